@@ -1,0 +1,125 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from steadfast.money import Money
+
+
+class Category(models.Model):
+    parent = models.ForeignKey("self", null=True, blank=True, related_name="children", on_delete=models.PROTECT)
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=140, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("storefront:category", args=[self.slug])
+
+    def ancestors(self):
+        chain, node = [], self.parent
+        while node is not None:
+            chain.insert(0, node)
+            node = node.parent
+        return chain
+
+    def descendant_ids(self):
+        """Ids of this category and every category below it (small trees: one query per level)."""
+        ids, frontier = [self.pk], [self.pk]
+        while frontier:
+            frontier = list(Category.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            ids.extend(frontier)
+        return ids
+
+
+class Product(models.Model):
+    category = models.ForeignKey(Category, related_name="products", on_delete=models.PROTECT, verbose_name=_("category"))
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    # Denormalised from the variants so listings sort and filter by price without a join per row.
+    min_price = models.DecimalField(_("from price"), max_digits=12, decimal_places=2, default=0)
+    in_stock = models.BooleanField(_("in stock"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        indexes = [models.Index(fields=["is_active", "min_price"]), models.Index(fields=["is_active", "created_at"])]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("storefront:product", args=[self.slug])
+
+    @property
+    def price(self) -> Money:
+        return Money(self.min_price, settings.SHOP_CURRENCY)
+
+    def refresh_summary(self):
+        """Recompute min_price and in_stock from the active variants."""
+        variants = list(self.variants.filter(is_active=True))
+        self.min_price = min((v.price for v in variants), default=0)
+        self.in_stock = any(v.stock > 0 for v in variants)
+        Product.objects.filter(pk=self.pk).update(min_price=self.min_price, in_stock=self.in_stock)
+
+
+class Variant(models.Model):
+    product = models.ForeignKey(Product, related_name="variants", on_delete=models.CASCADE, verbose_name=_("product"))
+    sku = models.CharField(_("SKU"), max_length=64, unique=True)
+    # Options such as {"size": "M", "colour": "Blue"}.
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    price = models.DecimalField(_("price"), max_digits=12, decimal_places=2)
+    stock = models.IntegerField(_("stock"), default=0, help_text=_("Units available to sell (reserved units excluded)."))
+    is_active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("variant")
+        verbose_name_plural = _("variants")
+        constraints = [
+            models.CheckConstraint(condition=Q(stock__gte=0), name="variant_stock_not_negative"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="variant_price_not_negative"),
+        ]
+
+    def __str__(self):
+        label = self.label
+        return f"{self.product.name} — {label}" if label else self.product.name
+
+    @property
+    def label(self):
+        return " / ".join(str(v) for v in self.options.values())
+
+    @property
+    def unit_price(self) -> Money:
+        return Money(self.price, settings.SHOP_CURRENCY)
+
+
+class ProductImage(models.Model):
+    product = models.ForeignKey(Product, related_name="images", on_delete=models.CASCADE)
+    image = models.ImageField(_("image"), upload_to="products/")
+    alt = models.CharField(_("alternative text"), max_length=200, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+
+    def __str__(self):
+        return self.alt or self.image.name

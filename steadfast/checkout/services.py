@@ -1,0 +1,140 @@
+"""Order-first checkout: the order (with stock reserved) exists before any money moves."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from steadfast.catalog.models import Variant
+from steadfast.catalog.services import products_refresh_summary, variant_take_stock
+from steadfast.money import Money
+from steadfast.notify.outbox import outbox_add
+from steadfast.orders.models import Order, OrderLine, OrderStatus
+from steadfast.orders.services import CUSTOMER, order_event_add, order_payload
+from steadfast.payments.interface import StartRequest
+from steadfast.payments.models import Payment
+from steadfast.providers.models import Provider
+from steadfast.providers.registry import adapter_for
+from steadfast.shipping.quotes import delivery_quote
+
+
+class CheckoutError(ValueError):
+    """Something the shopper must fix; nothing was written."""
+
+
+class OutOfStock(CheckoutError):
+    pass
+
+
+@dataclass(frozen=True)
+class CheckoutDetails:
+    email: str
+    phone: str
+    full_name: str
+    delivery_method: str
+    payment_method: str
+    address_line1: str = ""
+    address_line2: str = ""
+    postcode: str = ""
+    city: str = ""
+    country: str = ""
+    note: str = ""
+
+
+def payment_provider(code) -> Provider:
+    provider = Provider.objects.filter(kind=Provider.Kind.PAYMENT, enabled=True, code=code).first()
+    if provider is None:
+        raise CheckoutError(_("That payment method is not available; please choose another."))
+    return provider
+
+
+def order_place(*, lines, details: CheckoutDetails, idempotency_key: str, user=None, language="en") -> tuple[Order, bool]:
+    """Place an order from [(variant_id, quantity)]. Returns (order, created); a replayed key returns the first order."""
+    existing = Order.objects.filter(idempotency_key=idempotency_key).first()
+    if existing:
+        return existing, False
+    wanted = _merge(lines)
+    provider = payment_provider(details.payment_method)
+    gateway = adapter_for(provider)
+    try:
+        with transaction.atomic():
+            order = _create(wanted, details, idempotency_key, user, language, provider, gateway)
+    except IntegrityError:
+        # Two requests with one key raced; the other one won and is the order.
+        existing = Order.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return existing, False
+    return order, True
+
+
+def _merge(lines) -> dict[int, int]:
+    wanted = {}
+    for variant_id, quantity in lines:
+        if int(quantity) < 1:
+            raise CheckoutError(_("Quantities must be at least 1."))
+        wanted[int(variant_id)] = wanted.get(int(variant_id), 0) + int(quantity)
+    if not wanted:
+        raise CheckoutError(_("Your cart is empty."))
+    return wanted
+
+
+def _create(wanted, details, key, user, language, provider, gateway) -> Order:
+    variants = Variant.objects.select_related("product").in_bulk(list(wanted))
+    subtotal = Money(0, settings.SHOP_CURRENCY)
+    for variant_id, quantity in sorted(wanted.items()):  # fixed lock order avoids deadlocks between shoppers
+        variant = variants.get(variant_id)
+        if variant is None or not variant.product.is_active:
+            raise CheckoutError(_("An item in your cart is no longer sold."))
+        if not variant_take_stock(variant_id, quantity):
+            raise OutOfStock(_("Sorry, there is not enough stock of %(item)s left.") % {"item": variant})
+        subtotal = subtotal + variant.unit_price * quantity
+    quote = delivery_quote(details.delivery_method, subtotal)
+    if quote is None:
+        raise CheckoutError(_("That delivery method is not available; please choose another."))
+    if quote.needs_address and not (details.address_line1 and details.city and details.postcode):
+        raise CheckoutError(_("Please enter a delivery address."))
+    order = Order.objects.create(
+        idempotency_key=key, user=user if user and user.is_authenticated else None, language=language,
+        email=details.email, phone=details.phone, full_name=details.full_name,
+        address_line1=details.address_line1, address_line2=details.address_line2, postcode=details.postcode,
+        city=details.city, country=details.country, note=details.note,
+        delivery_method=quote.method_code, delivery_name=quote.name,
+        payment_method=provider.code, payment_name=provider.name, currency=settings.SHOP_CURRENCY,
+        subtotal=subtotal.amount, delivery_total=quote.price.amount, total=(subtotal + quote.price).amount,
+        reserved_until=timezone.now() + timedelta(minutes=settings.RESERVATION_MINUTES),
+    )
+    order.number = f"SF-{order.pk:06d}"
+    OrderLine.objects.bulk_create([
+        OrderLine(order=order, variant=variants[vid], product_name=variants[vid].product.name,
+                  variant_label=variants[vid].label, sku=variants[vid].sku, unit_price=variants[vid].price,
+                  quantity=qty, line_total=(variants[vid].unit_price * qty).amount)
+        for vid, qty in wanted.items()
+    ])
+    order_event_add(order, "placed", CUSTOMER, _("Order placed."), to_status=order.status)
+    if gateway.offline:
+        _start_offline(order, provider, gateway)
+    order.save()
+    products_refresh_summary(v.product_id for v in variants.values())
+    outbox_add(key=f"order_confirmation:{order.pk}", kind="order_confirmation", recipient=order.email,
+               order=order, payload=order_payload(order))
+    return order
+
+
+def _start_offline(order, provider, gateway):
+    """Offline methods make no outside call, so they start inside the placing transaction."""
+    payment = Payment.objects.create(order=order, provider=provider, amount=order.total, currency=order.currency)
+    result = gateway.start(StartRequest(
+        idempotency_key=str(payment.key), order_number=order.number, amount=order.total_money, email=order.email,
+        return_url=order.get_absolute_url(), cancel_url=order.get_absolute_url(),
+    ))
+    payment.instructions, payment.reference = result.instructions, result.reference
+    payment.save()
+    days = getattr(gateway, "expires_after_days", None)
+    order.reserved_until = timezone.now() + timedelta(days=days) if days else None
+    order.payment_reference = result.reference
+    order.status = OrderStatus.AWAITING_OFFLINE_PAYMENT
+    order_event_add(order, "status", CUSTOMER, result.instructions, OrderStatus.PENDING_PAYMENT, order.status)

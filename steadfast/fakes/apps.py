@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FakesConfig(AppConfig):
+    name = "steadfast.fakes"
+    label = "fakes"

@@ -1,0 +1,109 @@
+"""Every write to an order goes through here: status changes are checked against states.TRANSITIONS."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from steadfast.catalog.services import products_refresh_summary, variant_return_stock
+from steadfast.notify.outbox import outbox_add
+from steadfast.orders.models import Order, OrderEvent, OrderStatus
+from steadfast.orders.states import UNPAID, TransitionNotAllowed, check_transition
+
+SYSTEM = "system"
+CUSTOMER = "customer"
+
+
+def actor_for(user) -> str:
+    if user is None or not user.is_authenticated:
+        return CUSTOMER
+    return f"staff:{user.get_username()}" if user.is_staff else f"customer:{user.get_username()}"
+
+
+def order_event_add(order, kind, actor, message="", from_status="", to_status="") -> OrderEvent:
+    return OrderEvent.objects.create(
+        order=order, kind=kind, actor=actor, message=message, from_status=from_status, to_status=to_status
+    )
+
+
+def _locked(order) -> Order:
+    return Order.objects.select_for_update().get(pk=order.pk)
+
+
+def order_transition(order, to_status, actor, message="", **changes) -> Order:
+    with transaction.atomic():
+        locked = _locked(order)
+        check_transition(locked.status, to_status)
+        from_status = locked.status
+        locked.status = to_status
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        locked.save()
+        order_event_add(locked, "status", actor, message, from_status, to_status)
+        _notify_customer(locked, to_status)
+    return locked
+
+
+def order_mark_paid(order, actor, message="") -> Order:
+    """Record that the money arrived. Cash on delivery is paid after shipping, so that is a note, not a status."""
+    with transaction.atomic():
+        locked = _locked(order)
+        if locked.status in UNPAID:
+            return order_transition(locked, OrderStatus.PAID, actor, message, paid_at=timezone.now(), reserved_until=None)
+        if locked.status in (OrderStatus.FULFILLED, OrderStatus.DELIVERED) and locked.paid_at is None:
+            locked.paid_at = timezone.now()
+            locked.save(update_fields=["paid_at", "updated_at"])
+            order_event_add(locked, "payment_received", actor, message or _("Payment received."))
+            return locked
+        raise TransitionNotAllowed(locked.status, OrderStatus.PAID)
+
+
+def order_fulfil(order, actor, message="") -> Order:
+    return order_transition(order, OrderStatus.FULFILLED, actor, message, reserved_until=None)
+
+
+def order_deliver(order, actor, message="") -> Order:
+    return order_transition(order, OrderStatus.DELIVERED, actor, message)
+
+
+def order_cancel(order, actor, message="") -> Order:
+    """Cancel and give the reserved stock back, exactly once."""
+    with transaction.atomic():
+        locked = _locked(order)
+        check_transition(locked.status, OrderStatus.CANCELLED)
+        if locked.stock_reserved:
+            for line in locked.lines.exclude(variant=None):
+                variant_return_stock(line.variant_id, line.quantity)
+            products_refresh_summary(locked.lines.exclude(variant=None).values_list("variant__product_id", flat=True))
+        return order_transition(locked, OrderStatus.CANCELLED, actor, message, stock_reserved=False, reserved_until=None)
+
+
+def order_refund(order, actor, message="") -> Order:
+    return order_transition(order, OrderStatus.REFUNDED, actor, message)
+
+
+def orders_expire_reservations(now=None) -> int:
+    """Cancel unpaid orders whose reservation ran out, releasing their stock."""
+    now = now or timezone.now()
+    expired = Order.objects.filter(status__in=UNPAID, reserved_until__lt=now).values_list("pk", flat=True)
+    count = 0
+    for order in Order.objects.filter(pk__in=list(expired)):
+        try:
+            order_cancel(order, SYSTEM, _("Reservation expired: the order was not paid in time."))
+        except TransitionNotAllowed:
+            continue  # paid or cancelled by someone else in the meantime
+        count += 1
+    return count
+
+
+_CUSTOMER_MESSAGES = {OrderStatus.PAID: "order_paid", OrderStatus.FULFILLED: "order_shipped", OrderStatus.CANCELLED: "order_cancelled"}
+
+
+def _notify_customer(order, to_status):
+    kind = _CUSTOMER_MESSAGES.get(to_status)
+    if kind:
+        outbox_add(key=f"{kind}:{order.pk}", kind=kind, recipient=order.email, order=order, payload=order_payload(order))
+
+
+def order_payload(order) -> dict:
+    return {"number": order.number, "token": order.token, "language": order.language, "total": str(order.total),
+            "currency": order.currency, "name": order.full_name}

@@ -1,0 +1,35 @@
+"""Offline methods: no outside call, so they keep working whatever else is down."""
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from steadfast.payments.interface import Done, PaymentGateway, PaymentState, StartRequest
+
+
+class CashOnDelivery(PaymentGateway):
+    offline = True
+
+    def start(self, request: StartRequest) -> Done:
+        text = _("Pay %(amount)s %(currency)s in cash or by card to the courier when your parcel arrives.") % {
+            "amount": request.amount.amount, "currency": request.amount.currency,
+        }
+        return Done(PaymentState.PENDING, instructions=text)
+
+
+class BankTransfer(PaymentGateway):
+    offline = True
+
+    @property
+    def expires_after_days(self):
+        return settings.BANK_TRANSFER_DAYS
+
+    def start(self, request: StartRequest) -> Done:
+        account = self.provider.config.get("account") or settings.SHOP_BANK_ACCOUNT
+        text = _(
+            "Transfer %(amount)s %(currency)s to account %(account)s (%(shop)s) with the reference %(reference)s. "
+            "We ship as soon as the money arrives; unpaid orders are cancelled after %(days)s days."
+        ) % {
+            "amount": request.amount.amount, "currency": request.amount.currency, "account": account,
+            "shop": settings.SHOP_NAME, "reference": request.order_number, "days": settings.BANK_TRANSFER_DAYS,
+        }
+        return Done(PaymentState.PENDING, instructions=text, reference=request.order_number)

@@ -1,0 +1,74 @@
+"""The payment gateway contract: dataclasses in and out, one of four errors (providers.errors) on failure."""
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from steadfast.money import Money
+
+
+class PaymentState(str, Enum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """Send the customer to the provider's page."""
+
+    url: str
+
+
+@dataclass(frozen=True)
+class Form:
+    """Render a provider form (hosted fields) on our page."""
+
+    action: str
+    fields: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Done:
+    """Nothing more for the customer to do online: paid now, or instructions for paying offline."""
+
+    state: PaymentState
+    instructions: str = ""
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class PaymentStatus:
+    state: PaymentState
+    reference: str = ""
+    amount: Money | None = None
+
+
+@dataclass(frozen=True)
+class StartRequest:
+    idempotency_key: str
+    order_number: str
+    amount: Money
+    email: str
+    return_url: str
+    cancel_url: str
+    description: str = ""
+
+
+class PaymentGateway:
+    """Base for every gateway. `offline` gateways never leave the building and cannot fail over."""
+
+    offline = False
+
+    def __init__(self, provider):
+        self.provider = provider
+
+    def start(self, request: StartRequest) -> Redirect | Form | Done:
+        raise NotImplementedError
+
+    def status(self, idempotency_key: str, reference: str) -> PaymentStatus:
+        raise NotImplementedError
+
+    def refund(self, reference: str, amount: Money, idempotency_key: str) -> PaymentStatus:
+        raise NotImplementedError

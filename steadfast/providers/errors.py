@@ -1,0 +1,25 @@
+"""The four ways an outside call fails. Adapters raise exactly these; routing decides what to do."""
+
+
+class ProviderError(Exception):
+    retry_elsewhere = False
+
+
+class Declined(ProviderError):
+    """The customer's problem (card refused). Not the provider's health; no failover."""
+
+
+class Unavailable(ProviderError):
+    """Down or overloaded (connect refused, DNS, 5xx, 429, garbage). Safe to fail over."""
+
+    retry_elsewhere = True
+
+
+class Indeterminate(ProviderError):
+    """Sent, outcome unknown (read timeout, reset mid-response). Ask again with the same idempotency key."""
+
+
+class Misconfigured(ProviderError):
+    """401/403, bad key or account. Alert staff and take the provider out."""
+
+    retry_elsewhere = True

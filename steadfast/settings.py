@@ -1,0 +1,227 @@
+"""All configuration comes from environment variables (see docs/configuration.md).
+
+Defaults run the demo shop: SQLite, local cache, SqliteHuey, fake providers on loopback.
+"""
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from steadfast.env import env_bool, env_decimal, env_int, env_list, env_str, env_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(env_str("STEADFAST_DATA_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+# A shop reachable only on this machine is the demo; anything else is production and must be configured.
+LOOPBACK_ONLY = all(host in ("127.0.0.1", "localhost", "[::1]", "::1") for host in ALLOWED_HOSTS)
+SECRET_KEY = env_str("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not LOOPBACK_ONLY:
+        raise ImproperlyConfigured("Environment variable SECRET_KEY is required when ALLOWED_HOSTS names a public host.")
+    SECRET_KEY = "insecure-demo-key-only-for-loopback-set-SECRET_KEY-in-production"
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https"))
+HTTPS = SITE_URL.startswith("https://")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "huey.contrib.djhuey",
+    "steadfast.catalog",
+    "steadfast.cart",
+    "steadfast.checkout",
+    "steadfast.orders",
+    "steadfast.accounts",
+    "steadfast.providers",
+    "steadfast.payments",
+    "steadfast.shipping",
+    "steadfast.notify",
+    "steadfast.status",
+    "steadfast.storefront",
+    "steadfast.api",
+    "steadfast.fakes",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "steadfast.urls"
+WSGI_APPLICATION = "steadfast.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "steadfast" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "steadfast.storefront.context.shop",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------------------------
+DATABASE_URL = env_url("DATABASE_URL", "", schemes=("postgres", "postgresql", "sqlite"))
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, 0))}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "steadfast.sqlite3",
+            # WAL lets the web server and the Huey worker read while the other writes.
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    }
+# Separate test database names let several test runs share one PostgreSQL server.
+if env_str("DATABASE_TEST_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": env_str("DATABASE_TEST_NAME")}
+IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache, sessions, background work ----------------------------------------------------------
+REDIS_URL = env_url("REDIS_URL", "", schemes=("redis", "rediss", "unix"))
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "steadfast"),
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": env_str("HUEY_NAME", "steadfast"),
+        "url": REDIS_URL,
+        "immediate": False,
+        "consumer": {"workers": env_int("HUEY_WORKERS", 2, 1), "worker_type": "thread"},
+    }
+else:
+    # A database cache is shared by every process (web and worker), which rate limits need.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "steadfast_cache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "steadfast",
+        "filename": str(DATA_DIR / "huey.sqlite3"),
+        "immediate": False,
+        "consumer": {"workers": env_int("HUEY_WORKERS", 1, 1), "worker_type": "thread"},
+    }
+HUEY["immediate"] = env_bool("HUEY_IMMEDIATE", False)
+
+# --- Auth -----------------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:orders"
+LOGOUT_REDIRECT_URL = "storefront:home"
+
+# --- Internationalisation -------------------------------------------------------------------------
+LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en", choices=("en", "pl", "ru"))
+LANGUAGES = [("en", _("English")), ("pl", _("Polski")), ("ru", _("Русский"))]
+LOCALE_PATHS = [BASE_DIR / "steadfast" / "locale"]
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media -----------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
+SERVE_MEDIA = env_bool("SERVE_MEDIA", LOOPBACK_ONLY)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if env_bool("STATIC_MANIFEST", not DEBUG)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# --- Security: strict whenever the shop is served over HTTPS (SITE_URL=https://...) --------------
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0, 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", HTTPS) else None
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+
+# --- E-mail ---------------------------------------------------------------------------------------
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, 1, 65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "shop@example.com")
+
+# --- The shop -------------------------------------------------------------------------------------
+SHOP_NAME = env_str("SHOP_NAME", "Steadfast Outfitters")
+SHOP_CURRENCY = env_str("SHOP_CURRENCY", "EUR")
+if len(SHOP_CURRENCY) != 3 or not SHOP_CURRENCY.isalpha() or not SHOP_CURRENCY.isupper():
+    raise ImproperlyConfigured(f"Environment variable SHOP_CURRENCY={SHOP_CURRENCY!r} is invalid: expected an ISO 4217 code such as EUR.")
+SHOP_PHONE = env_str("SHOP_PHONE", "+48 22 100 20 30")
+SHOP_EMAIL = env_str("SHOP_EMAIL", "hello@steadfast.example")
+SHOP_BANK_ACCOUNT = env_str("SHOP_BANK_ACCOUNT", "PL61 1090 1014 0000 0712 1981 2874")
+SHOP_LOW_STOCK = env_int("SHOP_LOW_STOCK", 3, 0)
+SHOP_FREE_DELIVERY_OVER = env_decimal("SHOP_FREE_DELIVERY_OVER", "0")
+# Unpaid orders hold stock this long before the reservation expires.
+RESERVATION_MINUTES = env_int("RESERVATION_MINUTES", 30, 1)
+BANK_TRANSFER_DAYS = env_int("BANK_TRANSFER_DAYS", 5, 1)
+RATELIMIT_LOGIN = env_str("RATELIMIT_LOGIN", "10/m")
+RATELIMIT_PLACE_ORDER = env_str("RATELIMIT_PLACE_ORDER", "20/m")
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+RATELIMIT_VIEW = "steadfast.storefront.views.rate_limited"
+
+STEADFAST_ADAPTERS = {
+    "cash_on_delivery": "steadfast.payments.gateways.offline.CashOnDelivery",
+    "bank_transfer": "steadfast.payments.gateways.offline.BankTransfer",
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

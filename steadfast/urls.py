@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+from steadfast.status import views as status_views
+
+urlpatterns = [
+    path("healthz", status_views.healthz, name="healthz"),
+    path("readyz", status_views.readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("steadfast.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("cart/", include("steadfast.cart.urls")),
+    path("checkout/", include("steadfast.checkout.urls")),
+    path("orders/", include("steadfast.orders.urls")),
+    path("account/", include("steadfast.accounts.urls")),
+    path("", include("steadfast.storefront.urls")),
+]
+
+if settings.SERVE_MEDIA:
+    # The demo serves uploaded images itself; production lets nginx serve MEDIA_ROOT.
+    urlpatterns.insert(0, re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}))
+
+handler404 = "steadfast.storefront.views.page_not_found"
+handler500 = "steadfast.storefront.views.server_error"
