@@ -1,6 +1,13 @@
 import pytest
 
 
+def pytest_configure(config):
+    # WhiteNoise looks for STATIC_ROOT at start-up; tests serve static files from the apps, so an empty one will do.
+    from django.conf import settings
+
+    settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # Tests serve static files from the app folders; the hashed manifest exists only after collectstatic.
@@ -38,3 +45,35 @@ def details():
         email="ann@example.com", phone="+48 600 100 200", full_name="Ann Nowak", delivery_method="courier",
         payment_method="cash_on_delivery", address_line1="ul. Długa 5", postcode="00-950", city="Warszawa", country="PL",
     )
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Headless Debian Chromium driven by Playwright. Missing Chromium is a failure, never a skip."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    assert os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: install it with `apt-get install -y chromium` (.ci/run does)"
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()

@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "huey.contrib.djhuey",
+    # Serves the API docs page (Swagger UI) from its own static files instead of a CDN.
+    "ninja",
     "steadfast.catalog",
     "steadfast.cart",
     "steadfast.checkout",
@@ -59,8 +61,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "steadfast.status.middleware.ShopModeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a blocked @ratelimit into the friendly 429 page (RATELIMIT_VIEW) instead of a bare 403.
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "steadfast.urls"
@@ -78,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "steadfast.storefront.context.shop",
+                "steadfast.status.context.status",
             ],
         },
     },
@@ -127,7 +133,9 @@ if REDIS_URL:
     }
 else:
     # A database cache is shared by every process (web and worker), which rate limits need.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "steadfast_cache"}}
+    # MAX_ENTRIES well above the default 300: culling would evict live breaker state along with rate-limit keys.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "steadfast_cache",
+                          "OPTIONS": {"MAX_ENTRIES": 100000}}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
     HUEY = {
         "huey_class": "huey.SqliteHuey",
@@ -212,6 +220,18 @@ RATELIMIT_PLACE_ORDER = env_str("RATELIMIT_PLACE_ORDER", "20/m")
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_VIEW = "steadfast.storefront.views.rate_limited"
 
+# Circuit breaker per provider (providers/breaker.py): opens on >= BREAKER_MIN_CALLS calls with
+# >= BREAKER_FAILURE_PERCENT % failures within BREAKER_WINDOW seconds, or BREAKER_CONSECUTIVE Unavailable in a row;
+# one trial call after BREAKER_COOLDOWN seconds (a provider's config "cooldown" overrides it).
+BREAKER_WINDOW = env_int("BREAKER_WINDOW", 30, 5)
+BREAKER_MIN_CALLS = env_int("BREAKER_MIN_CALLS", 5, 1)
+BREAKER_FAILURE_PERCENT = env_int("BREAKER_FAILURE_PERCENT", 50, 1, 100)
+BREAKER_CONSECUTIVE = env_int("BREAKER_CONSECUTIVE", 3, 1)
+BREAKER_COOLDOWN = env_int("BREAKER_COOLDOWN", 30, 1)
+
+# A provider whose breaker stays open this long gets a public incident (status/tasks.py).
+INCIDENT_AFTER_SECONDS = env_int("INCIDENT_AFTER_SECONDS", 120, 0)
+
 STEADFAST_ADAPTERS = {
     "cash_on_delivery": "steadfast.payments.gateways.offline.CashOnDelivery",
     "bank_transfer": "steadfast.payments.gateways.offline.BankTransfer",
@@ -223,5 +243,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # httpx logs every request URL at INFO; provider URLs may carry identifiers that do not belong in logs.
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "httpx": {"level": "WARNING"},
+        # run_huey adds a handler of its own unless the "huey" logger has one: this one keeps each line single.
+        "huey": {"handlers": ["console"], "propagate": False},
+    },
 }

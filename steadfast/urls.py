@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", status_views.healthz, name="healthz"),
     path("readyz", status_views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
+    path("status/", include("steadfast.status.urls")),
     path("api/v1/", include("steadfast.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("cart/", include("steadfast.cart.urls")),

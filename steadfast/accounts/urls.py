@@ -1,8 +1,16 @@
-from django.http import HttpResponse
 from django.urls import path
+
+from steadfast.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", lambda request: HttpResponse("login"), name="login"),
-    path("orders/", lambda request: HttpResponse("orders"), name="orders"),
+    path("signup/", views.signup, name="signup"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("orders/", views.orders, name="orders"),
+    path("password-reset/", views.PASSWORD_RESET["password_reset"], name="password_reset"),
+    path("password-reset/sent/", views.PASSWORD_RESET["password_reset_done"], name="password_reset_done"),
+    path("password-reset/<uidb64>/<token>/", views.PASSWORD_RESET["password_reset_confirm"],
+         name="password_reset_confirm"),
+    path("password-reset/done/", views.PASSWORD_RESET["password_reset_complete"], name="password_reset_complete"),
 ]

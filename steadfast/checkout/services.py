@@ -13,7 +13,7 @@ from steadfast.catalog.services import products_refresh_summary, variant_take_st
 from steadfast.money import Money
 from steadfast.notify.outbox import outbox_add
 from steadfast.orders.models import Order, OrderLine, OrderStatus
-from steadfast.orders.services import CUSTOMER, order_event_add, order_payload
+from steadfast.orders.services import CUSTOMER, SYSTEM, order_event_add, order_payload
 from steadfast.payments.interface import StartRequest
 from steadfast.payments.models import Payment
 from steadfast.providers.models import Provider
@@ -137,4 +137,4 @@ def _start_offline(order, provider, gateway):
     order.reserved_until = timezone.now() + timedelta(days=days) if days else None
     order.payment_reference = result.reference
     order.status = OrderStatus.AWAITING_OFFLINE_PAYMENT
-    order_event_add(order, "status", CUSTOMER, result.instructions, OrderStatus.PENDING_PAYMENT, order.status)
+    order_event_add(order, "status", SYSTEM, result.instructions, OrderStatus.PENDING_PAYMENT, order.status)

@@ -1,4 +1,13 @@
 from django.urls import path
 
+from steadfast.checkout import views
+
 app_name = "checkout"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.contact, name="contact"),
+    path("delivery/", views.delivery, name="delivery"),
+    path("address/", views.address, name="address"),
+    path("payment/", views.payment, name="payment"),
+    path("review/", views.review, name="review"),
+    path("place/", views.place, name="place"),
+]

@@ -32,7 +32,7 @@ def _locked(order) -> Order:
 def order_transition(order, to_status, actor, message="", **changes) -> Order:
     with transaction.atomic():
         locked = _locked(order)
-        check_transition(locked.status, to_status)
+        check_transition(locked, to_status)
         from_status = locked.status
         locked.status = to_status
         for name, value in changes.items():
@@ -48,13 +48,23 @@ def order_mark_paid(order, actor, message="") -> Order:
     with transaction.atomic():
         locked = _locked(order)
         if locked.status in UNPAID:
+            _offline_payments_succeeded(locked)
             return order_transition(locked, OrderStatus.PAID, actor, message, paid_at=timezone.now(), reserved_until=None)
         if locked.status in (OrderStatus.FULFILLED, OrderStatus.DELIVERED) and locked.paid_at is None:
             locked.paid_at = timezone.now()
             locked.save(update_fields=["paid_at", "updated_at"])
+            _offline_payments_succeeded(locked)
             order_event_add(locked, "payment_received", actor, message or _("Payment received."))
             return locked
         raise TransitionNotAllowed(locked.status, OrderStatus.PAID)
+
+
+def _offline_payments_succeeded(order):
+    """Staff confirming offline money settles the pending offline payment attempt with it."""
+    from steadfast.payments.models import Payment
+
+    order.payments.filter(state=Payment.State.PENDING, provider__code=order.payment_method).update(
+        state=Payment.State.SUCCEEDED)
 
 
 def order_fulfil(order, actor, message="") -> Order:
@@ -69,7 +79,7 @@ def order_cancel(order, actor, message="") -> Order:
     """Cancel and give the reserved stock back, exactly once."""
     with transaction.atomic():
         locked = _locked(order)
-        check_transition(locked.status, OrderStatus.CANCELLED)
+        check_transition(locked, OrderStatus.CANCELLED)
         if locked.stock_reserved:
             for line in locked.lines.exclude(variant=None):
                 variant_return_stock(line.variant_id, line.quantity)

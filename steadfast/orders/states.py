@@ -23,10 +23,26 @@ class TransitionNotAllowed(Exception):
         self.from_status, self.to_status = from_status, to_status
 
 
-def allowed_transitions(status) -> set:
-    return TRANSITIONS[S(status)]
+def allowed_transitions(status, ships_before_payment=False) -> set:
+    allowed = set(TRANSITIONS[S(status)])
+    if S(status) == S.AWAITING_OFFLINE_PAYMENT and not ships_before_payment:
+        allowed.discard(S.FULFILLED)  # a bank transfer ships only once the money has arrived
+    return allowed
 
 
-def check_transition(from_status, to_status) -> None:
-    if S(to_status) not in TRANSITIONS[S(from_status)]:
-        raise TransitionNotAllowed(from_status, to_status)
+def order_allowed_transitions(order) -> set:
+    return allowed_transitions(order.status, ships_before_payment(order))
+
+
+def ships_before_payment(order) -> bool:
+    """Cash on delivery is the one kind of order that leaves the warehouse unpaid."""
+    from steadfast.providers.models import Provider
+    from steadfast.providers.registry import adapter_class
+
+    provider = Provider.objects.filter(code=order.payment_method).first()
+    return bool(provider and getattr(adapter_class(provider.adapter), "ships_before_payment", False))
+
+
+def check_transition(order, to_status) -> None:
+    if S(to_status) not in order_allowed_transitions(order):
+        raise TransitionNotAllowed(order.status, to_status)

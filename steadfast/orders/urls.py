@@ -1,5 +1,6 @@
-from django.http import HttpResponse
 from django.urls import path
 
+from steadfast.orders import views
+
 app_name = "orders"
-urlpatterns = [path("<str:token>/", lambda request, token: HttpResponse("order"), name="detail")]
+urlpatterns = [path("<str:token>/", views.detail, name="detail")]

@@ -23,3 +23,7 @@ class Misconfigured(ProviderError):
     """401/403, bad key or account. Alert staff and take the provider out."""
 
     retry_elsewhere = True
+
+
+class BreakerOpen(Unavailable):
+    """Not even tried: the provider's breaker is open. Routing shows the method as temporarily unavailable."""

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +22,9 @@ class Provider(models.Model):
     description = models.TextField(_("description shown to customers"), blank=True)
     priority = models.IntegerField(_("priority"), default=100, help_text=_("Lower comes first."))
     enabled = models.BooleanField(_("enabled"), default=True)
-    config = models.JSONField(_("configuration"), default=dict, blank=True, help_text=_("Non-secret settings, e.g. api_base."))
+    config = models.JSONField(
+        _("configuration"), default=dict, blank=True, help_text=_("Non-secret settings, e.g. api_base.")
+    )
 
     class Meta:
         ordering = ["kind", "priority", "name"]
@@ -30,3 +33,97 @@ class Provider(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Attempt(models.Model):
+    """One outside call made through providers.call(): the raw material of health, SLA and incident reports."""
+
+    class Outcome(models.TextChoices):
+        OK = "ok", _("OK")
+        DECLINED = "declined", _("Declined")
+        UNAVAILABLE = "unavailable", _("Unavailable")
+        INDETERMINATE = "indeterminate", _("Indeterminate")
+        MISCONFIGURED = "misconfigured", _("Misconfigured")
+        REJECTED = "rejected", _("Rejected (breaker open)")
+
+    # Outcomes that say the provider itself is unhealthy (a decline is the customer's business).
+    FAILURES = (Outcome.UNAVAILABLE, Outcome.INDETERMINATE, Outcome.MISCONFIGURED)
+
+    provider = models.ForeignKey(Provider, models.CASCADE, related_name="attempts", verbose_name=_("provider"))
+    operation = models.CharField(_("operation"), max_length=50)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    error_class = models.CharField(_("error class"), max_length=100, blank=True)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    latency_ms = models.PositiveIntegerField(_("latency (ms)"), default=0)
+    reference = models.CharField(_("reference"), max_length=100, blank=True, help_text=_("e.g. an order number"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["provider", "created_at"], name="attempt_provider_created")]
+        verbose_name = _("attempt")
+        verbose_name_plural = _("attempts")
+
+    def __str__(self):
+        return f"{self.provider_id} {self.operation} {self.outcome}"
+
+
+class HealthEvent(models.Model):
+    """A breaker transition (or a staff enable/disable). Feeds the status page, alerts and uptime reports."""
+
+    class State(models.TextChoices):
+        CLOSED = "closed", _("Working")
+        OPEN = "open", _("Out of service")
+        HALF_OPEN = "half_open", _("Testing recovery")
+        DISABLED = "disabled", _("Disabled by staff")
+
+    provider = models.ForeignKey(Provider, models.CASCADE, related_name="health_events", verbose_name=_("provider"))
+    from_state = models.CharField(_("from"), max_length=20, choices=State.choices)
+    to_state = models.CharField(_("to"), max_length=20, choices=State.choices)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["provider", "created_at"], name="healthevent_provider_created")]
+        verbose_name = _("health event")
+        verbose_name_plural = _("health events")
+
+    def __str__(self):
+        return f"{self.provider_id}: {self.from_state} -> {self.to_state}"
+
+
+class ProviderAudit(models.Model):
+    """Who changed a provider by hand, when and why (admin or CLI)."""
+
+    class Action(models.TextChoices):
+        ENABLE = "enable", _("Enabled")
+        DISABLE = "disable", _("Disabled")
+        CONFIGURE = "configure", _("Configured")
+
+    provider = models.ForeignKey(Provider, models.CASCADE, related_name="audits", verbose_name=_("provider"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("user")
+    )
+    actor = models.CharField(_("actor"), max_length=150, blank=True, help_text=_("User name, or cli:<account>."))
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    reason = models.CharField(_("reason"), max_length=500)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("provider audit entry")
+        verbose_name_plural = _("provider audit log")
+
+    def __str__(self):
+        return f"{self.provider_id} {self.action} by {self.actor}"
+
+
+class ProviderHealth(Provider):
+    """Admin-only proxy: gives the "Provider health" page its own entry on the admin index."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("provider health")
+        verbose_name_plural = _("provider health")

@@ -1,21 +1,82 @@
-from django.http import HttpResponse
+"""Shop pages: thin views over catalog.selectors. Each page makes a fixed number of queries."""
+
+from django.conf import settings
+from django.http import Http404, HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
+
+from steadfast.catalog import selectors
+from steadfast.storefront.forms import ProductFilterForm
+from steadfast.storefront.variants import selected_choice, variant_groups
 
 
 def home(request):
-    return HttpResponse("home")
-
-
-def search(request):
-    return HttpResponse("search")
+    tree = selectors.category_tree()
+    context = {
+        "nav_categories": tree.roots(),
+        "top_categories": [(root, tree.children_of(root)[:4]) for root in tree.roots()[:6]],
+        "new_products": selectors.products_new(tree),
+    }
+    return render(request, "storefront/home.html", context)
 
 
 def category(request, slug):
-    return HttpResponse("category")
+    tree = selectors.category_tree()
+    current = tree.get(slug)
+    if current is None:
+        raise Http404("No such category")
+    form = ProductFilterForm(request.GET)
+    products = selectors.products_list(tree, category=current, **form.filters())
+    context = {
+        "nav_categories": tree.roots(),
+        "category": current,
+        "ancestors": tree.ancestors(current),
+        "nav_current": (tree.ancestors(current) or [current])[0].pk,
+        "subcategories": tree.children_of(current),
+        "form": form,
+    }
+    context.update(_paging(selectors.products_paginate(products, request.GET.get("page"))))
+    return render(request, "storefront/category.html", context)
+
+
+def search(request):
+    tree = selectors.category_tree()
+    text = request.GET.get("q", "").strip()[:200]
+    context = {"nav_categories": tree.roots(), "q": text, "page": None}
+    if text:
+        context.update(_paging(selectors.products_paginate(selectors.products_search(tree, text), request.GET.get("page"))))
+    return render(request, "storefront/search.html", context)
 
 
 def product(request, slug):
-    return HttpResponse("product")
+    tree = selectors.category_tree()
+    item = selectors.product_detail(tree, slug)
+    if item is None:
+        raise Http404("No such product")
+    current = tree.by_id[item.category_id]
+    variants = item.active_variants
+    groups = variant_groups(variants, settings.SHOP_LOW_STOCK)
+    lineage = tree.ancestors(current) + [current]
+    context = {
+        "nav_categories": tree.roots(),
+        "nav_current": lineage[0].pk,
+        "product": item,
+        "category": current,
+        "ancestors": lineage,
+        "variants": variants,
+        "groups": groups,
+        "selected": selected_choice(groups),
+        # One variant without options needs no picker: the form posts it as a hidden field.
+        "single": len(variants) == 1 and not variants[0].options,
+        "price_varies": len({v.price for v in variants}) > 1,
+        "images": list(item.images.all()),
+    }
+    return render(request, "storefront/product.html", context)
+
+
+def _paging(page):
+    range_ = page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
+    return {"page": page, "page_range": list(range_)}
 
 
 def rate_limited(request, exception):
@@ -27,4 +88,6 @@ def page_not_found(request, exception):
 
 
 def server_error(request):
-    return render(request, "500.html", status=500)
+    # No request context: context processors read the session and the database, which may be what failed.
+    contacts = {"shop_phone": settings.SHOP_PHONE, "shop_email": settings.SHOP_EMAIL}
+    return HttpResponseServerError(loader.get_template("500.html").render(contacts))

@@ -8,9 +8,10 @@ from steadfast.payments.interface import Done, PaymentGateway, PaymentState, Sta
 
 class CashOnDelivery(PaymentGateway):
     offline = True
+    ships_before_payment = True
 
     def start(self, request: StartRequest) -> Done:
-        text = _("Pay %(amount)s %(currency)s in cash or by card to the courier when your parcel arrives.") % {
+        text = _("Pay %(amount)s %(currency)s in cash or by card when you receive or collect your order.") % {
             "amount": request.amount.amount, "currency": request.amount.currency,
         }
         return Done(PaymentState.PENDING, instructions=text)

@@ -9,6 +9,9 @@ from steadfast.money import Money
 
 register = template.Library()
 
+# CLDR minimumGroupingDigits, which Babel does not apply: Polish writes 1234,50 but 12 345,50.
+MIN_GROUPING_DIGITS = {"pl": 2}
+
 
 @register.filter
 def money(value, currency=None):
@@ -20,4 +23,5 @@ def money(value, currency=None):
     else:
         amount, currency = Decimal(value), currency or settings.SHOP_CURRENCY
     locale = translation.to_locale(translation.get_language() or settings.LANGUAGE_CODE)
-    return format_currency(amount, currency, locale=locale)
+    grouping = abs(amount) >= 10 ** (2 + MIN_GROUPING_DIGITS.get(locale.split("_")[0], 1))
+    return format_currency(amount, currency, locale=locale, group_separator=grouping)

@@ -1,0 +1,63 @@
+# Steadfast: `make demo` runs the shop on this machine, `make test` runs every test.
+# VENV=/some/path uses another virtual environment (e.g. to try a fresh install next to a working one).
+
+PYTHON ?= python3.11
+VENV ?= .venv
+BIND ?= 127.0.0.1:8000
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+LOCKS := requirements/base.txt requirements/dev.txt
+CHROMIUM := /usr/bin/chromium
+
+# The demo: friendly error pages, no SECRET_KEY (the settings accept a loopback-only shop without one).
+DEMO_ENV := DEBUG=0 SITE_URL=http://$(BIND)
+
+.PHONY: demo test lint bench clean help
+
+help:
+	@echo "make demo   install, migrate, load the demo catalog and run the shop on http://$(BIND)/ (Ctrl-C stops)"
+	@echo "make test   install and run the whole test suite (SQLite unless DATABASE_URL is set)"
+	@echo "make lint   ruff"
+	@echo "make bench  benchmarks (PostgreSQL + Redis on 127.0.0.1); prints figures, asserts nothing"
+	@echo "make clean  remove the demo data (var/) and caches; keeps $(VENV)"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when a lock file changed; --require-hashes refuses anything the lock files do not pin.
+$(STAMP): $(LOCKS) | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements/base.txt -r requirements/dev.txt
+	touch $@
+
+$(VENV)/.installed-bench: requirements/bench.txt $(STAMP)
+	$(PY) -m pip install --quiet --require-hashes -r requirements/bench.txt
+	touch $@
+
+demo: $(STAMP)
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py createcachetable
+	$(DEMO_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	@# The compiled .mo files are committed; rebuilding them only needs gettext's msgfmt when it is there.
+	@if command -v msgfmt >/dev/null 2>&1 && [ -n "$$(find steadfast -name '*.po' -print -quit)" ]; then \
+		$(DEMO_ENV) $(PY) manage.py compilemessages --verbosity 0 --ignore '.venv' --ignore 'var'; \
+	fi
+	$(DEMO_ENV) $(PY) manage.py demo_data
+	$(DEMO_ENV) $(PY) manage.py demo --bind $(BIND)
+
+test: $(STAMP)
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "*** $(CHROMIUM) is missing: the browser tests will fail." >&2; \
+		echo "*** Install Debian's Chromium with: apt-get install -y chromium   (.ci/run does this)" >&2; \
+	fi
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+bench: $(VENV)/.installed-bench
+	$(PY) bench/run.py
+
+clean:
+	rm -rf var .pytest_cache .ruff_cache test-artifacts bench/results
+	find steadfast bench -name __pycache__ -type d -prune -exec rm -rf {} +
+	rm -rf __pycache__

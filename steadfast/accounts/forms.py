@@ -1,0 +1,50 @@
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+User = get_user_model()
+
+
+class EmailLoginForm(AuthenticationForm):
+    """Customers log in with their e-mail address, which is also their username."""
+
+    username = forms.EmailField(
+        label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+    )
+
+    def clean_username(self):
+        return self.cleaned_data["username"].strip().lower()
+
+
+class SignupForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail"), max_length=150, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password1 = forms.CharField(label=_("Password"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                                help_text=password_validation.password_validators_help_text_html())
+    password2 = forms.CharField(label=_("Password again"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(username__iexact=email).exists() or User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("An account with this e-mail already exists. Log in or reset your password."))
+        return email
+
+    def clean(self):
+        data = super().clean()
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords do not match."))
+        elif first and data.get("email"):
+            try:
+                password_validation.validate_password(first, User(username=data["email"], email=data["email"]))
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+    def save(self):
+        email = self.cleaned_data["email"]
+        return User.objects.create_user(username=email, email=email, password=self.cleaned_data["password1"])

@@ -1,0 +1,121 @@
+import re
+import uuid
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from steadfast.checkout.tests.walk import add_to_cart, place, walk_to_review
+from steadfast.orders.models import Order
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "Corrugated-Lantern-42"
+
+
+@pytest.fixture
+def customer(django_user_model):
+    return django_user_model.objects.create_user("ann@example.com", "ann@example.com", PASSWORD)
+
+
+def test_signup_creates_a_user_logs_in_and_keeps_the_cart(client, make_variant, django_user_model):
+    variant = make_variant()
+    add_to_cart(client, variant, 2)
+
+    response = client.post(reverse("accounts:signup"),
+                           {"email": "New@Example.com", "password1": PASSWORD, "password2": PASSWORD})
+
+    assert response["Location"] == reverse("accounts:orders")
+    user = django_user_model.objects.get()
+    assert user.username == user.email == "new@example.com"
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert client.session["cart"] == {str(variant.pk): 2}
+
+
+def test_signup_errors_are_shown_next_to_the_fields(client, customer, django_user_model):
+    data = {"email": "ANN@example.com", "password1": "123", "password2": "124"}
+    response = client.post(reverse("accounts:signup"), data)
+
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"email", "password2"}
+    assert "already exists" in response.content.decode()
+    assert django_user_model.objects.count() == 1
+
+
+def test_two_step_login_keeps_the_cart(client, customer, make_variant):
+    variant = make_variant()
+    add_to_cart(client, variant, 3)
+    guest_session = client.session.session_key
+
+    login_page = client.get(reverse("accounts:login") + "?next=" + reverse("checkout:contact"))
+    assert login_page.status_code == 200
+    response = client.post(reverse("accounts:login"), {"username": "ANN@example.com", "password": PASSWORD,
+                                                       "next": reverse("checkout:contact")})
+
+    assert response["Location"] == reverse("checkout:contact")
+    assert client.session.session_key != guest_session  # Django rotates the key against fixation...
+    assert client.session["cart"] == {str(variant.pk): 3}  # ...and keeps the data
+    assert "ann@example.com" in client.get(reverse("checkout:contact")).content.decode()
+
+
+def test_wrong_password_shows_a_message(client, customer):
+    response = client.post(reverse("accounts:login"), {"username": "ann@example.com", "password": "nope"})
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+    assert "correct" in response.content.decode()
+
+
+def test_logout_is_post_only(client, customer):
+    client.force_login(customer)
+    assert client.get(reverse("accounts:logout")).status_code == 405
+    client.post(reverse("accounts:logout"))
+    assert "_auth_user_id" not in client.session
+
+
+def test_orders_placed_while_logged_in_are_in_the_account_history(client, customer, make_variant, django_user_model):
+    other = django_user_model.objects.create_user("zed@example.com", "zed@example.com", PASSWORD)
+    client.force_login(customer)
+    add_to_cart(client, make_variant())
+    place(client, walk_to_review(client))
+    mine = Order.objects.get()
+    stranger = Client()
+    stranger.force_login(other)
+    add_to_cart(stranger, make_variant())
+    zed = {"full_name": "Zed", "email": "zed@example.com", "phone": "600100200"}
+    place(stranger, walk_to_review(stranger, contact=zed))
+
+    page = client.get(reverse("accounts:orders")).content.decode()
+
+    assert mine.user == customer
+    assert mine.number in page and mine.get_absolute_url() in page
+    assert Order.objects.exclude(pk=mine.pk).get().number not in page
+
+
+def test_order_history_needs_login(client):
+    response = client.get(reverse("accounts:orders"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_password_reset_by_email(client, customer, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    response = client.post(reverse("accounts:password_reset"), {"email": "ann@example.com"})
+    assert response["Location"] == reverse("accounts:password_reset_done")
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://\S+/account/password-reset/\S+/\S+/", mail.outbox[0].body).group(0)
+    path = link.split("://", 1)[1].split("/", 1)[1]
+
+    form = client.get("/" + path, follow=True)
+    assert form.context["validlink"]
+    response = client.post(form.request["PATH_INFO"], {"new_password1": "Another-Lantern-77",
+                                                       "new_password2": "Another-Lantern-77"})
+
+    assert response["Location"] == reverse("accounts:password_reset_complete")
+    customer.refresh_from_db()
+    assert customer.check_password("Another-Lantern-77")
+
+
+def test_eleventh_login_attempt_in_a_minute_gets_429(settings, customer):
+    settings.RATELIMIT_LOGIN = "10/h"  # an hour-long window cannot roll over mid-test
+    client = Client(REMOTE_ADDR=f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}")
+    statuses = [client.post(reverse("accounts:login"), {"username": "ann@example.com", "password": "x"}).status_code
+                for _ in range(11)]
+    assert statuses == [200] * 10 + [429]

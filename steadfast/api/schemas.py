@@ -1,0 +1,243 @@
+"""Request and response shapes of the JSON API. Money is always {"amount": "19.90", "currency": "EUR"}: a string
+decimal, never a float, so no client can lose a cent to binary rounding."""
+
+from datetime import datetime
+from typing import Literal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from ninja import Schema
+from pydantic import ConfigDict, Field, field_validator
+
+from steadfast.cart.cart import MAX_QUANTITY
+from steadfast.money import Money
+
+
+class MoneyOut(Schema):
+    amount: str = Field(examples=["19.90"], description="Decimal amount as a string, two decimal places.")
+    currency: str = Field(examples=["EUR"], description="ISO 4217 code.")
+
+
+def money(value: Money) -> dict:
+    return {"amount": str(value.amount), "currency": value.currency}
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[dict] = Field(default_factory=list, description="Per-field problems when the input was invalid.")
+
+
+# --- Catalog -----------------------------------------------------------------------------------------
+
+
+class CategoryOut(Schema):
+    id: int
+    slug: str
+    name: str
+    description: str
+    children: list["CategoryOut"]
+
+
+CategoryOut.model_rebuild()
+
+
+class CategoryRef(Schema):
+    slug: str
+    name: str
+
+
+class ImageOut(Schema):
+    url: str
+    alt: str
+
+
+StockState = Literal["in_stock", "low_stock", "out_of_stock"]
+
+
+class ProductSummaryOut(Schema):
+    slug: str
+    name: str
+    category: CategoryRef
+    price: MoneyOut = Field(description="The lowest price of the product's variants.")
+    in_stock: bool
+    image: ImageOut | None
+    url: str
+
+
+class ProductPageOut(Schema):
+    count: int
+    page: int
+    pages: int
+    page_size: int
+    results: list[ProductSummaryOut]
+
+
+class VariantOut(Schema):
+    id: int
+    sku: str
+    label: str
+    options: dict[str, str]
+    price: MoneyOut
+    stock: StockState
+    left: int | None = Field(description="Units left, given only when stock is low.")
+
+
+class ProductOut(Schema):
+    slug: str
+    name: str
+    description: str
+    category: CategoryRef
+    price: MoneyOut
+    in_stock: bool
+    images: list[ImageOut]
+    variants: list[VariantOut]
+    url: str
+
+
+# --- Cart ----------------------------------------------------------------------------------------------
+
+
+class StrictIn(Schema):
+    # Unknown fields (a "price" a client made up, say) are refused rather than silently ignored.
+    model_config = ConfigDict(extra="forbid")
+
+
+class CartAddIn(StrictIn):
+    variant_id: int
+    quantity: int = Field(1, ge=1, le=MAX_QUANTITY)
+
+
+class CartUpdateIn(StrictIn):
+    quantity: int = Field(ge=0, le=MAX_QUANTITY, description="0 removes the item.")
+
+
+class CartLineOut(Schema):
+    variant_id: int
+    sku: str
+    product_name: str
+    product_slug: str
+    label: str
+    quantity: int
+    unit_price: MoneyOut
+    total: MoneyOut
+    image: ImageOut | None
+
+
+class CartOut(Schema):
+    lines: list[CartLineOut]
+    count: int = Field(description="Number of units in the cart.")
+    subtotal: MoneyOut
+    messages: list[str] = Field(description="What changed because of stock, to show to the shopper.")
+
+
+# --- Checkout ------------------------------------------------------------------------------------------
+
+
+class DeliveryOptionOut(Schema):
+    code: str
+    name: str
+    price: MoneyOut
+    needs_address: bool
+    description: str
+
+
+class PaymentOptionOut(Schema):
+    code: str
+    name: str
+    description: str
+
+
+class CheckoutOptionsOut(Schema):
+    subtotal: MoneyOut
+    delivery_methods: list[DeliveryOptionOut]
+    payment_methods: list[PaymentOptionOut]
+    messages: list[str]
+
+
+class ContactIn(StrictIn):
+    email: str = Field(max_length=254)
+    phone: str = Field(min_length=5, max_length=32)
+    full_name: str = Field(min_length=1, max_length=150)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        try:
+            validate_email(value)
+        except DjangoValidationError:
+            raise ValueError("Enter a valid e-mail address.") from None
+        return value
+
+    @field_validator("phone", "full_name")
+    @classmethod
+    def _stripped(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("This field is required.")
+        return value.strip()
+
+
+class AddressIn(StrictIn):
+    line1: str = Field("", max_length=200)
+    line2: str = Field("", max_length=200)
+    postcode: str = Field("", max_length=20)
+    city: str = Field("", max_length=100)
+    country: str = Field("", max_length=2, description="ISO 3166-1 alpha-2 code.")
+
+
+class LineIn(StrictIn):
+    variant_id: int
+    quantity: int = Field(ge=1, le=MAX_QUANTITY)
+
+
+class PlaceOrderIn(StrictIn):
+    contact: ContactIn
+    address: AddressIn = Field(default_factory=AddressIn)
+    delivery_method: str = Field(max_length=50)
+    payment_method: str = Field(max_length=50)
+    note: str = Field("", max_length=2000)
+    lines: list[LineIn] | None = Field(
+        None, min_length=1, max_length=100, description="Items to order; when left out, the session cart is ordered."
+    )
+
+
+class OrderLineOut(Schema):
+    product_name: str
+    variant_label: str
+    sku: str
+    quantity: int
+    unit_price: MoneyOut
+    total: MoneyOut
+
+
+class OrderEventOut(Schema):
+    at: datetime
+    kind: str
+    status: str
+    status_label: str
+    message: str
+
+
+class OrderOut(Schema):
+    number: str
+    token: str = Field(description="Secret: whoever has it can see the order. GET /orders/{token}.")
+    status: str
+    status_label: str
+    placed_at: datetime
+    full_name: str
+    email: str
+    phone: str
+    address_lines: list[str]
+    delivery_method: str
+    delivery_name: str
+    payment_method: str
+    payment_name: str
+    payment_reference: str
+    payment_instructions: str
+    reserved_until: datetime | None
+    paid: bool
+    lines: list[OrderLineOut]
+    subtotal: MoneyOut
+    delivery: MoneyOut
+    total: MoneyOut
+    events: list[OrderEventOut]
+    url: str

@@ -1,0 +1,69 @@
+"""Load the demo catalog (steadfast/catalog/demo.py). Safe to run again: existing rows are kept as they are."""
+
+from django.core.files.base import ContentFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils.text import slugify
+
+from steadfast.catalog.demo import CATALOG, variants_for
+from steadfast.catalog.demo_images import product_picture
+from steadfast.catalog.models import Category, Product, ProductImage, Variant
+
+
+class Command(BaseCommand):
+    help = "Create the demo catalog: categories, products with variants and stock, and product pictures."
+
+    def handle(self, *args, **options):
+        created = {"categories": 0, "products": 0, "variants": 0, "images": 0}
+        number = 0
+        for parent_position, (parent_name, children) in enumerate(CATALOG):
+            parent = self._category(parent_name, None, parent_position, created)
+            for position, (name, kind, items) in enumerate(children):
+                category = self._category(name, parent, position, created)
+                for item in items:
+                    number += 1
+                    with transaction.atomic():
+                        product = self._product(category, item, number, created)
+                    self._image(product, kind, item, created)
+        total = Product.objects.count()
+        self.stdout.write(
+            f"Demo catalog: {total} products ({created['products']} new, {created['variants']} new variants, "
+            f"{created['images']} new pictures, {created['categories']} new categories)."
+        )
+
+    def _category(self, name, parent, position, created):
+        slug = slugify(name)
+        category, new = Category.objects.get_or_create(
+            slug=slug, defaults={"name": name, "parent": parent, "position": position}
+        )
+        created["categories"] += new
+        return category
+
+    def _product(self, category, item, number, created):
+        product, new = Product.objects.get_or_create(
+            slug=item.slug, defaults={"name": item.name, "category": category, "description": item.description}
+        )
+        created["products"] += new
+        for position, (sku, options, price, stock) in enumerate(variants_for(number, item)):
+            # Existing variants keep their stock and price: orders placed in the demo must not be undone.
+            _, new_variant = Variant.objects.get_or_create(
+                sku=sku,
+                defaults={"product": product, "options": options, "price": price, "stock": stock, "position": position},
+            )
+            created["variants"] += new_variant
+        product.refresh_summary()
+        return product
+
+    def _image(self, product, kind, item, created):
+        image = product.images.first()
+        if image is not None and image.image and image.image.storage.exists(image.image.name):
+            return
+        name = f"products/{product.slug}.jpg"
+        if image is None:
+            image = ProductImage(product=product, alt=item.name, position=0)
+        storage = image.image.storage
+        if storage.exists(name):
+            # A leftover file from an earlier database: replace it so the name stays stable.
+            storage.delete(name)
+        image.image.save(name.split("/", 1)[1], ContentFile(product_picture(kind, item.name, item.picture_colour)))
+        created["images"] += 1

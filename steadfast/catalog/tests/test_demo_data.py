@@ -1,0 +1,91 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from PIL import Image
+
+from steadfast.catalog.demo_images import product_picture
+from steadfast.catalog.models import Category, Product, ProductImage, Variant
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def load():
+    out = StringIO()
+    call_command("demo_data", stdout=out)
+    return out.getvalue()
+
+
+def counts():
+    return tuple(model.objects.count() for model in (Category, Product, Variant, ProductImage))
+
+
+def test_demo_catalog_has_a_category_tree_of_products_with_variants_and_pictures(db, media):
+    load()
+    products = list(Product.objects.select_related("category__parent").prefetch_related("variants", "images"))
+    assert len(products) >= 30
+    assert {"Clothing", "Shoes", "Accessories", "Home"} <= set(
+        Category.objects.filter(parent=None).values_list("name", flat=True)
+    )
+    for product in products:
+        assert product.category.parent is not None, product.name
+        assert len(product.description) > 40, product.name
+        variants = list(product.variants.all())
+        assert variants, product.name
+        assert product.min_price == min(v.price for v in variants)
+        assert product.in_stock == any(v.stock > 0 for v in variants)
+        images = list(product.images.all())
+        assert len(images) == 1, product.name
+        with Image.open(media / images[0].image.name) as picture:
+            assert (picture.format, picture.size) == ("JPEG", (800, 800))
+
+
+def test_demo_catalog_has_sold_out_and_low_stock_variants(db, media, settings):
+    load()
+    assert Variant.objects.filter(stock=0).count() >= 3
+    assert Variant.objects.filter(stock__gte=1, stock__lte=settings.SHOP_LOW_STOCK).count() >= 3
+    assert Product.objects.filter(in_stock=False).exists()
+    assert Product.objects.filter(in_stock=True).count() >= 30
+    tee = Variant.objects.get(sku="SF001-NAV-M")
+    assert tee.options == {"colour": "Navy", "size": "M"}
+    assert str(tee.price) == "19.90"
+    assert str(Variant.objects.get(sku="SF001-NAV-XL").price) == "21.90"
+
+
+def test_running_twice_keeps_data_and_does_not_duplicate(db, media):
+    load()
+    first = counts()
+    files = sorted(p.name for p in (media / "products").iterdir())
+    # Someone bought from the demo shop in between: the second run must not put the stock back.
+    variant = Variant.objects.get(sku="SF001-NAV-M")
+    variant.stock = 0
+    variant.save()
+
+    output = load()
+
+    assert counts() == first
+    assert sorted(p.name for p in (media / "products").iterdir()) == files
+    assert Variant.objects.get(sku="SF001-NAV-M").stock == 0
+    assert "0 new" in output
+
+
+def test_a_lost_picture_is_drawn_again_under_the_same_name(db, media):
+    load()
+    image = ProductImage.objects.get(product__slug="canvas-tote")
+    path = media / image.image.name
+    path.unlink()
+
+    load()
+
+    assert ProductImage.objects.filter(product__slug="canvas-tote").count() == 1
+    assert ProductImage.objects.get(product__slug="canvas-tote").image.name == image.image.name
+    assert path.is_file()
+
+
+def test_pictures_are_the_same_on_every_run():
+    assert product_picture("mug", "Enamel Camp Mug", "Blue") == product_picture("mug", "Enamel Camp Mug", "Blue")
+    assert product_picture("mug", "Enamel Camp Mug", "Blue") != product_picture("mug", "Enamel Camp Mug", "Green")

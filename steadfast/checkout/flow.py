@@ -1,0 +1,136 @@
+"""Checkout state kept in the session between steps, and which step comes next.
+
+Only the shopper's choices live here (codes, address); prices and availability are looked up again on every page.
+"""
+
+import hashlib
+import json
+import uuid
+
+from django.utils.translation import gettext_lazy as _
+
+from steadfast.cart.cart import Cart
+from steadfast.checkout.services import CheckoutDetails
+from steadfast.providers.models import Provider
+from steadfast.providers.selectors import providers_available
+from steadfast.shipping.quotes import delivery_quote
+
+SESSION_KEY = "checkout"
+PLACED_KEY = "checkout_placed"
+PLACED_KEEP = 10  # recent idempotency keys remembered per session, to answer replays
+
+STEPS = [
+    ("contact", _("Contact")),
+    ("delivery", _("Delivery")),
+    ("address", _("Address")),
+    ("payment", _("Payment")),
+    ("review", _("Review")),
+]
+STEP_NAMES = [name for name, _label in STEPS]
+
+
+class CheckoutState:
+    def __init__(self, session):
+        self.session = session
+        self.data = dict(session.get(SESSION_KEY, {}))
+
+    def _save(self):
+        self.session[SESSION_KEY] = self.data
+        self.session.modified = True
+
+    def get(self, step) -> dict:
+        return dict(self.data.get(step, {}))
+
+    def set(self, step, values: dict):
+        self.data[step] = values
+        self.data.pop("token", None)  # anything changed: the review page must be seen again
+        self._save()
+
+    def clear(self):
+        self.data = {}
+        self.session.pop(SESSION_KEY, None)
+        self.session.modified = True
+
+    # --- lookups against the database -----------------------------------------------------------
+    def quote(self, subtotal):
+        code = self.get("delivery").get("method")
+        return delivery_quote(code, subtotal) if code else None
+
+    def provider(self) -> Provider | None:
+        code = self.get("payment").get("method")
+        return next((p for p in providers_available(Provider.Kind.PAYMENT) if p.code == code), None)
+
+    def needs_address(self, subtotal) -> bool:
+        quote = self.quote(subtotal)
+        return quote is None or quote.needs_address
+
+    def steps(self, subtotal) -> list[str]:
+        return [name for name in STEP_NAMES if name != "address" or self.needs_address(subtotal)]
+
+    def first_missing(self, subtotal, before: str) -> str | None:
+        """The first step before `before` that is not done (or no longer valid), else None."""
+        for name in self.steps(subtotal):
+            if name == before:
+                return None
+            if not self._done(name, subtotal):
+                return name
+        return None
+
+    def _done(self, name, subtotal) -> bool:
+        if name == "contact":
+            return bool(self.get("contact").get("email"))
+        if name == "delivery":
+            quote = self.quote(subtotal)
+            return quote is not None and quote.available
+        if name == "address":
+            return bool(self.get("address").get("address_line1"))
+        if name == "payment":
+            return self.provider() is not None
+        return False
+
+    def indicator(self, current, subtotal) -> list[dict]:
+        """The step list shown above every page: label, state and (for steps already done) a link name."""
+        names = self.steps(subtotal)
+        labels = dict(STEPS)
+        position = names.index(current)
+        return [
+            {"name": name, "label": labels[name], "number": i + 1,
+             "state": "done" if i < position else "current" if i == position else "todo"}
+            for i, name in enumerate(names)
+        ]
+
+    # --- placing --------------------------------------------------------------------------------
+    def new_token(self) -> str:
+        self.data["token"] = str(uuid.uuid4())
+        self._save()
+        return self.data["token"]
+
+    @property
+    def token(self) -> str:
+        return self.data.get("token", "")
+
+    def details(self, subtotal) -> CheckoutDetails:
+        contact, address = self.get("contact"), self.get("address") if self.needs_address(subtotal) else {}
+        return CheckoutDetails(
+            email=contact["email"], phone=contact["phone"], full_name=contact["full_name"],
+            delivery_method=self.get("delivery")["method"], payment_method=self.get("payment")["method"],
+            address_line1=address.get("address_line1", ""), address_line2=address.get("address_line2", ""),
+            postcode=address.get("postcode", ""), city=address.get("city", ""), country=address.get("country", ""),
+            note=self.get("delivery").get("note", ""),
+        )
+
+    def fingerprint(self, cart: Cart, total) -> str:
+        """Hash of what the shopper reviewed (items, choices, total); a POST from a stale tab no longer matches."""
+        seen = {"items": sorted(cart.items.items()), "total": str(total),
+                **{k: v for k, v in self.data.items() if k != "token"}}
+        return hashlib.sha256(json.dumps(seen, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def placed_remember(session, key, order_token):
+    placed = dict(session.get(PLACED_KEY, {}))
+    placed[key] = order_token
+    session[PLACED_KEY] = dict(list(placed.items())[-PLACED_KEEP:])
+
+
+def placed_lookup(session, key) -> str | None:
+    return session.get(PLACED_KEY, {}).get(key) if key else None

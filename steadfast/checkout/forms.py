@@ -1,0 +1,79 @@
+"""One form per checkout step. Choices come from the database at request time, never from the browser."""
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from steadfast.checkout.countries import DEFAULT_COUNTRY, country_choices
+
+PHONE_CHARS = re.compile(r"^\+?[0-9 ()./-]+$")
+
+
+class ContactForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150,
+                                widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(label=_("E-mail"), max_length=254,
+                             help_text=_("We send the order confirmation and updates here."),
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = forms.CharField(label=_("Phone"), max_length=32,
+                            help_text=_("For the courier or if we need to reach you about the order."),
+                            widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))
+
+    def clean_full_name(self):
+        return " ".join(self.cleaned_data["full_name"].split())
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_phone(self):
+        phone = " ".join(self.cleaned_data["phone"].split())
+        if not PHONE_CHARS.match(phone) or sum(ch.isdigit() for ch in phone) < 6:
+            raise forms.ValidationError(_("Enter a phone number with at least 6 digits, e.g. +48 600 100 200."))
+        return phone
+
+
+class DeliveryForm(forms.Form):
+    method = forms.ChoiceField(label=_("Delivery method"), widget=forms.RadioSelect)
+    note = forms.CharField(label=_("Note for the shop"), max_length=500, required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, quotes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.quotes = quotes
+        self.fields["method"].choices = [(q.method_code, q.name) for q in quotes if q.available]
+        self.fields["method"].error_messages["invalid_choice"] = _("Please choose one of the delivery methods shown.")
+
+
+class AddressForm(forms.Form):
+    address_line1 = forms.CharField(label=_("Street and number"), max_length=200,
+                                    widget=forms.TextInput(attrs={"autocomplete": "address-line1"}))
+    address_line2 = forms.CharField(label=_("Apartment, floor, company"), max_length=200, required=False,
+                                    widget=forms.TextInput(attrs={"autocomplete": "address-line2"}))
+    postcode = forms.CharField(label=_("Postcode"), max_length=20,
+                               widget=forms.TextInput(attrs={"autocomplete": "postal-code"}))
+    city = forms.CharField(label=_("City"), max_length=100,
+                           widget=forms.TextInput(attrs={"autocomplete": "address-level2"}))
+    country = forms.ChoiceField(label=_("Country"), initial=DEFAULT_COUNTRY,
+                                widget=forms.Select(attrs={"autocomplete": "country"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = country_choices()
+
+    def clean(self):
+        data = super().clean()
+        for name in ("address_line1", "address_line2", "postcode", "city"):
+            if name in data:
+                data[name] = " ".join(data[name].split())
+        return data
+
+
+class PaymentForm(forms.Form):
+    method = forms.ChoiceField(label=_("Payment method"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, providers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.providers = providers
+        self.fields["method"].choices = [(p.code, p.name) for p in providers]
+        self.fields["method"].error_messages["invalid_choice"] = _("Please choose one of the payment methods shown.")

@@ -1,0 +1,119 @@
+"""Shoppers racing for the last units: real threads, each with its own database connection, calling order_place.
+
+The stock guard is the conditional UPDATE in catalog.services.variant_take_stock; these tests prove it holds when
+requests really overlap, on SQLite (writers queue on BEGIN IMMEDIATE) and on PostgreSQL (row locks) alike.
+"""
+
+import sqlite3
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection, connections
+
+from steadfast.catalog.models import Variant
+from steadfast.checkout.services import OutOfStock, order_place
+from steadfast.orders.models import Order, OrderLine
+
+# transaction=True: every thread must see the others' commits. serialized_rollback: the flush after a transactional
+# test wipes rows made by data migrations (payment providers, delivery methods); this reloads them first.
+race_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture(autouse=True)
+def file_backed_sqlite(transactional_db, tmp_path):
+    """Run on a SQLite file, as the shop does, when the test database is SQLite in memory.
+
+    The in-memory test database uses SQLite's shared cache, where a second writer fails at once with "database table
+    is locked" instead of waiting its turn; that is a property of the test setup, not of the shop, whose file
+    database in WAL mode makes writers wait (OPTIONS timeout). So we copy the prepared test database to a file and
+    point every connection opened during the test at it. PostgreSQL needs none of this.
+    """
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+        yield
+        return
+    memory, memory_settings = connections["default"], connections.settings["default"]
+    memory.ensure_connection()
+    path = tmp_path / "race.sqlite3"
+    with sqlite3.connect(path) as target:
+        memory.connection.backup(target)
+    target.close()
+    connections.settings["default"] = {**memory_settings, "NAME": str(path)}  # threads' new connections read this
+    connections["default"] = connections.create_connection("default")  # and this thread's
+    try:
+        yield
+    finally:
+        connections["default"].close()
+        connections.settings["default"] = memory_settings
+        connections["default"] = memory
+
+
+def race(count, attempt):
+    """Run attempt(i) in `count` threads released at one moment; return each result, or the OutOfStock raised."""
+    start = threading.Barrier(count)
+
+    def run(i):
+        try:
+            start.wait()
+            return attempt(i)
+        except OutOfStock as error:  # any other exception fails the test
+            return error
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))
+
+
+def one_each(variant, details, prefix, quantity=1):
+    return lambda i: order_place(lines=[(variant.pk, quantity)], details=details, idempotency_key=f"{prefix}-{i}")
+
+
+@race_db
+@pytest.mark.parametrize(("shoppers", "stock"), [(2, 1), (8, 1), (8, 3)])
+def test_exactly_stock_many_shoppers_win_the_last_units(make_variant, details, shoppers, stock):
+    variant = make_variant(stock=stock)
+
+    outcomes = race(shoppers, one_each(variant, details, "shopper"))
+
+    won = [o for o in outcomes if isinstance(o, tuple)]
+    lost = [o for o in outcomes if isinstance(o, OutOfStock)]
+    assert len(won) == stock and len(lost) == shoppers - stock, outcomes
+    assert all(created for _, created in won)
+    assert Variant.objects.get(pk=variant.pk).stock == 0
+    assert Order.objects.count() == stock
+    assert sum(OrderLine.objects.values_list("quantity", flat=True)) == stock
+    assert Variant.objects.get(pk=variant.pk).product.in_stock is False
+
+
+@race_db
+def test_shoppers_wanting_two_of_three_never_drive_stock_negative(make_variant, details):
+    variant = make_variant(stock=3)
+
+    outcomes = race(6, one_each(variant, details, "pair", quantity=2))
+
+    assert sum(isinstance(o, tuple) for o in outcomes) == 1
+    assert Variant.objects.get(pk=variant.pk).stock == 1
+    assert Order.objects.count() == 1
+
+
+@race_db
+def test_one_idempotency_key_from_four_threads_makes_one_order(make_variant, details):
+    variant = make_variant(stock=10)
+
+    outcomes = race(4, lambda i: order_place(lines=[(variant.pk, 1)], details=details, idempotency_key="double-click"))
+
+    assert all(isinstance(o, tuple) for o in outcomes), outcomes
+    assert len({order.pk for order, _ in outcomes}) == 1
+    assert sum(created for _, created in outcomes) == 1
+    assert Order.objects.count() == 1
+    assert Variant.objects.get(pk=variant.pk).stock == 9
+
+
+@race_db
+def test_racers_use_separate_connections():
+    """Guards the tests above: threads sharing one connection would prove nothing."""
+    raw = race(4, lambda i: (connection.ensure_connection(), connection.connection)[1])
+
+    connection.ensure_connection()
+    assert len({id(c) for c in [*raw, connection.connection]}) == 5

@@ -1,0 +1,170 @@
+"""Checkout steps. Each step validates its own form and stores the result in the session (flow.CheckoutState);
+the order is written only by services.order_place, from database prices."""
+
+from dataclasses import dataclass
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from steadfast.cart.cart import Cart, CartLine
+from steadfast.checkout.countries import country_name
+from steadfast.checkout.flow import CheckoutState, placed_lookup, placed_remember
+from steadfast.checkout.forms import AddressForm, ContactForm, DeliveryForm, PaymentForm
+from steadfast.checkout.services import CheckoutError, OutOfStock, order_place
+from steadfast.money import Money
+from steadfast.providers.models import Provider
+from steadfast.providers.selectors import providers_available
+from steadfast.shipping.quotes import delivery_quotes
+
+
+@dataclass
+class Step:
+    name: str
+    cart: Cart
+    lines: list[CartLine]
+    subtotal: Money
+    state: CheckoutState
+
+    def render(self, request, template, **context):
+        steps = self.state.indicator(self.name, self.subtotal)
+        done = [s["name"] for s in steps if s["state"] == "done"]
+        context.update(step=self.name, steps=steps, back=done[-1] if done else None, lines=self.lines,
+                       subtotal=self.subtotal)
+        return render(request, template, context)
+
+
+def checkout_step(name):
+    """Load cart and state; send the shopper back to the cart or to the first unfinished step when needed."""
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request):
+            cart = Cart(request.session)
+            notices = cart.reconcile()
+            for notice in notices:
+                messages.warning(request, notice)
+            lines = cart.lines()
+            if not lines:
+                if not notices:
+                    messages.info(request, _("Your cart is empty; add something before checking out."))
+                return redirect("cart:detail")
+            state = CheckoutState(request.session)
+            step = Step(name, cart, lines, cart.subtotal(lines), state)
+            missing = state.first_missing(step.subtotal, before=name)
+            if missing:
+                return redirect(f"checkout:{missing}")
+            if name == "address" and not state.needs_address(step.subtotal):
+                return redirect("checkout:payment")
+            return view(request, step)
+        return wrapper
+    return decorator
+
+
+def _next(state, subtotal, current):
+    names = state.steps(subtotal)
+    return redirect(f"checkout:{names[names.index(current) + 1]}")
+
+
+@checkout_step("contact")
+def contact(request, step):
+    initial = step.state.get("contact")
+    if not initial and request.user.is_authenticated:
+        initial = {"email": request.user.email, "full_name": request.user.get_full_name()}
+    form = ContactForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        step.state.set("contact", form.cleaned_data)
+        return _next(step.state, step.subtotal, "contact")
+    return step.render(request, "checkout/contact.html", form=form)
+
+
+@checkout_step("delivery")
+def delivery(request, step):
+    quotes = delivery_quotes(step.subtotal)
+    form = DeliveryForm(request.POST or None, quotes=quotes, initial=step.state.get("delivery"))
+    if request.method == "POST" and form.is_valid():
+        step.state.set("delivery", form.cleaned_data)
+        return _next(step.state, step.subtotal, "delivery")
+    return step.render(request, "checkout/delivery.html", form=form, quotes=quotes)
+
+
+@checkout_step("address")
+def address(request, step):
+    form = AddressForm(request.POST or None, initial=step.state.get("address") or None)
+    if request.method == "POST" and form.is_valid():
+        step.state.set("address", form.cleaned_data)
+        return _next(step.state, step.subtotal, "address")
+    return step.render(request, "checkout/address.html", form=form)
+
+
+@checkout_step("payment")
+def payment(request, step):
+    providers = providers_available(Provider.Kind.PAYMENT)
+    form = PaymentForm(request.POST or None, providers=providers, initial=step.state.get("payment"))
+    if request.method == "POST" and form.is_valid():
+        step.state.set("payment", form.cleaned_data)
+        return _next(step.state, step.subtotal, "payment")
+    return step.render(request, "checkout/payment.html", form=form, providers=providers)
+
+
+@checkout_step("review")
+def review(request, step):
+    quote = step.state.quote(step.subtotal)
+    total = step.subtotal + quote.price
+    address = step.state.get("address") if quote.needs_address else {}
+    return step.render(
+        request, "checkout/review.html", quote=quote, total=total, provider=step.state.provider(),
+        contact=step.state.get("contact"), address=address, country=country_name(address.get("country", "")),
+        note=step.state.get("delivery").get("note", ""), token=step.state.new_token(),
+        fingerprint=step.state.fingerprint(step.cart, total), reservation_minutes=settings.RESERVATION_MINUTES,
+    )
+
+
+def place_rate(group, request):
+    # Read at request time so the limit follows settings (and tests can override it).
+    return settings.RATELIMIT_PLACE_ORDER
+
+
+@require_POST
+@ratelimit(key="ip", rate=place_rate, block=True)
+def place(request):
+    key = request.POST.get("token", "")
+    placed = placed_lookup(request.session, key)
+    if placed:
+        # A double click or a replayed POST: the order already exists, show it.
+        return redirect("orders:detail", placed)
+    state = CheckoutState(request.session)
+    if not key or key != state.token:
+        messages.error(request, _("This order form is out of date; please check your order and place it again."))
+        return redirect("checkout:review")
+    cart = Cart(request.session)
+    lines = cart.lines()
+    subtotal = cart.subtotal(lines)
+    missing = state.first_missing(subtotal, before="review") if lines else None
+    if not lines or missing:
+        return redirect(f"checkout:{missing}" if missing else "cart:detail")
+    quote = state.quote(subtotal)
+    if request.POST.get("fingerprint") != state.fingerprint(cart, subtotal + quote.price):
+        messages.warning(request, _("Your order changed since you reviewed it; please check it again."))
+        return redirect("checkout:review")
+    try:
+        order, _created = order_place(
+            lines=[(line.variant.pk, line.quantity) for line in lines], details=state.details(subtotal),
+            idempotency_key=key, user=request.user, language=translation.get_language() or settings.LANGUAGE_CODE,
+        )
+    except OutOfStock as error:
+        messages.error(request, str(error))
+        return redirect("cart:detail")
+    except CheckoutError as error:
+        messages.error(request, str(error))
+        return redirect("checkout:review")
+    placed_remember(request.session, key, order.token)
+    cart.clear()
+    state.clear()
+    messages.success(request, _("Thank you! Your order %(number)s has been placed.") % {"number": order.number})
+    return redirect(order)
+

@@ -1,0 +1,1 @@
+from steadfast.fakes.testing import fake_server  # noqa: F401  (fixture)

@@ -1,0 +1,255 @@
+"""The order desk: find orders, read everything about one, move it along the state machine. Prices never change here."""
+
+import re
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, Value
+from django.db.models.functions import Replace
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import dateformat, timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from steadfast.notify.models import OutboxMessage
+from steadfast.orders.admin_actions import ACTIONS, BULK_ACTIONS, OrderActionForm, orders_apply
+from steadfast.orders.dashboard import to_ship_q, unpaid_q
+from steadfast.orders.models import Order, OrderEvent, OrderLine
+from steadfast.orders.templatetags.backoffice import status_badge
+from steadfast.payments.models import Payment
+from steadfast.storefront.templatetags.shop import money
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """History is never edited: staff see it, the services write it."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    fields = readonly_fields = (
+        "product_name", "variant_label", "sku", "unit_price_display", "quantity", "total_display",
+    )
+
+    @admin.display(description=_("unit price"))
+    def unit_price_display(self, line):
+        return money(line.unit_price, line.order.currency)
+
+    @admin.display(description=_("total"))
+    def total_display(self, line):
+        return money(line.line_total, line.order.currency)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("order")
+
+
+class OrderEventInline(ReadOnlyInline):
+    model = OrderEvent
+    verbose_name_plural = _("timeline")
+    fields = readonly_fields = ("created_at", "kind", "status_change", "actor", "message")
+
+    @admin.display(description=_("status change"))
+    def status_change(self, event):
+        if not event.to_status:
+            return "—"
+        if not event.from_status:
+            return status_badge(event.to_status)
+        return format_html("{} → {}", status_badge(event.from_status), status_badge(event.to_status))
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = readonly_fields = ("created_at", "provider", "state", "amount_display", "reference", "error")
+
+    @admin.display(description=_("amount"))
+    def amount_display(self, payment):
+        return money(payment.money)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("provider")
+
+
+class OutboxMessageInline(ReadOnlyInline):
+    model = OutboxMessage
+    verbose_name_plural = _("messages to the customer")
+    fields = readonly_fields = (
+        "created_at", "kind", "channel", "recipient", "status", "attempts", "sent_at", "last_error",
+    )
+
+
+class NeedsActionFilter(admin.SimpleListFilter):
+    title = _("needs action")
+    parameter_name = "todo"
+
+    def lookups(self, request, model_admin):
+        return [("ship", _("To ship")), ("unpaid", _("Awaiting payment"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "ship":
+            return queryset.filter(to_ship_q())
+        if self.value() == "unpaid":
+            return queryset.filter(unpaid_q())
+        return queryset
+
+
+class MethodFilter(admin.SimpleListFilter):
+    """Filter on a method code, showing the names the orders were placed with (one small query)."""
+
+    code_field = name_field = ""
+
+    def lookups(self, request, model_admin):
+        pairs = Order.objects.order_by().values_list(self.code_field, self.name_field).distinct()
+        return sorted(dict(pairs).items(), key=lambda pair: pair[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(**{self.code_field: self.value()}) if self.value() else queryset
+
+
+class PaymentMethodFilter(MethodFilter):
+    title = _("payment method")
+    parameter_name = code_field = "payment_method"
+    name_field = "payment_name"
+
+
+class DeliveryMethodFilter(MethodFilter):
+    title = _("delivery method")
+    parameter_name = code_field = "delivery_method"
+    name_field = "delivery_name"
+
+
+# The full app list in a sidebar squeezes the order list; the dashboard and breadcrumbs lead everywhere instead.
+admin.site.enable_nav_sidebar = False
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    change_form_template = "admin/orders/order/change_form.html"
+    list_display = ("number", "placed", "customer", "status_display", "payment_name", "total_display", "paid")
+    list_display_links = ("number",)
+    list_filter = ("status", NeedsActionFilter, PaymentMethodFilter, DeliveryMethodFilter, "created_at")
+    date_hierarchy = "created_at"
+    search_fields = ("number", "email", "phone", "full_name")
+    search_help_text = _("Order number, e-mail, phone or name.")
+    ordering = ("-created_at", "-pk")
+    list_per_page = 50
+    actions = BULK_ACTIONS
+    inlines = (OrderLineInline, PaymentInline, OrderEventInline, OutboxMessageInline)
+    fieldsets = (
+        (None, {"fields": (("status_display", "created_at", "paid_at"),)}),
+        (_("Customer"), {"fields": (("full_name", "email", "phone"), ("note", "user", "language"))}),
+        (_("Delivery and payment"), {"fields": (("delivery_name", "address"),
+                                                ("payment_name", "payment_reference", "reserved_until"))}),
+        (_("Totals"), {"fields": (("subtotal_display", "delivery_total_display", "total_display"),)}),
+    )
+    # Everything is read-only: prices and customer details are fixed when the order is placed,
+    # and the status only moves through the actions (the state machine).
+    readonly_fields = (
+        "status_display", "created_at", "paid_at", "reserved_until", "full_name", "email", "phone",
+        "user", "note", "language", "delivery_name", "address", "payment_name", "payment_reference",
+        "subtotal_display", "delivery_total_display", "total_display",
+    )
+
+    def has_add_permission(self, request):
+        return False  # orders come from checkout
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # orders are records; cancel instead
+
+    @admin.display(description=_("placed"), ordering="created_at")
+    def placed(self, order):
+        return dateformat.format(timezone.localtime(order.created_at), "j M Y, H:i")
+
+    @admin.display(description=_("customer"), ordering="full_name")
+    def customer(self, order):
+        return format_html('{}<br><span class="sf-quiet">{}</span>', order.full_name, order.email)
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_display(self, order):
+        return status_badge(order.status)
+
+    @admin.display(description=_("total"), ordering="total")
+    def total_display(self, order):
+        return money(order.total, order.currency)
+
+    @admin.display(description=_("subtotal"))
+    def subtotal_display(self, order):
+        return money(order.subtotal, order.currency)
+
+    @admin.display(description=_("delivery"))
+    def delivery_total_display(self, order):
+        return money(order.delivery_total, order.currency)
+
+    @admin.display(description=_("paid"), boolean=True, ordering="paid_at")
+    def paid(self, order):
+        return order.is_paid
+
+    @admin.display(description=_("address"))
+    def address(self, order):
+        if not order.address_line1:
+            return "—"  # pickup: no delivery address was asked for
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in order.address_lines)) or "—"
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also find a phone number typed without its spaces or dashes (e.g. from caller ID)."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        digits = re.sub(r"\D", "", search_term)
+        if len(digits) >= 6 and not re.search(r"[^\d\s+()./-]", search_term):
+            bare = Replace(Replace(Replace(Replace("phone", Value(" "), Value("")), Value("-"), Value("")),
+                                   Value("+"), Value("")), Value("/"), Value(""))
+            matches = Order.objects.annotate(bare_phone=bare).filter(bare_phone__contains=digits).values("pk")
+            # OR-ed with the filtered queryset, so the list filters still apply.
+            found = found | queryset.filter(Q(pk__in=matches))
+        return found, may_have_duplicates
+
+    # --- The action panel on the order page -----------------------------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.action_view)
+        return [path("<path:object_id>/act/", view, name="orders_order_act"), *super().get_urls()]
+
+    def action_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        order = self.get_object(request, unquote(object_id))
+        if order is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, order):
+            raise PermissionDenied
+        form = OrderActionForm(request.POST)
+        if form.is_valid():
+            action = ACTIONS[form.cleaned_data["action"]]
+            orders_apply(self, request, [order], action, form.cleaned_data["note"])
+        else:
+            errors = "; ".join(error for field_errors in form.errors.values() for error in field_errors)
+            self.message_user(request, gettext("Order %(order)s was not changed: %(reason)s") % {
+                "order": order, "reason": errors}, level="ERROR")
+        return redirect(reverse("admin:orders_order_change", args=[order.pk]))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        order = self.get_object(request, unquote(object_id))
+        extra_context = {
+            **(extra_context or {}),
+            "title": gettext("Order"),
+            "show_save": False, "show_save_and_continue": False, "show_save_and_add_another": False,
+            "order_actions": [a for a in ACTIONS.values() if a.applies_to(order)] if order else [],
+            "order_action_form": OrderActionForm(),
+            "can_act": order is not None and self.has_change_permission(request, order),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)

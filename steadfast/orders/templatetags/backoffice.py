@@ -1,0 +1,37 @@
+"""Template helpers for the staff back office (Django admin)."""
+
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+
+from steadfast.orders.dashboard import dashboard_figures
+from steadfast.orders.models import OrderStatus
+
+register = template.Library()
+
+
+@register.filter
+def status_badge(status):
+    """A coloured badge for an order status; the colours live in admin/base_site.html."""
+    try:
+        label = OrderStatus(status).label
+    except ValueError:
+        label = status
+    return format_html('<span class="sf-badge sf-status-{}">{}</span>', status, label)
+
+
+@register.simple_tag(takes_context=True)
+def staff_dashboard(context):
+    """Dashboard figures for staff who may see orders; None for everyone else (the template then shows nothing)."""
+    request = context.get("request")
+    if request is None or not request.user.has_perm("orders.view_order"):
+        return None
+    return dashboard_figures()
+
+
+@register.simple_tag
+def order_list_url(**params):
+    """The admin order list with filters applied, e.g. {% order_list_url todo="ship" %}."""
+    url = reverse("admin:orders_order_changelist")
+    return f"{url}?{urlencode(params)}" if params else url

@@ -1,0 +1,40 @@
+"""Payments are records of what a provider told us: staff read them, services write them."""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from steadfast.payments.models import Payment
+from steadfast.storefront.templatetags.shop import money
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "order_link", "provider", "state", "amount_display", "reference")
+    list_filter = ("state", "provider", "created_at")
+    search_fields = ("order__number", "reference", "key", "order__email")
+    list_select_related = ("order", "provider")
+    date_hierarchy = "created_at"
+    fields = readonly_fields = (
+        "key", "order_link", "provider", "state", "amount_display", "reference", "instructions", "error",
+        "created_at", "updated_at",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("order"), ordering="order__number")
+    def order_link(self, payment):
+        url = reverse("admin:orders_order_change", args=[payment.order_id])
+        return format_html('<a href="{}">{}</a>', url, payment.order)
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def amount_display(self, payment):
+        return money(payment.money)

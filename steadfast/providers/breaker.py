@@ -1,0 +1,196 @@
+"""Circuit breaker per provider, shared by every process and node through providers.store.
+
+States: closed (calls go through) -> open (calls rejected at once) -> half_open (exactly one trial call after
+the cool-down) -> closed on its success, open again on its failure.
+
+Opens when, within settings.BREAKER_WINDOW seconds, at least BREAKER_MIN_CALLS calls were made and at least
+BREAKER_FAILURE_PERCENT % of them failed (Unavailable, Indeterminate, Misconfigured); or after
+BREAKER_CONSECUTIVE Unavailable in a row; or at once on Misconfigured. A Declined call is a healthy provider
+saying no: it counts as a success.
+
+Every state record carries a generation number, bumped on each transition; window counters and trial tokens
+are keyed by it, so a transition starts from clean counters without deleting anything, and calls admitted
+under an old generation cannot move the breaker. Each transition has exactly one writer (the holder of an
+atomic cache.add() token), so a HealthEvent row is written once per transition, whatever the number of nodes.
+The consecutive-Unavailable counter is reset on transitions instead, so one round trip reads it with the state.
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from steadfast.providers.models import Attempt, HealthEvent
+from steadfast.providers.signals import health_changed
+from steadfast.providers.store import store
+
+log = logging.getLogger(__name__)
+
+CLOSED, OPEN, HALF_OPEN, DISABLED = (s.value for s in HealthEvent.State)
+_HEALTHY = (Attempt.Outcome.OK, Attempt.Outcome.DECLINED)
+TRIAL_MARGIN = 5  # seconds a trial token outlives the trial call's own timeouts
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """The breaker's answer to "may I call?", handed back with the outcome."""
+
+    allowed: bool
+    gen: int
+    state: str = CLOSED
+    trial: bool = False
+    consecutive: int = 0
+
+
+@dataclass(frozen=True)
+class BreakerView:
+    state: str
+    since: float  # epoch seconds of the last transition (0: never opened)
+    retry_at: float | None  # when an open breaker lets its trial call through
+
+
+def _key(provider, *parts):
+    return ":".join(("sf:breaker", provider.code, *map(str, parts)))
+
+
+def _number(provider, name, default):
+    try:
+        return float(provider.config.get(name, default))
+    except (TypeError, ValueError):
+        return float(default)
+
+
+def cooldown(provider) -> float:
+    return _number(provider, "cooldown", settings.BREAKER_COOLDOWN)
+
+
+def _trial_ttl(provider) -> float:
+    return _number(provider, "connect_timeout", 3) + _number(provider, "read_timeout", 10) + TRIAL_MARGIN
+
+
+def _read(provider):
+    """(state record, consecutive Unavailable count) in one round trip."""
+    state_key, consecutive_key = _key(provider, "state"), _key(provider, "consecutive")
+    values = store.get_many([state_key, consecutive_key])
+    record = values.get(state_key) or {"state": CLOSED, "since": 0.0, "gen": 0}
+    return record, values.get(consecutive_key, 0)
+
+
+def breaker_view(provider) -> BreakerView:
+    record, _ = _read(provider)
+    retry_at = record["since"] + cooldown(provider) if record["state"] != CLOSED else None
+    return BreakerView(record["state"], record["since"], retry_at)
+
+
+def breaker_admit(provider) -> Ticket:
+    record, consecutive = _read(provider)
+    state, gen = record["state"], record["gen"]
+    if state == CLOSED:
+        return Ticket(True, gen, consecutive=consecutive)
+    waited = time.time() - record["since"] - cooldown(provider)
+    if waited < 0:
+        return Ticket(False, gen, state)
+    # One token per time slot: if a trial's process dies, the next slot offers a new trial. Fresh keys keep
+    # cache.add() atomic on the database cache too (an expired row would be updated, not inserted).
+    ttl = _trial_ttl(provider)
+    if not store.add(_key(provider, gen, "trial", int(waited // ttl)), 1, ttl * 2):
+        return Ticket(False, gen, state)
+    if state == OPEN:
+        _write(provider, {**record, "state": HALF_OPEN}, OPEN, HALF_OPEN, "cool-down over, one trial call let through")
+    return Ticket(True, gen, HALF_OPEN, trial=True)
+
+
+def breaker_record(provider, ticket: Ticket, outcome: str, error: str = ""):
+    """Feed one call's outcome back. `error` is a short, secret-free description for the HealthEvent reason."""
+    if not ticket.allowed:
+        return
+    if ticket.trial:
+        if outcome in _HEALTHY:
+            _transition(provider, ticket.gen, HALF_OPEN, CLOSED, "trial call succeeded")
+        else:
+            _transition(provider, ticket.gen, HALF_OPEN, OPEN, f"trial call failed: {error}")
+        return
+    gen, now = ticket.gen, time.time()
+    if outcome in _HEALTHY:
+        if ticket.consecutive:
+            store.set(_key(provider, "consecutive"), 0, settings.BREAKER_WINDOW)
+        _count(provider, gen, now, failed=False)
+        return
+    if outcome == Attempt.Outcome.MISCONFIGURED:
+        _open(provider, gen, f"misconfigured: {error}")
+        return
+    _count(provider, gen, now, failed=True)
+    if outcome == Attempt.Outcome.UNAVAILABLE:
+        consecutive = store.incr(_key(provider, "consecutive"), settings.BREAKER_WINDOW)
+        if consecutive >= settings.BREAKER_CONSECUTIVE:
+            _open(provider, gen, f"{consecutive} calls in a row unavailable, last: {error}")
+            return
+    calls, failures = _window(provider, gen, now)
+    if calls >= settings.BREAKER_MIN_CALLS and failures * 100 >= settings.BREAKER_FAILURE_PERCENT * calls:
+        _open(provider, gen, f"{failures} of {calls} calls failed within {settings.BREAKER_WINDOW} s, last: {error}")
+
+
+def breaker_reset(provider) -> str:
+    """Staff enabled or reconfigured the provider: back to closed with clean counters. Returns the old state."""
+    record, _ = _read(provider)
+    store.set(_key(provider, "state"), {"state": CLOSED, "since": time.time(), "gen": record["gen"] + 1})
+    store.set(_key(provider, "consecutive"), 0, settings.BREAKER_WINDOW)
+    return record["state"]
+
+
+def health_event_create(provider, from_state, to_state, reason):
+    event = HealthEvent.objects.create(provider=provider, from_state=from_state, to_state=to_state, reason=reason[:500])
+    # send_robust: a listener failing (e.g. its cache is down too) must never break the outside call or checkout.
+    for receiver, result in health_changed.send_robust(sender=HealthEvent, event=event):
+        if isinstance(result, Exception):
+            log.error("health_changed receiver %r failed: %r", receiver, result, exc_info=result)
+    return event
+
+
+# --- internals -------------------------------------------------------------------------------------------
+
+
+def _bucket_seconds():
+    return max(1, settings.BREAKER_WINDOW // 6)
+
+
+def _count(provider, gen, now, failed):
+    size = _bucket_seconds()
+    bucket, ttl = int(now // size), settings.BREAKER_WINDOW + 2 * size
+    store.incr(_key(provider, gen, "calls", bucket), ttl)
+    if failed:
+        store.incr(_key(provider, gen, "fails", bucket), ttl)
+
+
+def _window(provider, gen, now):
+    size = _bucket_seconds()
+    last = int(now // size)
+    buckets = range(last - settings.BREAKER_WINDOW // size, last + 1)
+    keys = [_key(provider, gen, kind, b) for b in buckets for kind in ("calls", "fails")]
+    values = store.get_many(keys, timeout=settings.BREAKER_WINDOW + 2 * size)
+    calls = sum(values.get(_key(provider, gen, "calls", b), 0) for b in buckets)
+    failures = sum(values.get(_key(provider, gen, "fails", b), 0) for b in buckets)
+    return calls, failures
+
+
+def _open(provider, gen, reason):
+    # Many calls may cross the threshold at once, on many nodes; the one that adds this key opens the breaker.
+    if store.add(_key(provider, gen, "opening"), 1, 86400):
+        _write(provider, {"state": OPEN, "since": time.time(), "gen": gen + 1}, CLOSED, OPEN, reason)
+
+
+def _transition(provider, gen, from_state, to_state, reason):
+    record, _ = _read(provider)
+    if record["gen"] != gen:  # staff reset the breaker while the trial was out
+        return
+    _write(provider, {"state": to_state, "since": time.time(), "gen": gen + 1}, from_state, to_state, reason)
+
+
+def _write(provider, record, from_state, to_state, reason):
+    store.set(_key(provider, "state"), record)
+    if to_state != HALF_OPEN:
+        store.set(_key(provider, "consecutive"), 0, settings.BREAKER_WINDOW)
+    level = logging.WARNING if to_state == OPEN else logging.INFO
+    log.log(level, "Provider %s breaker %s -> %s: %s", provider.code, from_state, to_state, reason)
+    health_event_create(provider, from_state, to_state, reason)

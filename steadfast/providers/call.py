@@ -1,0 +1,169 @@
+"""call(provider, operation, fn): the one entry for every outside call.
+
+    def charge(client):                      # an adapter method: I/O only
+        response = check_response(client.post("/v1/charges", json=...))
+        return response_json(response)
+
+    result = call(provider, "start", charge, reference=order.number)
+
+call() consults the breaker (open: BreakerOpen, an Unavailable, at once; nothing sent), hands fn a ready httpx.Client
+(base_url = config "api_base", connect/read timeouts from config "connect_timeout"/"read_timeout",
+default 3 s / 10 s), turns transport failures into the four provider errors, records an Attempt row and feeds
+the breaker, then returns fn's result or raises the classified error.
+
+Never inside a database transaction: a slow provider would hold row locks for seconds, and the Attempt row
+must survive a rollback of the caller's work. The check ignores only the transaction that Django's TestCase
+(and so pytest-django's `db` fixture) wraps each test in, recognised by the same `_from_testcase` marker
+Django itself uses to allow `atomic(durable=True)` inside tests. Any real atomic block, in tests too, is refused.
+
+Provider status is available to call() even for a disabled provider: staff disabling a gateway must not stop
+us from asking it about payments already made there. Routing (selectors.providers_available) skips it.
+"""
+
+import json
+import threading
+import time
+
+import httpx
+from django.db import connection
+
+from steadfast.providers.breaker import breaker_admit, breaker_record
+from steadfast.providers.errors import BreakerOpen, Declined, Indeterminate, Misconfigured, ProviderError, Unavailable
+from steadfast.providers.models import Attempt
+from steadfast.providers.secrets import scrub
+
+DEFAULT_CONNECT_TIMEOUT = 3.0
+DEFAULT_READ_TIMEOUT = 10.0
+
+Outcome = Attempt.Outcome
+OUTCOME_OF = {
+    BreakerOpen: Outcome.REJECTED,
+    Declined: Outcome.DECLINED,
+    Unavailable: Outcome.UNAVAILABLE,
+    Indeterminate: Outcome.INDETERMINATE,
+    Misconfigured: Outcome.MISCONFIGURED,
+}
+# Not sent, or sent in a form the provider cannot have acted on: safe to try elsewhere.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Our side is wrong (bad api_base): no retry will help.
+_BAD_SETUP = (httpx.UnsupportedProtocol, httpx.InvalidURL, httpx.ProxyError)
+# The provider answered with something unusable.
+_GARBAGE = (httpx.DecodingError, httpx.TooManyRedirects, json.JSONDecodeError)
+# Everything else on the wire happened after (part of) the request left: the provider may have acted on it.
+_MAYBE_SENT = (httpx.TransportError,)  # ReadTimeout, ReadError, RemoteProtocolError, WriteError, WriteTimeout
+
+_clients = {}
+_clients_lock = threading.Lock()
+
+
+def call(provider, operation: str, fn, reference: str = ""):
+    if _in_transaction():
+        raise RuntimeError(
+            f"providers.call({provider.code!r}, {operation!r}) inside a database transaction: commit first "
+            "(e.g. transaction.on_commit or after the atomic block); an outside call must never hold locks."
+        )
+    ticket = breaker_admit(provider)
+    if not ticket.allowed:
+        message = f"{provider.code} is out of service (breaker {ticket.state}); nothing was sent"
+        _attempt(provider, operation, Outcome.REJECTED, "BreakerOpen", message, 0, reference)
+        raise BreakerOpen(message)
+    started = time.perf_counter()
+    try:
+        result = fn(_client(provider))
+    except (ProviderError, httpx.HTTPError, httpx.InvalidURL, json.JSONDecodeError) as raised:
+        error = _classify(raised)
+        outcome, error_class = OUTCOME_OF[type(error)], type(raised).__name__
+        message = scrub(str(raised) or error_class, provider)
+        _attempt(provider, operation, outcome, error_class, message, _ms(started), reference)
+        breaker_record(provider, ticket, outcome, f"{error_class}: {message}")
+        if error is raised:
+            raise
+        raise error from raised
+    _attempt(provider, operation, Outcome.OK, "", "", _ms(started), reference)
+    breaker_record(provider, ticket, Outcome.OK)
+    return result
+
+
+def check_response(response: httpx.Response) -> httpx.Response:
+    """Map the statuses every provider shares; provider-specific ones (402 declined, 409...) stay with the adapter."""
+    status = response.status_code
+    if status in (401, 403):
+        raise Misconfigured(f"HTTP {status}: credentials or account refused")
+    if status == 429 or status >= 500:
+        raise Unavailable(f"HTTP {status}")
+    return response
+
+
+def response_json(response: httpx.Response):
+    """The body as JSON; garbage (HTML error page, truncated body) means the provider is not working."""
+    try:
+        return response.json()
+    except (ValueError, UnicodeDecodeError):
+        raise Unavailable(f"HTTP {response.status_code}: malformed response body") from None
+
+
+def timeouts(provider) -> tuple[float, float]:
+    def number(name, default):
+        try:
+            value = float(provider.config.get(name, default))
+        except (TypeError, ValueError):
+            return default
+        return value if value > 0 else default
+
+    return number("connect_timeout", DEFAULT_CONNECT_TIMEOUT), number("read_timeout", DEFAULT_READ_TIMEOUT)
+
+
+def _classify(raised) -> ProviderError:
+    if isinstance(raised, ProviderError):
+        # A bare ProviderError from an adapter is treated as the provider being unavailable.
+        return raised if type(raised) in OUTCOME_OF else Unavailable(str(raised))
+    if isinstance(raised, httpx.HTTPStatusError):  # an adapter used response.raise_for_status()
+        try:
+            check_response(raised.response)
+        except ProviderError as mapped:
+            return mapped
+        return Unavailable(f"HTTP {raised.response.status_code}")
+    if isinstance(raised, _NOT_SENT):
+        return Unavailable(f"could not connect: {type(raised).__name__}")
+    if isinstance(raised, _BAD_SETUP):
+        return Misconfigured(f"bad endpoint configuration: {type(raised).__name__}")
+    if isinstance(raised, _GARBAGE):
+        return Unavailable(f"unusable response: {type(raised).__name__}")
+    if isinstance(raised, _MAYBE_SENT):
+        return Indeterminate(f"sent, outcome unknown: {type(raised).__name__}")
+    return Unavailable(type(raised).__name__)
+
+
+def _client(provider) -> httpx.Client:
+    """One pooled client per endpoint and timeouts, shared by threads (httpx.Client is thread-safe).
+
+    Adapters must not close it. trust_env=False: no proxy or netrc from the environment sneaks in.
+    """
+    connect, read = timeouts(provider)
+    key = (provider.config.get("api_base", ""), connect, read)
+    client = _clients.get(key)
+    if client is None:
+        with _clients_lock:
+            client = _clients.get(key)
+            if client is None:
+                timeout = httpx.Timeout(read, connect=connect)
+                client = httpx.Client(base_url=key[0], timeout=timeout, follow_redirects=False, trust_env=False)
+                _clients[key] = client
+    return client
+
+
+def _in_transaction() -> bool:
+    if connection.in_atomic_block:
+        return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+    return not connection.get_autocommit()  # transaction.set_autocommit(False) by hand
+
+
+def _ms(started) -> int:
+    return int((time.perf_counter() - started) * 1000)
+
+
+def _attempt(provider, operation, outcome, error_class, message, latency_ms, reference):
+    Attempt.objects.create(
+        provider=provider, operation=operation[:50], outcome=outcome, error_class=error_class[:100],
+        message=message[:500], latency_ms=latency_ms, reference=str(reference)[:100],
+    )

@@ -1,0 +1,182 @@
+"""The breaker: opens on failures, rejects without touching the provider, one trial call, closes on recovery."""
+
+import logging
+import threading
+import time
+
+import pytest
+from django.db import connections
+
+from steadfast.providers.errors import Unavailable
+from steadfast.providers.models import Attempt, HealthEvent
+from steadfast.providers.selectors import provider_state, providers_available
+from steadfast.providers.tests.adapters import ping
+
+
+def transitions(provider):
+    events = HealthEvent.objects.filter(provider=provider).order_by("created_at", "id")
+    return list(events.values_list("from_state", "to_state"))
+
+
+def outcomes(provider):
+    return list(Attempt.objects.filter(provider=provider).order_by("id").values_list("outcome", flat=True))
+
+
+def wait_out_cooldown(provider):
+    time.sleep(float(provider.config["cooldown"]) + 0.05)
+
+
+@pytest.mark.django_db
+def test_opens_after_three_consecutive_unavailable_and_rejects_without_calling(make_provider, fake_server):
+    provider = make_provider()
+    fake_server.set_fault("status", status=503)
+
+    for _ in range(3):
+        with pytest.raises(Unavailable):
+            ping(provider)
+    assert provider_state(provider) == "open"
+    assert transitions(provider) == [("closed", "open")]
+    assert "3 calls in a row" in HealthEvent.objects.get(provider=provider).reason
+
+    with pytest.raises(Unavailable, match="out of service"):
+        ping(provider, reference="SF-2001")
+    assert fake_server.requests == 3  # the fourth call never left the building
+    assert outcomes(provider) == ["unavailable"] * 3 + ["rejected"]
+    assert Attempt.objects.filter(provider=provider).order_by("id").last().reference == "SF-2001"
+
+
+@pytest.mark.django_db
+def test_opens_on_failure_rate_without_consecutive_failures(make_provider, fake_server):
+    provider = make_provider()
+    for fault in ("ok", "fail", "ok", "fail", "fail"):  # 3 of 5 failed, never 3 in a row
+        fake_server.set_fault("status", status=503, times=1) if fault == "fail" else fake_server.set_fault("ok")
+        try:
+            ping(provider)
+        except Unavailable:
+            pass
+
+    assert provider_state(provider) == "open"
+    assert "3 of 5 calls failed" in HealthEvent.objects.get(provider=provider).reason
+
+
+@pytest.mark.django_db
+def test_successes_keep_it_closed(make_provider, fake_server):
+    provider = make_provider()
+    for fault in ("ok",) * 6 + ("fail", "fail", "ok", "fail", "fail"):
+        fake_server.set_fault("status", status=503, times=1) if fault == "fail" else fake_server.set_fault("ok")
+        try:
+            ping(provider)
+        except Unavailable:
+            pass
+
+    assert provider_state(provider) == "closed"  # 4 of 11 failed, at most 2 in a row
+    assert not HealthEvent.objects.filter(provider=provider).exists()
+
+
+@pytest.mark.django_db
+def test_misconfigured_opens_at_once(make_provider, fake_server):
+    provider = make_provider()
+    fake_server.set_fault("status", status=401)
+
+    with pytest.raises(Exception, match="HTTP 401"):
+        ping(provider)
+
+    assert provider_state(provider) == "open"
+    assert HealthEvent.objects.get(provider=provider).reason.startswith("misconfigured")
+
+
+@pytest.mark.django_db
+def test_failed_trial_reopens(make_provider, fake_server):
+    provider = make_provider(cooldown=0.2)
+    fake_server.set_fault("status", status=503)
+    for _ in range(3):
+        with pytest.raises(Unavailable):
+            ping(provider)
+    wait_out_cooldown(provider)
+
+    with pytest.raises(Unavailable, match="HTTP 503"):
+        ping(provider)  # the trial
+    with pytest.raises(Unavailable, match="out of service"):
+        ping(provider)  # a fresh cool-down has started
+
+    assert fake_server.requests == 4
+    assert transitions(provider) == [("closed", "open"), ("open", "half_open"), ("half_open", "open")]
+    assert provider_state(provider) == "open"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_half_open_lets_exactly_one_of_five_concurrent_calls_through(file_backed_sqlite, make_provider, fake_server):
+    provider = make_provider(cooldown=0.2)
+    fake_server.set_fault("status", status=503)
+    for _ in range(3):
+        with pytest.raises(Unavailable):
+            ping(provider)
+    assert provider_state(provider) == "open"
+    wait_out_cooldown(provider)
+    fake_server.set_fault("slow", ms=300)  # recovered, and slow enough that the other four arrive meanwhile
+    before = fake_server.requests
+    start, results = threading.Barrier(5), []
+
+    def customer():
+        try:
+            start.wait()
+            try:
+                results.append(ping(provider))
+            except Unavailable as error:
+                results.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=customer) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+
+    assert fake_server.requests - before == 1
+    assert results.count({"ok": True}) == 1
+    assert sorted(outcomes(provider)[3:]) == ["ok"] + ["rejected"] * 4
+    assert provider_state(provider) == "closed"
+    assert transitions(provider) == [("closed", "open"), ("open", "half_open"), ("half_open", "closed")]
+    assert ping(provider) == {"ok": True}  # closed: everyone through again
+
+
+@pytest.mark.django_db
+def test_open_provider_leaves_the_available_list_until_its_trial_is_due(make_provider, fake_server):
+    healthy, failing = make_provider(), make_provider(cooldown=0.2)
+    make_provider(enabled=False)
+    fake_server.set_fault("status", status=503)
+    for _ in range(3):
+        with pytest.raises(Unavailable):
+            ping(failing)
+
+    available = [p.code for p in providers_available("payment") if p.code.startswith("test-")]
+    assert available == [healthy.code]
+    wait_out_cooldown(failing)
+    available = [p.code for p in providers_available("payment") if p.code.startswith("test-")]
+    assert sorted(available) == sorted([healthy.code, failing.code])
+
+
+@pytest.mark.django_db
+def test_cache_failure_falls_back_to_local_state(make_provider, fake_server, settings, caplog):
+    provider = make_provider()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
+        }
+    }
+
+    with caplog.at_level(logging.WARNING, logger="steadfast.providers.store"):
+        assert ping(provider) == {"ok": True}
+        fake_server.set_fault("status", status=503)
+        for _ in range(3):
+            with pytest.raises(Unavailable, match="HTTP 503"):
+                ping(provider)
+        with pytest.raises(Unavailable, match="out of service"):
+            ping(provider)
+
+    assert "using process-local breaker state" in caplog.text
+    assert fake_server.requests == 4
+    assert outcomes(provider) == ["ok", "unavailable", "unavailable", "unavailable", "rejected"]
+    assert transitions(provider) == [("closed", "open")]

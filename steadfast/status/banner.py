@@ -1,0 +1,121 @@
+"""What the banner shows: the staff text when there is one, else an automatic notice when payments or delivery
+degrade. Contacts carry a QR code made locally (segno) as inline SVG."""
+
+import hashlib
+from functools import lru_cache
+
+import segno
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from steadfast.shipping.models import DeliveryMethod
+from steadfast.status.components import payment_health, provider_health
+from steadfast.status.sanitize import clean_html
+from steadfast.status.selectors import banner_current, partner_shops
+
+DISMISS_SESSION_KEY = "status_banner_dismissed"
+AUTO_CACHE_SECONDS = 5
+
+
+@lru_cache(maxsize=256)
+def qr_svg(data: str) -> str:
+    # svg_inline gives an <svg> element without XML declaration, safe to drop into the page.
+    return segno.make(data, error="m").svg_inline(scale=3, border=2, omitsize=True, title=data)
+
+
+def contacts_for(phone="", email="", telegram="", whatsapp="", vk="") -> list[dict]:
+    items = []
+    if phone:
+        items.append({"kind": "phone", "label": _("Phone"), "text": phone, "href": "tel:" + "".join(phone.split())})
+    if email:
+        items.append({"kind": "email", "label": _("E-mail"), "text": email, "href": "mailto:" + email})
+    for kind, label, url in (("telegram", "Telegram", telegram), ("whatsapp", "WhatsApp", whatsapp), ("vk", "VK", vk)):
+        # Only web links: a javascript: or data: URL must never become a clickable contact.
+        if url and url.startswith(("https://", "http://")):
+            items.append({"kind": kind, "label": label, "text": url.split("://", 1)[1], "href": url})
+    for item in items:
+        item["qr"] = mark_safe(qr_svg(item["href"]))  # segno output, built from our own href only
+    return items
+
+
+def banner_auto_text() -> str:
+    """A notice written from provider health, or "" when everything customers use works."""
+    key = f"status:banner:auto:v1:{get_language() or settings.LANGUAGE_CODE}"
+    text = cache.get(key)
+    if text is not None:
+        return text
+    parts = []
+    online, healthy, offline = payment_health()
+    if online and not healthy:
+        if offline:
+            names = ", ".join(p.name for p in offline)
+            parts.append(
+                _(
+                    "Card and online payments are temporarily unavailable. You can still order and pay "
+                    "with %(methods)s, or call us at %(phone)s."
+                )
+                % {"methods": names, "phone": settings.SHOP_PHONE}
+            )
+        else:
+            parts.append(
+                _("Online payments are temporarily unavailable. Please call us at %(phone)s to order.")
+                % {"phone": settings.SHOP_PHONE}
+            )
+    methods = [
+        m for m in DeliveryMethod.objects.filter(enabled=True, provider__isnull=False).select_related("provider")
+    ]
+    health = provider_health([m.provider for m in methods])
+    for method in methods:
+        if health[method.provider_id].out:
+            parts.append(
+                _("%(method)s is temporarily unavailable; other delivery methods still work.") % {"method": method.name}
+            )
+    text = " ".join(parts)
+    cache.set(key, text, AUTO_CACHE_SECONDS)
+    return text
+
+
+def banner_for(request) -> dict | None:
+    staff = banner_current()
+    if staff:
+        language = get_language() or settings.LANGUAGE_CODE
+        message = (staff["translations"] or {}).get(language) or staff["message"]
+        banner = {
+            "severity": staff["severity"],
+            "message": message,
+            "automatic": False,
+            "version": f"staff:{staff['id']}:{staff['version']}",
+            "contacts": contacts_for(staff["phone"], staff["email"], staff["telegram"], staff["whatsapp"], staff["vk"]),
+        }
+    else:
+        text = banner_auto_text()
+        if not text:
+            return None
+        banner = {
+            "severity": "warning",
+            "message": text,
+            "automatic": True,
+            "version": "auto:" + hashlib.sha256(text.encode()).hexdigest()[:16],
+            "contacts": contacts_for(settings.SHOP_PHONE, settings.SHOP_EMAIL),
+        }
+    # Sanitised again on render: a row written around save() (bulk update, raw SQL) is still made safe here.
+    banner["message"] = mark_safe(clean_html(banner["message"]))
+    session = getattr(request, "session", None)
+    banner["dismissed"] = session is not None and session.get(DISMISS_SESSION_KEY) == banner["version"]
+    return banner
+
+
+def contacts_context() -> dict:
+    """Every way to reach the shop (staff banner contacts first, the shop's own as fallback) and partner shops."""
+    staff = banner_current() or {}
+    contacts = contacts_for(
+        staff.get("phone") or settings.SHOP_PHONE,
+        staff.get("email") or settings.SHOP_EMAIL,
+        staff.get("telegram", ""),
+        staff.get("whatsapp", ""),
+        staff.get("vk", ""),
+    )
+    return {"contacts": contacts, "partners": partner_shops(), "shop_name": settings.SHOP_NAME}

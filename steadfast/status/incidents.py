@@ -1,0 +1,147 @@
+"""Incidents: opened by staff or by the health check, updated publicly, proposed for resolution on recovery."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from steadfast.providers.models import Provider
+from steadfast.shipping.models import DeliveryMethod
+from steadfast.status.components import out_since, provider_health
+from steadfast.status.models import Impact, Incident, IncidentStatus, IncidentUpdate, Mode
+from steadfast.status.selectors import current_mode
+from steadfast.status.services import shop_mode_set
+from steadfast.status.snapshot import snapshot_clear
+from steadfast.status.subscribers import subscribers_notify
+
+
+def incident_open(
+    title, message, components=(), impact=Impact.MINOR, eta=None, author="", provider=None, automatic=False
+) -> Incident:
+    if not title.strip() or not message.strip():
+        raise ValidationError(_("An incident needs a title and a public message."))
+    with transaction.atomic():
+        incident = Incident.objects.create(
+            title=title, impact=impact, components=list(components), eta=eta, provider=provider, automatic=automatic
+        )
+        update = IncidentUpdate.objects.create(
+            incident=incident, status=IncidentStatus.INVESTIGATING, message=message, eta=eta, author=author
+        )
+        subscribers_notify(incident, update)
+        transaction.on_commit(snapshot_clear)
+    snapshot_clear()
+    return incident
+
+
+def incident_update(incident, status, message, eta=None, author="") -> IncidentUpdate:
+    if status not in IncidentStatus.values:
+        raise ValidationError(_("Unknown incident status %(status)s.") % {"status": status})
+    if not message.strip():
+        raise ValidationError(_("An update needs a public message."))
+    with transaction.atomic():
+        update = IncidentUpdate.objects.create(
+            incident=incident, status=status, message=message, eta=eta, author=author
+        )
+        incident_apply_status(incident, status, eta)
+        subscribers_notify(incident, update)
+        transaction.on_commit(snapshot_clear)
+    snapshot_clear()
+    return update
+
+
+def incident_apply_status(incident, status, eta=None):
+    """Keep the incident's own status, ETA and resolved time in step with its latest update."""
+    incident.status = status
+    if eta is not None:
+        incident.eta = eta
+    incident.resolved_at = timezone.now() if status == IncidentStatus.RESOLVED else None
+    incident.save(update_fields=["status", "eta", "resolved_at", "updated_at"])
+
+
+def components_of(provider) -> list[str]:
+    if provider.kind == Provider.Kind.PAYMENT:
+        return [f"payment-{provider.code}"]
+    if provider.kind == Provider.Kind.SHIPPING:
+        return [f"delivery-{m.code}" for m in DeliveryMethod.objects.filter(provider=provider)]
+    if provider.kind == Provider.Kind.NOTIFY:
+        return ["messages"]
+    return ["accounting"]
+
+
+def incidents_sync(now=None) -> dict:
+    """Open an incident for each provider out longer than INCIDENT_AFTER_SECONDS (one open incident per
+    provider), and propose resolution for automatic incidents whose provider works again."""
+    now = now or timezone.now()
+    after = timedelta(seconds=settings.INCIDENT_AFTER_SECONDS)
+    providers = list(Provider.objects.filter(enabled=True))
+    health = provider_health(providers)
+    open_by_provider = {
+        i.provider_id: i
+        for i in Incident.objects.filter(provider__in=providers).exclude(status=IncidentStatus.RESOLVED)
+    }
+    done = {"opened": [], "recovered": [], "reopened": []}
+    for provider in providers:
+        incident = open_by_provider.get(provider.id)
+        if health[provider.id].out:
+            since = out_since(provider)
+            if incident is None and since is not None and now - since >= after:
+                if _open_for_provider(provider, since):
+                    done["opened"].append(provider.code)
+            elif incident is not None and incident.automatic and incident.status == IncidentStatus.MONITORING:
+                incident_update(
+                    incident,
+                    IncidentStatus.INVESTIGATING,
+                    _("%(name)s is unavailable again.") % {"name": provider.name},
+                    author="health check",
+                )
+                done["reopened"].append(provider.code)
+        elif (
+            incident is not None
+            and incident.automatic
+            and incident.status in (IncidentStatus.INVESTIGATING, IncidentStatus.IDENTIFIED)
+        ):
+            incident_update(
+                incident,
+                IncidentStatus.MONITORING,
+                _("%(name)s works again. We are monitoring it; staff will resolve this incident.")
+                % {"name": provider.name},
+                author="health check",
+            )
+            done["recovered"].append(provider.code)
+    _mode_follow_health(any(h.out for h in health.values()))
+    return done
+
+
+def _open_for_provider(provider, since) -> bool:
+    title = _("%(name)s is unavailable") % {"name": provider.name}
+    message = _("%(name)s has not been working since %(since)s UTC. Other options still work; we are on it.") % {
+        "name": provider.name,
+        "since": since.strftime("%Y-%m-%d %H:%M"),
+    }
+    impact = Impact.MAJOR if provider.kind == Provider.Kind.PAYMENT else Impact.MINOR
+    try:
+        with transaction.atomic():
+            incident_open(
+                title,
+                message,
+                components_of(provider),
+                impact,
+                author="health check",
+                provider=provider,
+                automatic=True,
+            )
+    except IntegrityError:  # another worker opened it a moment ago: one open incident per provider
+        return False
+    return True
+
+
+def _mode_follow_health(any_out):
+    """Open <-> degraded follows provider health; a mode staff chose by hand is never overridden."""
+    mode = current_mode()
+    if any_out and mode.mode == Mode.OPEN:
+        shop_mode_set(Mode.DEGRADED, actor="health check", automatic=True, reason=_("A provider is out of service."))
+    elif not any_out and mode.mode == Mode.DEGRADED and mode.automatic:
+        shop_mode_set(Mode.OPEN, actor="health check", reason=_("All providers work again."))

@@ -1,0 +1,222 @@
+"""Shop modes, the emergency banner, partner shops and incidents."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from steadfast.status.sanitize import clean_html
+
+
+class Mode(models.TextChoices):
+    OPEN = "open", _("Open")
+    DEGRADED = "degraded", _("Degraded")
+    CATALOG_ONLY = "catalog_only", _("Catalog only")
+    PHONE_ORDERS = "phone_orders", _("Phone orders only")
+    MAINTENANCE = "maintenance", _("Maintenance")
+
+
+# Modes in which the shop takes no orders on the website.
+ORDERING_BLOCKED = {Mode.CATALOG_ONLY, Mode.PHONE_ORDERS, Mode.MAINTENANCE}
+
+
+class ShopMode(models.Model):
+    """One row (pk=1): the mode the shop is in now, plus an optional scheduled mode window."""
+
+    mode = models.CharField(_("mode"), max_length=20, choices=Mode.choices, default=Mode.OPEN)
+    message = models.TextField(_("message to customers"), blank=True)
+    eta = models.DateTimeField(_("expected back"), null=True, blank=True)
+    until = models.DateTimeField(
+        _("back to open at"), null=True, blank=True, help_text=_("The shop returns to open by itself at this time.")
+    )
+    # Set automatically (degraded while a provider is out) rather than by a person.
+    automatic = models.BooleanField(_("set automatically"), default=False, editable=False)
+    scheduled_mode = models.CharField(_("scheduled mode"), max_length=20, choices=Mode.choices, blank=True)
+    scheduled_start = models.DateTimeField(_("scheduled start"), null=True, blank=True)
+    scheduled_end = models.DateTimeField(_("scheduled end"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("shop mode")
+        verbose_name_plural = _("shop mode")
+
+    def __str__(self):
+        return str(self.get_mode_display())
+
+
+class ModeChange(models.Model):
+    """Audit row: every mode change, by a person, the CLI, a schedule or the health check."""
+
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor = models.CharField(_("who"), max_length=150)
+    from_mode = models.CharField(_("from"), max_length=20, choices=Mode.choices)
+    to_mode = models.CharField(_("to"), max_length=20, choices=Mode.choices)
+    reason = models.TextField(_("why"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("mode change")
+        verbose_name_plural = _("mode changes")
+
+    def __str__(self):
+        return f"{self.from_mode} → {self.to_mode} ({self.actor})"
+
+
+class PartnerShop(models.Model):
+    """Where customers can buy now while we take no orders (partners, distributors)."""
+
+    name = models.CharField(_("name"), max_length=120)
+    url = models.URLField(_("link"), max_length=500)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("partner shop")
+        verbose_name_plural = _("partner shops")
+
+    def __str__(self):
+        return self.name
+
+
+class Severity(models.TextChoices):
+    INFO = "info", _("Information")
+    WARNING = "warning", _("Warning")
+    CRITICAL = "critical", _("Critical")
+
+
+class Banner(models.Model):
+    """Staff-written emergency banner shown on every page. The newest active one wins."""
+
+    message = models.TextField(
+        _("message"), help_text=_("Allowed: a, b, strong, em, i, br, p. Links: http, https, tel, mailto.")
+    )
+    translations = models.JSONField(
+        _("translations"),
+        default=dict,
+        blank=True,
+        help_text=_('Message per language, e.g. {"pl": "...", "ru": "..."}.'),
+    )
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.WARNING)
+    active = models.BooleanField(_("active"), default=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    telegram = models.URLField(_("Telegram link"), blank=True)
+    whatsapp = models.URLField(_("WhatsApp link"), blank=True)
+    vk = models.URLField(_("VK link"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = _("banner")
+        verbose_name_plural = _("banners")
+
+    def __str__(self):
+        return self.message[:60]
+
+    def save(self, *args, **kwargs):
+        # Sanitised on the way in (and again on render) so the database never holds live markup.
+        self.message = clean_html(self.message)
+        self.translations = {str(k): clean_html(str(v)) for k, v in (self.translations or {}).items() if v}
+        super().save(*args, **kwargs)
+        from steadfast.status.selectors import banner_cache_clear  # selectors imports this module
+
+        banner_cache_clear()
+
+
+class IncidentStatus(models.TextChoices):
+    INVESTIGATING = "investigating", _("Investigating")
+    IDENTIFIED = "identified", _("Identified")
+    MONITORING = "monitoring", _("Monitoring")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class Impact(models.TextChoices):
+    NONE = "none", _("None")
+    MINOR = "minor", _("Minor")
+    MAJOR = "major", _("Major")
+    CRITICAL = "critical", _("Critical")
+
+
+class Incident(models.Model):
+    title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=20, choices=IncidentStatus.choices, default=IncidentStatus.INVESTIGATING
+    )
+    impact = models.CharField(_("impact"), max_length=10, choices=Impact.choices, default=Impact.MINOR)
+    components = models.JSONField(
+        _("affected components"),
+        default=list,
+        blank=True,
+        help_text=_('Component ids, e.g. ["website", "payment-card"].'),
+    )
+    eta = models.DateTimeField(_("expected fix"), null=True, blank=True)
+    postmortem = models.TextField(_("postmortem"), blank=True)
+    # Set for incidents opened by the health check: at most one open incident per provider.
+    provider = models.ForeignKey("providers.Provider", null=True, blank=True, on_delete=models.SET_NULL)
+    automatic = models.BooleanField(_("opened automatically"), default=False)
+    created_at = models.DateTimeField(_("opened"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider"],
+                condition=~Q(status="resolved") & Q(provider__isnull=False),
+                name="one_open_incident_per_provider",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_open(self):
+        return self.status != IncidentStatus.RESOLVED
+
+
+class IncidentUpdate(models.Model):
+    incident = models.ForeignKey(Incident, related_name="updates", on_delete=models.CASCADE)
+    status = models.CharField(_("status"), max_length=20, choices=IncidentStatus.choices)
+    message = models.TextField(_("public message"))
+    eta = models.DateTimeField(_("expected fix"), null=True, blank=True)
+    author = models.CharField(_("author"), max_length=150, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("incident update")
+        verbose_name_plural = _("incident updates")
+
+    def __str__(self):
+        return f"{self.get_status_display()}: {self.message[:60]}"
+
+
+class Subscriber(models.Model):
+    """E-mail subscriber to incident news. Double opt-in: nothing is sent but the confirmation until confirmed."""
+
+    email = models.EmailField(_("e-mail"), unique=True)
+    # One secret per subscriber authorises confirm and unsubscribe links; it is never shown anywhere else.
+    token = models.CharField(max_length=64, unique=True)
+    language = models.CharField(_("language"), max_length=10, default="en")
+    created_at = models.DateTimeField(_("subscribed"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("status subscriber")
+        verbose_name_plural = _("status subscribers")
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def active(self):
+        return self.confirmed_at is not None and self.unsubscribed_at is None

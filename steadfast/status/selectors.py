@@ -1,0 +1,115 @@
+"""Reads for shop mode and banner. Both are on every request, so they are cached briefly."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from steadfast.status.models import ORDERING_BLOCKED, Banner, Mode, PartnerShop, ShopMode
+
+MODE_CACHE_KEY = "status:mode:v1"
+BANNER_CACHE_KEY = "status:banner:v1"
+CACHE_SECONDS = 5
+
+
+@dataclass(frozen=True)
+class ModeState:
+    mode: str
+    message: str = ""
+    eta: datetime | None = None
+    until: datetime | None = None
+    automatic: bool = False
+
+    @property
+    def ordering_blocked(self):
+        return self.mode in ORDERING_BLOCKED
+
+    @property
+    def label(self):
+        return Mode(self.mode).label
+
+    @property
+    def retry_after(self) -> int:
+        """Seconds for the Retry-After header: until the ETA, at least a minute, at most a day."""
+        target = self.eta or self.until
+        if target is None:
+            return 300
+        return int(min(max((target - timezone.now()).total_seconds(), 60), 86400))
+
+
+def shop_mode_row() -> ShopMode:
+    row, _created = ShopMode.objects.get_or_create(pk=1)
+    return row
+
+
+def _stored_mode() -> dict:
+    data = cache.get(MODE_CACHE_KEY)
+    if data is None:
+        row = shop_mode_row()
+        data = {
+            field: getattr(row, field)
+            for field in (
+                "mode",
+                "message",
+                "eta",
+                "until",
+                "automatic",
+                "scheduled_mode",
+                "scheduled_start",
+                "scheduled_end",
+            )
+        }
+        cache.set(MODE_CACHE_KEY, data, CACHE_SECONDS)
+    return data
+
+
+def current_mode(now=None) -> ModeState:
+    """The mode in force now, honouring `until` and a scheduled window even before the tick task applies them."""
+    now = now or timezone.now()
+    data = _stored_mode()
+    start, end = data["scheduled_start"], data["scheduled_end"]
+    if data["scheduled_mode"] and start and start <= now and (end is None or now < end):
+        return ModeState(data["scheduled_mode"], data["message"], data["eta"] or end, end)
+    if data["until"] and now >= data["until"]:
+        return ModeState(Mode.OPEN)
+    return ModeState(data["mode"], data["message"], data["eta"], data["until"], data["automatic"])
+
+
+def mode_cache_clear():
+    cache.delete(MODE_CACHE_KEY)
+
+
+def partner_shops():
+    return list(PartnerShop.objects.filter(active=True))
+
+
+def banner_current():
+    """The newest active staff banner as a dict, or None (cached; cleared when a banner is saved)."""
+    data = cache.get(BANNER_CACHE_KEY)
+    if data is None:
+        banner = Banner.objects.filter(active=True).first()
+        data = (
+            {"none": True}
+            if banner is None
+            else {
+                "id": banner.id,
+                "version": banner.updated_at.isoformat(),
+                "message": banner.message,
+                "translations": banner.translations,
+                "severity": banner.severity,
+                "phone": banner.phone,
+                "email": banner.email,
+                "telegram": banner.telegram,
+                "whatsapp": banner.whatsapp,
+                "vk": banner.vk,
+            }
+        )
+        cache.set(BANNER_CACHE_KEY, data, CACHE_SECONDS)
+    return None if data.get("none") else data
+
+
+def banner_cache_clear():
+    from django.conf import settings
+
+    cache.delete_many([BANNER_CACHE_KEY] + [f"status:banner:auto:v1:{code}" for code, _name in settings.LANGUAGES])

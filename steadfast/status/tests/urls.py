@@ -1,0 +1,16 @@
+"""The real URLs plus one plain page built on base.html, so the tests do not depend on storefront templates."""
+
+from django.http import HttpResponse
+from django.template import RequestContext, Template
+from django.urls import path
+
+from steadfast.urls import urlpatterns as real_urlpatterns
+
+PAGE = Template('{% extends "base.html" %}{% block content %}<p id="browse">Browsing the catalog</p>{% endblock %}')
+
+
+def plain_page(request):
+    return HttpResponse(PAGE.render(RequestContext(request)))
+
+
+urlpatterns = [path("p/plain/", plain_page), *real_urlpatterns]

@@ -1,0 +1,58 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+  // Loaded in <head> without defer so this class is set before first paint (no flash of no-JS buttons).
+  document.documentElement.classList.add("js");
+  document.addEventListener("DOMContentLoaded", enhance);
+
+  function enhance() {
+    // Submit small forms (language, sort) as soon as the choice changes; their buttons are hidden by .js CSS.
+    document.querySelectorAll("[data-autosubmit]").forEach(function (select) {
+      select.addEventListener("change", function () {
+        var form = select.form;
+        if (form) form.requestSubmit ? form.requestSubmit() : form.submit();
+      });
+    });
+
+    // Category page: on a narrow screen fold the filters away unless the shopper is using one.
+    document.querySelectorAll("details[data-collapse-narrow]").forEach(function (box) {
+      var inUse = /[?&](min_price|max_price|in_stock)=[^&]/.test(window.location.search);
+      var hasErrors = box.querySelector(".errorlist");
+      if (window.matchMedia("(max-width: 900px)").matches && !inUse && !hasErrors) box.open = false;
+    });
+
+    // Product page: show the price and stock of the chosen variant next to the title.
+    var buy = document.querySelector("[data-buy-form]");
+    if (buy) {
+      var price = document.querySelector("[data-price]");
+      var stock = document.querySelector("[data-stock]");
+      var quantity = buy.querySelector("input[name=quantity]");
+      var update = function () {
+        var chosen = buy.querySelector("input[name=variant]:checked");
+        if (!chosen) return;
+        if (price && chosen.dataset.price) price.textContent = chosen.dataset.price;
+        if (stock && chosen.dataset.stockLabel) {
+          stock.textContent = chosen.dataset.stockLabel;
+          stock.className = "stock-" + chosen.dataset.stockState;
+        }
+        if (quantity && chosen.dataset.max) quantity.max = chosen.dataset.max;
+      };
+      buy.addEventListener("change", update);
+      update();
+    }
+
+    // Gallery: a thumbnail swaps the large image instead of opening the file.
+    var main = document.querySelector("[data-gallery-main]");
+    document.querySelectorAll("[data-gallery-thumb]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        if (!main) return;
+        event.preventDefault();
+        main.src = link.href;
+        main.alt = link.dataset.alt || "";
+        document.querySelectorAll("[data-gallery-thumb]").forEach(function (other) {
+          other.setAttribute("aria-current", other === link ? "true" : "false");
+        });
+      });
+    });
+  }
+})();

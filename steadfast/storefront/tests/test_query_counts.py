@@ -1,0 +1,51 @@
+"""Shop pages make the same small number of queries whatever the catalog size: never one query per product."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from steadfast.catalog.models import Category, Product, ProductImage, Variant
+
+MAX_QUERIES = 10
+
+
+def fill(start, stop):
+    root, _ = Category.objects.get_or_create(name="Root", slug="root")
+    leaf, _ = Category.objects.get_or_create(name="Leaf", slug="leaf", parent=root)
+    Category.objects.get_or_create(name="Other", slug="other")
+    for n in range(start, stop):
+        item = Product.objects.create(category=leaf if n % 2 else root, name=f"Product {n:03d}", slug=f"product-{n}")
+        for size in ("S", "M", "L"):
+            Variant.objects.create(product=item, sku=f"P{n}-{size}", options={"size": size}, price=Decimal(10 + n), stock=n % 4)
+        for position in range(2):
+            ProductImage.objects.create(product=item, image=f"products/p{n}-{position}.jpg", position=position)
+        item.refresh_summary()
+
+
+def count_queries(client, url):
+    client.get(url)  # warm up: the first request of a process fills caches (shop mode, banner)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/", "/c/root/", "/c/root/?in_stock=on&sort=price_desc&page=2", "/search/?q=product", "/p/product-1/"])
+def test_query_count_does_not_grow_with_catalog(client, db, url):
+    fill(0, 5)
+    small, _ = count_queries(client, url)
+    fill(5, 40)
+    large, html = count_queries(client, url)
+    assert "Product" in html
+    assert small == large
+    assert large <= MAX_QUERIES
+
+
+def test_category_page_shows_twelve_cards_with_first_images(client, db):
+    fill(0, 40)
+    count, html = count_queries(client, "/c/root/")
+    assert html.count('class="product-card') == 12
+    assert "/media/products/p0-0.jpg" in html and "/media/products/p0-1.jpg" not in html
+    assert count <= MAX_QUERIES
