@@ -25,12 +25,14 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 # Reinstall only when a lock file changed; --require-hashes refuses anything the lock files do not pin.
+# -qq keeps pip to errors: the machine's pip configuration may name local package folders that do not exist.
 $(STAMP): $(LOCKS) | $(PY)
-	$(PY) -m pip install --quiet --require-hashes -r requirements/base.txt -r requirements/dev.txt
+	@echo "Installing Python packages into $(VENV) (the first time takes a few minutes)..."
+	$(PY) -m pip install -qq --require-hashes -r requirements/base.txt -r requirements/dev.txt
 	touch $@
 
 $(VENV)/.installed-bench: requirements/bench.txt $(STAMP)
-	$(PY) -m pip install --quiet --require-hashes -r requirements/bench.txt
+	$(PY) -m pip install -qq --require-hashes -r requirements/bench.txt
 	touch $@
 
 demo: $(STAMP)

@@ -8,6 +8,30 @@ def pytest_configure(config):
     settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 
+_DB_FIXTURES = {"db", "transactional_db", "live_server", "admin_client", "admin_user", "django_user_model", "page"}
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache(request):
+    """Shop mode, breaker state and rate-limit counters live in the cache, which a database flush never empties."""
+    uses_db = request.node.get_closest_marker("django_db") or _DB_FIXTURES & set(request.fixturenames)
+    if uses_db:
+        _clear_cache(request)
+    yield
+
+
+def _clear_cache(request):
+    from django.core.cache import cache
+
+    blocker = request.getfixturevalue("django_db_blocker")
+    request.getfixturevalue("django_db_setup")
+    with blocker.unblock():
+        if hasattr(cache, "delete_pattern"):
+            cache.delete_pattern("*")  # Redis: only this run's KEY_PREFIX, never FLUSHDB on a shared server
+        else:
+            cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # Tests serve static files from the app folders; the hashed manifest exists only after collectstatic.
@@ -71,9 +95,53 @@ def chromium():
 
 
 @pytest.fixture
-def page(chromium, live_server):
+def shop_defaults(transactional_db):
+    """Transactional tests start from a flushed database: put back what the data migrations seed."""
+    from steadfast.payments.defaults import offline_methods_ensure
+    from steadfast.providers.models import Provider
+    from steadfast.shipping.defaults import delivery_methods_ensure
+    from steadfast.shipping.models import DeliveryMethod
+
+    offline_methods_ensure(Provider)
+    delivery_methods_ensure(DeliveryMethod)
+
+
+@pytest.fixture
+def page(chromium, live_server, shop_defaults):
     context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def file_backed_sqlite(transactional_db, tmp_path):
+    """Run on a SQLite file, as the shop does, when the test database is SQLite in memory.
+
+    The in-memory test database uses SQLite's shared cache, where a second writer fails at once with "database table
+    is locked" instead of waiting its turn; that is a property of the test setup, not of the shop, whose file
+    database in WAL mode makes writers wait (OPTIONS timeout). So we copy the prepared test database to a file and
+    point every connection opened during the test at it. PostgreSQL needs none of this.
+    """
+    import sqlite3
+
+    from django.db import connection, connections
+
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+        yield
+        return
+    memory, memory_settings = connections["default"], connections.settings["default"]
+    memory.ensure_connection()
+    path = tmp_path / "race.sqlite3"
+    with sqlite3.connect(path) as target:
+        memory.connection.backup(target)
+    target.close()
+    connections.settings["default"] = {**memory_settings, "NAME": str(path)}  # threads' new connections read this
+    connections["default"] = connections.create_connection("default")  # and this thread's
+    try:
+        yield
+    finally:
+        connections["default"].close()
+        connections.settings["default"] = memory_settings
+        connections["default"] = memory

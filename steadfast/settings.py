@@ -145,6 +145,9 @@ else:
         "consumer": {"workers": env_int("HUEY_WORKERS", 1, 1), "worker_type": "thread"},
     }
 HUEY["immediate"] = env_bool("HUEY_IMMEDIATE", False)
+if not DATABASE_URL or not REDIS_URL:
+    # SQLite files (database, Huey queue) need their folder to exist, and a fresh checkout has no var/.
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -219,6 +222,8 @@ RATELIMIT_LOGIN = env_str("RATELIMIT_LOGIN", "10/m")
 RATELIMIT_PLACE_ORDER = env_str("RATELIMIT_PLACE_ORDER", "20/m")
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_VIEW = "steadfast.storefront.views.rate_limited"
+# A cache outage must not stop checkout: without the counters, requests are let through (and logged by Django).
+RATELIMIT_FAIL_OPEN = True
 
 # Circuit breaker per provider (providers/breaker.py): opens on >= BREAKER_MIN_CALLS calls with
 # >= BREAKER_FAILURE_PERCENT % failures within BREAKER_WINDOW seconds, or BREAKER_CONSECUTIVE Unavailable in a row;

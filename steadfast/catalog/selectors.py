@@ -85,9 +85,13 @@ def category_tree() -> CategoryTree:
 def products_visible(tree: CategoryTree, category_ids=None) -> QuerySet:
     """Active products in visible categories (or in the given ones), with what a product card shows."""
     first_image = ProductImage.objects.order_by("position", "pk")[:1]
-    highest_price = Variant.objects.filter(product=OuterRef("pk"), is_active=True).order_by("-price").values("price")[:1]
+    highest_price = (
+        Variant.objects.filter(product=OuterRef("pk"), is_active=True).order_by("-price").values("price")[:1]
+    )
     return (
-        Product.objects.filter(is_active=True, category_id__in=tree.visible_ids() if category_ids is None else category_ids)
+        Product.objects.filter(
+            is_active=True, category_id__in=tree.visible_ids() if category_ids is None else category_ids
+        )
         .annotate(max_price=Subquery(highest_price))
         .prefetch_related(Prefetch("images", queryset=first_image, to_attr="first_images"))
     )
@@ -140,7 +144,9 @@ def _search_postgres(qs, terms, sku_match):
     # The "simple" configuration does not stem, so it treats English, Polish and Russian names alike;
     # the prefix match (:*) lets "jack" find "jacket" as the substring fallback does.
     query = SearchQuery(" & ".join(f"{term}:*" for term in terms), search_type="raw", config="simple")
-    vector = SearchVector("name", weight="A", config="simple") + SearchVector("description", weight="B", config="simple")
+    vector = SearchVector("name", weight="A", config="simple") + SearchVector(
+        "description", weight="B", config="simple"
+    )
     return (
         qs.annotate(search=vector, rank=SearchRank(vector, query))
         .filter(Q(search=query) | Q(sku_match))

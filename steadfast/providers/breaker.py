@@ -13,6 +13,10 @@ are keyed by it, so a transition starts from clean counters without deleting any
 under an old generation cannot move the breaker. Each transition has exactly one writer (the holder of an
 atomic cache.add() token), so a HealthEvent row is written once per transition, whatever the number of nodes.
 The consecutive-Unavailable counter is reset on transitions instead, so one round trip reads it with the state.
+
+Cost on the healthy path: one cache read per call. Calls are only counted into the window while a "failing"
+marker (set by any failure, lasting one window) exists, so the failure rate is measured over the calls since
+the first recent failure; a provider that never fails costs no cache writes.
 """
 
 import logging
@@ -41,6 +45,7 @@ class Ticket:
     state: str = CLOSED
     trial: bool = False
     consecutive: int = 0
+    counting: bool = False  # failures seen within the window: successes must be counted too
 
 
 @dataclass(frozen=True)
@@ -70,24 +75,24 @@ def _trial_ttl(provider) -> float:
 
 
 def _read(provider):
-    """(state record, consecutive Unavailable count) in one round trip."""
-    state_key, consecutive_key = _key(provider, "state"), _key(provider, "consecutive")
-    values = store.get_many([state_key, consecutive_key])
-    record = values.get(state_key) or {"state": CLOSED, "since": 0.0, "gen": 0}
-    return record, values.get(consecutive_key, 0)
+    """(state record, consecutive Unavailable count, failures seen lately) in one round trip."""
+    keys = [_key(provider, "state"), _key(provider, "consecutive"), _key(provider, "failing")]
+    values = store.get_many(keys)
+    record = values.get(keys[0]) or {"state": CLOSED, "since": 0.0, "gen": 0}
+    return record, values.get(keys[1], 0), keys[2] in values
 
 
 def breaker_view(provider) -> BreakerView:
-    record, _ = _read(provider)
+    record, _, _ = _read(provider)
     retry_at = record["since"] + cooldown(provider) if record["state"] != CLOSED else None
     return BreakerView(record["state"], record["since"], retry_at)
 
 
 def breaker_admit(provider) -> Ticket:
-    record, consecutive = _read(provider)
+    record, consecutive, failing = _read(provider)
     state, gen = record["state"], record["gen"]
     if state == CLOSED:
-        return Ticket(True, gen, consecutive=consecutive)
+        return Ticket(True, gen, consecutive=consecutive, counting=failing)
     waited = time.time() - record["since"] - cooldown(provider)
     if waited < 0:
         return Ticket(False, gen, state)
@@ -115,11 +120,14 @@ def breaker_record(provider, ticket: Ticket, outcome: str, error: str = ""):
     if outcome in _HEALTHY:
         if ticket.consecutive:
             store.set(_key(provider, "consecutive"), 0, settings.BREAKER_WINDOW)
-        _count(provider, gen, now, failed=False)
+        if ticket.counting:
+            _count(provider, gen, now, failed=False)
         return
     if outcome == Attempt.Outcome.MISCONFIGURED:
         _open(provider, gen, f"misconfigured: {error}")
         return
+    if not ticket.counting:
+        store.set(_key(provider, "failing"), 1, settings.BREAKER_WINDOW)
     _count(provider, gen, now, failed=True)
     if outcome == Attempt.Outcome.UNAVAILABLE:
         consecutive = store.incr(_key(provider, "consecutive"), settings.BREAKER_WINDOW)
@@ -133,7 +141,7 @@ def breaker_record(provider, ticket: Ticket, outcome: str, error: str = ""):
 
 def breaker_reset(provider) -> str:
     """Staff enabled or reconfigured the provider: back to closed with clean counters. Returns the old state."""
-    record, _ = _read(provider)
+    record, _, _ = _read(provider)
     store.set(_key(provider, "state"), {"state": CLOSED, "since": time.time(), "gen": record["gen"] + 1})
     store.set(_key(provider, "consecutive"), 0, settings.BREAKER_WINDOW)
     return record["state"]
@@ -181,7 +189,7 @@ def _open(provider, gen, reason):
 
 
 def _transition(provider, gen, from_state, to_state, reason):
-    record, _ = _read(provider)
+    record, _, _ = _read(provider)
     if record["gen"] != gen:  # staff reset the breaker while the trial was out
         return
     _write(provider, {"state": to_state, "since": time.time(), "gen": gen + 1}, from_state, to_state, reason)

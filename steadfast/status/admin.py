@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from steadfast.status.incidents import incident_apply_status
@@ -26,6 +27,20 @@ class ShopModeForm(forms.ModelForm):
     class Meta:
         model = ShopMode
         fields = ["mode", "message", "eta", "until", "scheduled_mode", "scheduled_start", "scheduled_end"]
+
+    def clean(self):
+        # Checked here so a bad value is a form error and nothing changes (not a half-applied save).
+        data = super().clean()
+        now = timezone.now()
+        for name in ("eta", "until"):
+            if name in self.changed_data and data.get(name) and data[name] <= now:
+                self.add_error(name, _("Must be in the future."))
+        start, end = data.get("scheduled_start"), data.get("scheduled_end")
+        if start and end and end <= start:
+            self.add_error("scheduled_end", _("The scheduled end must be after the start."))
+        if (start or end) and not data.get("scheduled_mode"):
+            self.add_error("scheduled_mode", _("Choose the mode for the scheduled window."))
+        return data
 
 
 @admin.register(ShopMode)

@@ -51,7 +51,8 @@ def banner_auto_text() -> str:
     online, healthy, offline = payment_health()
     if online and not healthy:
         if offline:
-            names = ", ".join(p.name for p in offline)
+            # Seeded names ("Cash on delivery") are in the message catalog; names staff typed come back unchanged.
+            names = ", ".join(_(p.name) for p in offline)
             parts.append(
                 _(
                     "Card and online payments are temporarily unavailable. You can still order and pay "
@@ -71,7 +72,8 @@ def banner_auto_text() -> str:
     for method in methods:
         if health[method.provider_id].out:
             parts.append(
-                _("%(method)s is temporarily unavailable; other delivery methods still work.") % {"method": method.name}
+                _("%(method)s is temporarily unavailable; other delivery methods still work.")
+                % {"method": _(method.name)}
             )
     text = " ".join(parts)
     cache.set(key, text, AUTO_CACHE_SECONDS)

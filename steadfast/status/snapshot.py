@@ -88,11 +88,11 @@ def components_build(mode, now):
     rows = [ComponentRow("website", _("Website and ordering"), MODE_STATUS[mode.mode], None, [])]
     for p in providers:
         if p.kind == Provider.Kind.PAYMENT:
-            rows.append(row_for(f"payment-{p.code}", _("Payment: %(name)s") % {"name": p.name}, [p]))
+            rows.append(row_for(f"payment-{p.code}", _("Payment: %(name)s") % {"name": _(p.name)}, [p]))
     for m in methods:
         rows.append(
             row_for(
-                f"delivery-{m.code}", _("Delivery: %(name)s") % {"name": m.name}, [m.provider] if m.provider else []
+                f"delivery-{m.code}", _("Delivery: %(name)s") % {"name": _(m.name)}, [m.provider] if m.provider else []
             )
         )
     rows.append(

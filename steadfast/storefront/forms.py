@@ -16,8 +16,12 @@ SORT_CHOICES = [
 class ProductFilterForm(forms.Form):
     """The filter and sort form of a category page (GET). A bad value is reported and that filter ignored."""
 
-    min_price = forms.DecimalField(label=_("Min price"), required=False, min_value=Decimal("0"), max_digits=12, decimal_places=2)
-    max_price = forms.DecimalField(label=_("Max price"), required=False, min_value=Decimal("0"), max_digits=12, decimal_places=2)
+    min_price = forms.DecimalField(
+        label=_("Min price"), required=False, min_value=Decimal("0"), max_digits=12, decimal_places=2
+    )
+    max_price = forms.DecimalField(
+        label=_("Max price"), required=False, min_value=Decimal("0"), max_digits=12, decimal_places=2
+    )
     in_stock = forms.BooleanField(label=_("In stock only"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), choices=SORT_CHOICES, required=False)
 

@@ -44,7 +44,9 @@ def search(request):
     text = request.GET.get("q", "").strip()[:200]
     context = {"nav_categories": tree.roots(), "q": text, "page": None}
     if text:
-        context.update(_paging(selectors.products_paginate(selectors.products_search(tree, text), request.GET.get("page"))))
+        context.update(
+            _paging(selectors.products_paginate(selectors.products_search(tree, text), request.GET.get("page")))
+        )
     return render(request, "storefront/search.html", context)
 
 

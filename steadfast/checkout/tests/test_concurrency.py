@@ -4,7 +4,6 @@ The stock guard is the conditional UPDATE in catalog.services.variant_take_stock
 requests really overlap, on SQLite (writers queue on BEGIN IMMEDIATE) and on PostgreSQL (row locks) alike.
 """
 
-import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -15,37 +14,14 @@ from steadfast.catalog.models import Variant
 from steadfast.checkout.services import OutOfStock, order_place
 from steadfast.orders.models import Order, OrderLine
 
-# transaction=True: every thread must see the others' commits. serialized_rollback: the flush after a transactional
-# test wipes rows made by data migrations (payment providers, delivery methods); this reloads them first.
-race_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# transaction=True: every thread must see the others' commits. The flush after a transactional test wipes rows made by
+# data migrations (payment providers, delivery methods); the shop_defaults fixture puts them back first.
+race_db = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
-def file_backed_sqlite(transactional_db, tmp_path):
-    """Run on a SQLite file, as the shop does, when the test database is SQLite in memory.
-
-    The in-memory test database uses SQLite's shared cache, where a second writer fails at once with "database table
-    is locked" instead of waiting its turn; that is a property of the test setup, not of the shop, whose file
-    database in WAL mode makes writers wait (OPTIONS timeout). So we copy the prepared test database to a file and
-    point every connection opened during the test at it. PostgreSQL needs none of this.
-    """
-    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
-        yield
-        return
-    memory, memory_settings = connections["default"], connections.settings["default"]
-    memory.ensure_connection()
-    path = tmp_path / "race.sqlite3"
-    with sqlite3.connect(path) as target:
-        memory.connection.backup(target)
-    target.close()
-    connections.settings["default"] = {**memory_settings, "NAME": str(path)}  # threads' new connections read this
-    connections["default"] = connections.create_connection("default")  # and this thread's
-    try:
-        yield
-    finally:
-        connections["default"].close()
-        connections.settings["default"] = memory_settings
-        connections["default"] = memory
+def _race_on_a_file(file_backed_sqlite, shop_defaults):
+    yield
 
 
 def race(count, attempt):

@@ -16,8 +16,12 @@ def _status_urls(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_status_caches():
+def _fresh_status_caches(request):
     # With Redis the cache outlives each test's rolled-back transaction: start from no cached mode/banner/page.
+    # (Tests without database access are left alone: the default cache is a database table.)
+    if not request.node.get_closest_marker("django_db") and "db" not in request.fixturenames:
+        return
+    request.getfixturevalue("db")
     from django.core.cache import cache
 
     from steadfast.status.selectors import banner_cache_clear, mode_cache_clear

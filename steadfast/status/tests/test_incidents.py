@@ -97,3 +97,63 @@ def test_periodic_task_runs_the_sync(card, break_provider, settings):
     break_provider(card)
     status_tick_task.call_local()
     assert Incident.objects.filter(provider=card, automatic=True).count() == 1
+
+
+def test_staff_open_and_resolve_an_incident_in_the_admin(client, staff):
+    staff.is_superuser = True
+    staff.save()
+    client.force_login(staff)
+    form = {
+        "title": "Website slow",
+        "impact": "minor",
+        "components": '["website"]',
+        "eta_0": "",
+        "eta_1": "",
+        "postmortem": "",
+        "updates-TOTAL_FORMS": "1",
+        "updates-INITIAL_FORMS": "0",
+        "updates-MIN_NUM_FORMS": "0",
+        "updates-MAX_NUM_FORMS": "1000",
+        "updates-0-status": "identified",
+        "updates-0-message": "A database index is rebuilding.",
+        "updates-0-eta_0": "",
+        "updates-0-eta_1": "",
+    }
+    response = client.post("/admin/status/incident/add/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    incident = Incident.objects.get()
+    assert incident.status == "identified" and incident.updates.get().author == "staffer"
+    assert "A database index is rebuilding." in client.get("/status/").content.decode()
+
+    update = incident.updates.get()
+    form.update(
+        {
+            "updates-TOTAL_FORMS": "2",
+            "updates-INITIAL_FORMS": "1",
+            "updates-0-id": str(update.id),
+            "updates-0-incident": str(incident.id),
+            "updates-1-status": "resolved",
+            "updates-1-message": "Back to normal speed.",
+            "updates-1-eta_0": "",
+            "updates-1-eta_1": "",
+        }
+    )
+    response = client.post(f"/admin/status/incident/{incident.id}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    incident.refresh_from_db()
+    assert incident.status == "resolved" and incident.resolved_at is not None
+    assert client.get("/status/api/v2/summary.json").json()["incidents"] == []
+
+
+def test_admin_pages_open(client, staff, card, break_provider, settings):
+    settings.INCIDENT_AFTER_SECONDS = 0
+    break_provider(card)
+    incidents_sync()
+    staff.is_superuser = True
+    staff.save()
+    client.force_login(staff)
+    incident = Incident.objects.get()
+    for url in ("/admin/status/incident/", f"/admin/status/incident/{incident.id}/change/", "/admin/status/banner/add/",
+                "/admin/status/modechange/", "/admin/status/shopmode/1/change/", "/admin/status/subscriber/",
+                "/admin/status/partnershop/"):
+        assert client.get(url).status_code == 200, url

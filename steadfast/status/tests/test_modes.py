@@ -153,3 +153,30 @@ def test_admin_change_writes_audit_row(client, staff):
     assert current_mode().mode == "catalog_only"
     change = ModeChange.objects.first()
     assert (change.actor, change.to_mode, change.reason) == ("staffer", "catalog_only", "yearly inventory")
+
+
+def test_admin_refuses_an_end_time_in_the_past(client, staff):
+    staff.is_superuser = True
+    staff.save()
+    client.force_login(staff)
+    shop_mode_set("open", None, "init")
+    response = client.post(
+        "/admin/status/shopmode/1/change/",
+        {
+            "mode": "maintenance",
+            "message": "",
+            "eta_0": "",
+            "eta_1": "",
+            "until_0": "2001-01-01",
+            "until_1": "10:00",
+            "scheduled_mode": "",
+            "scheduled_start_0": "",
+            "scheduled_start_1": "",
+            "scheduled_end_0": "",
+            "scheduled_end_1": "",
+            "reason": "oops",
+        },
+    )
+    assert response.status_code == 200 and "Must be in the future." in response.content.decode()
+    assert current_mode().mode == "open"
+    assert ModeChange.objects.count() == 1

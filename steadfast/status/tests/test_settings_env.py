@@ -23,7 +23,7 @@ PRODUCTION = {
 
 def start(**overrides):
     """Load the settings in a fresh interpreter, as gunicorn or manage.py would."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update(DJANGO_SETTINGS_MODULE="steadfast.settings", **overrides)
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=env, capture_output=True, text=True
@@ -60,7 +60,7 @@ def test_a_public_host_without_secret_key_stops_start_up():
 
 def test_production_settings_start_and_pass_the_deploy_check(tmp_path):
     assert start(**PRODUCTION).returncode == 0
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update(PRODUCTION, STEADFAST_DATA_DIR=str(tmp_path))
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

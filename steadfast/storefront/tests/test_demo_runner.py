@@ -86,6 +86,22 @@ def _processes_mentioning(text):
     return found
 
 
+def _stop(demo, tmp_path):
+    """After a failed assertion: stop the runner, and the server and worker if they outlived it."""
+    if demo.poll() is None:
+        demo.send_signal(signal.SIGINT)
+        try:
+            demo.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            demo.kill()
+            demo.communicate()
+    for pid in _processes_mentioning(str(tmp_path)):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 def _get(url, timeout=5):
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
@@ -96,7 +112,10 @@ def _get(url, timeout=5):
 
 def test_demo_serves_the_shop_and_ctrl_c_stops_web_server_and_worker(tmp_path):
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
+    # The demo runs on its own SQLite in tmp_path, whatever database this test run uses; a browser test earlier in
+    # the session may have set DJANGO_ALLOW_ASYNC_UNSAFE, which the demo must not inherit.
+    dropped = ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(STEADFAST_DATA_DIR=str(tmp_path), DEBUG="0", STATIC_MANIFEST="0", SITE_URL=f"http://127.0.0.1:{port}")
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
@@ -120,12 +139,11 @@ def test_demo_serves_the_shop_and_ctrl_c_stops_web_server_and_worker(tmp_path):
 
         demo.send_signal(signal.SIGINT)
         output, _ = demo.communicate(timeout=30)
-    finally:
-        if demo.poll() is None:
-            demo.kill()
-            demo.wait()
 
-    assert demo.returncode == 0, output
-    assert "Demo stopped." in output
-    assert _get(f"http://127.0.0.1:{port}/healthz") is None
-    assert not _processes_mentioning(str(tmp_path))
+        assert demo.returncode == 0, output
+        assert "Demo stopped." in output
+        assert _get(f"http://127.0.0.1:{port}/healthz") is None
+        assert not _processes_mentioning(str(tmp_path))
+    except BaseException:
+        _stop(demo, tmp_path)  # leave no server or worker behind a failed test
+        raise

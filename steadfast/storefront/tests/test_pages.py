@@ -31,7 +31,11 @@ class FormControls(HTMLParser):
             self.label_depth -= 1
 
     def unlabelled(self):
-        return [a for a, wrapped in self.controls if not wrapped and a.get("id") not in self.label_for and not a.get("aria-label")]
+        return [
+            a
+            for a, wrapped in self.controls
+            if not wrapped and a.get("id") not in self.label_for and not a.get("aria-label")
+        ]
 
 
 def parse(response):
@@ -44,10 +48,18 @@ def parse(response):
 def catalog(db):
     gear = Category.objects.create(name="Camping gear", slug="camping", description="Sleep well outside.")
     stoves = Category.objects.create(name="Stoves", slug="stoves", parent=gear)
-    jacket = Product.objects.create(category=gear, name="Rain Jacket", slug="rain-jacket", description="Keeps you dry.\n\nSeam-sealed.")
-    Variant.objects.create(product=jacket, sku="RJ-S-BLU", options={"colour": "Blue", "size": "S"}, price=Decimal("89.00"), stock=10)
-    Variant.objects.create(product=jacket, sku="RJ-M-BLU", options={"colour": "Blue", "size": "M"}, price=Decimal("89.00"), stock=2)
-    Variant.objects.create(product=jacket, sku="RJ-M-RED", options={"colour": "Red", "size": "M"}, price=Decimal("95.00"), stock=0)
+    jacket = Product.objects.create(
+        category=gear, name="Rain Jacket", slug="rain-jacket", description="Keeps you dry.\n\nSeam-sealed."
+    )
+    Variant.objects.create(
+        product=jacket, sku="RJ-S-BLU", options={"colour": "Blue", "size": "S"}, price=Decimal("89.00"), stock=10
+    )
+    Variant.objects.create(
+        product=jacket, sku="RJ-M-BLU", options={"colour": "Blue", "size": "M"}, price=Decimal("89.00"), stock=2
+    )
+    Variant.objects.create(
+        product=jacket, sku="RJ-M-RED", options={"colour": "Red", "size": "M"}, price=Decimal("95.00"), stock=0
+    )
     jacket.refresh_summary()
     stove = Product.objects.create(category=stoves, name="Gas Stove", slug="gas-stove")
     Variant.objects.create(product=stove, sku="GS-1", price=Decimal("35.00"), stock=0)

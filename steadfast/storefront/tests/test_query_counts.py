@@ -18,7 +18,9 @@ def fill(start, stop):
     for n in range(start, stop):
         item = Product.objects.create(category=leaf if n % 2 else root, name=f"Product {n:03d}", slug=f"product-{n}")
         for size in ("S", "M", "L"):
-            Variant.objects.create(product=item, sku=f"P{n}-{size}", options={"size": size}, price=Decimal(10 + n), stock=n % 4)
+            Variant.objects.create(
+                product=item, sku=f"P{n}-{size}", options={"size": size}, price=Decimal(10 + n), stock=n % 4
+            )
         for position in range(2):
             ProductImage.objects.create(product=item, image=f"products/p{n}-{position}.jpg", position=position)
         item.refresh_summary()
@@ -32,7 +34,9 @@ def count_queries(client, url):
     return len(queries), response.content.decode()
 
 
-@pytest.mark.parametrize("url", ["/", "/c/root/", "/c/root/?in_stock=on&sort=price_desc&page=2", "/search/?q=product", "/p/product-1/"])
+@pytest.mark.parametrize(
+    "url", ["/", "/c/root/", "/c/root/?in_stock=on&sort=price_desc&page=2", "/search/?q=product", "/p/product-1/"]
+)
 def test_query_count_does_not_grow_with_catalog(client, db, url):
     fill(0, 5)
     small, _ = count_queries(client, url)

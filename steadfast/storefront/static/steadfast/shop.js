@@ -15,17 +15,22 @@
     });
 
     // Category page: on a narrow screen fold the filters away unless the shopper is using one.
+    var narrow = window.matchMedia("(max-width: 900px)");
     document.querySelectorAll("details[data-collapse-narrow]").forEach(function (box) {
       var inUse = /[?&](min_price|max_price|in_stock)=[^&]/.test(window.location.search);
       var hasErrors = box.querySelector(".errorlist");
-      if (window.matchMedia("(max-width: 900px)").matches && !inUse && !hasErrors) box.open = false;
+      if (narrow.matches && !inUse && !hasErrors) box.open = false;
+      // On a wide screen the filters always stay open beside the products.
+      box.querySelector("summary").addEventListener("click", function (event) {
+        if (!narrow.matches) event.preventDefault();
+      });
     });
 
     // Product page: show the price and stock of the chosen variant next to the title.
     var buy = document.querySelector("[data-buy-form]");
     if (buy) {
-      var price = document.querySelector("[data-price]");
-      var stock = document.querySelector("[data-stock]");
+      var price = document.querySelector("[data-price-display]");
+      var stock = document.querySelector("[data-stock-display]");
       var quantity = buy.querySelector("input[name=quantity]");
       var update = function () {
         var chosen = buy.querySelector("input[name=variant]:checked");

@@ -1,0 +1,22 @@
+"""The delivery methods every shop starts with. Used by a data migration and by transactional tests."""
+
+from decimal import Decimal
+
+from django.utils.translation import gettext_noop
+
+# gettext_noop: stored in English, listed in the message catalog so pages can show the seeded names translated.
+
+
+def delivery_methods_ensure(method_model):
+    method_model.objects.get_or_create(
+        code="courier",
+        defaults={"name": gettext_noop("Courier"), "kind": "fixed", "price": Decimal("4.90"),
+                  "free_over": Decimal("100.00"), "description": gettext_noop("Delivered in 1–3 working days."),
+                  "position": 10},
+    )
+    method_model.objects.get_or_create(
+        code="pickup",
+        defaults={"name": gettext_noop("Pick up in the shop"), "kind": "pickup", "price": Decimal("0.00"),
+                  "position": 20,
+                  "pickup_address": gettext_noop("ul. Prosta 1, 00-001 Warszawa — Mon–Fri 10:00–18:00")},
+    )
