@@ -54,6 +54,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: counts every response, 500s included, for the "website error rate high" status policy.
+    "steadfast.status.traffic.ResponseCounterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -236,6 +238,8 @@ BREAKER_COOLDOWN = env_int("BREAKER_COOLDOWN", 30, 1)
 
 # A provider whose breaker stays open this long gets a public incident (status/tasks.py).
 INCIDENT_AFTER_SECONDS = env_int("INCIDENT_AFTER_SECONDS", 120, 0)
+# How often each web process adds its response counts to the shared cache (status/traffic.py).
+STATUS_TRAFFIC_FLUSH_SECONDS = env_int("STATUS_TRAFFIC_FLUSH_SECONDS", 5, 0)
 
 STEADFAST_ADAPTERS = {
     "cash_on_delivery": "steadfast.payments.gateways.offline.CashOnDelivery",

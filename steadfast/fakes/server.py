@@ -57,6 +57,8 @@ class FakeResponse:
     status: int = 200
     body: object = field(default_factory=dict)  # dict/list -> JSON; bytes/str sent as is
     headers: dict = field(default_factory=dict)
+    # "reset" / "hang": the fake acted on the request (e.g. made the charge), then the answer is lost.
+    drop: str = ""
 
     def encoded(self) -> tuple[bytes, str]:
         if isinstance(self.body, bytes):
@@ -178,7 +180,13 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(FakeResponse(fault.status, {"error": f"fault injected: HTTP {fault.status}"}))
         if fault.mode == "malformed":
             return self._send(FakeResponse(200, b"<html>502 Bad Gateway", {"Content-Type": "application/json"}))
-        self._send(fake.handle(request))
+        response = fake.handle(request)
+        if response.drop == "hang":
+            fake._stopping.wait()
+            return self._drop(reset=False)
+        if response.drop == "reset":
+            return self._drop(reset=True)
+        self._send(response)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 

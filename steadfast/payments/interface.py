@@ -16,9 +16,10 @@ class PaymentState(str, Enum):
 
 @dataclass(frozen=True)
 class Redirect:
-    """Send the customer to the provider's page."""
+    """Send the customer to the provider's page. `reference` is the provider's id for the attempt (a session id)."""
 
     url: str
+    reference: str = ""
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class PaymentStatus:
     state: PaymentState
     reference: str = ""
     amount: Money | None = None
+    charge_reference: str = ""  # what a refund is made against (a Stripe PaymentIntent id)
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,11 @@ class StartRequest:
 
 
 class PaymentGateway:
-    """Base for every gateway. `offline` gateways never leave the building and cannot fail over."""
+    """Base for every gateway. `offline` gateways never leave the building and cannot fail over.
+
+    Online gateways do I/O only and are always run through providers.call.call(): their methods take the
+    httpx client that call() hands out as the last argument, e.g. `start(request, client)`.
+    """
 
     offline = False
 

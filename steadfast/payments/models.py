@@ -11,20 +11,35 @@ class Payment(models.Model):
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
+        # Sent to the provider, answer lost (timeout, reset): no other charge until a status query resolves it.
+        UNKNOWN = "unknown", _("Confirming")
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
         REFUNDED = "refunded", _("Refunded")
 
+    class Failure(models.TextChoices):
+        """Why an attempt failed, as routing classified it (providers.errors)."""
+
+        NONE = "", _("—")
+        DECLINED = "declined", _("Declined")
+        UNAVAILABLE = "unavailable", _("Unavailable")
+        MISCONFIGURED = "misconfigured", _("Misconfigured")
+
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     order = models.ForeignKey("orders.Order", related_name="payments", on_delete=models.PROTECT)
     provider = models.ForeignKey("providers.Provider", related_name="payments", on_delete=models.PROTECT)
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.PENDING)
+    failure = models.CharField(_("failure"), max_length=20, choices=Failure.choices, blank=True, default="")
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3)
     reference = models.CharField(_("provider reference"), max_length=120, blank=True)
+    charge_reference = models.CharField(_("charge reference"), max_length=120, blank=True,
+                                        help_text=_("What a refund is made against, e.g. a Stripe PaymentIntent."))
+    redirect_url = models.URLField(_("payment page"), max_length=1000, blank=True)
     instructions = models.TextField(_("instructions"), blank=True)
     error = models.CharField(_("error"), max_length=255, blank=True)
+    checks = models.PositiveIntegerField(_("status queries"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -32,6 +47,7 @@ class Payment(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
+        indexes = [models.Index(fields=["state", "updated_at"], name="payment_state_updated")]
 
     def __str__(self):
         return f"{self.provider} {self.amount} {self.currency} ({self.state})"
@@ -39,3 +55,23 @@ class Payment(models.Model):
     @property
     def money(self) -> Money:
         return Money(self.amount, self.currency)
+
+
+class WebhookEvent(models.Model):
+    """A provider event we accepted. The unique (provider, event_id) pair makes each event count once."""
+
+    provider = models.ForeignKey("providers.Provider", related_name="webhook_events", on_delete=models.PROTECT)
+    event_id = models.CharField(_("event id"), max_length=120)
+    kind = models.CharField(_("type"), max_length=80, blank=True)
+    payment = models.ForeignKey(Payment, null=True, blank=True, related_name="webhook_events",
+                                on_delete=models.SET_NULL)
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_once")]
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
+
+    def __str__(self):
+        return f"{self.provider_id} {self.event_id}"

@@ -12,7 +12,7 @@ from steadfast.providers.models import Provider
 from steadfast.shipping.models import DeliveryMethod
 from steadfast.status.components import out_since, provider_health
 from steadfast.status.models import Impact, Incident, IncidentStatus, IncidentUpdate, Mode
-from steadfast.status.selectors import current_mode
+from steadfast.status.selectors import current_mode, policies_holding_mode
 from steadfast.status.services import shop_mode_set
 from steadfast.status.snapshot import snapshot_clear
 from steadfast.status.subscribers import subscribers_notify
@@ -83,11 +83,14 @@ def incidents_sync(now=None) -> dict:
         for i in Incident.objects.filter(provider__in=providers).exclude(status=IncidentStatus.RESOLVED)
     }
     done = {"opened": [], "recovered": [], "reopened": []}
+    covered = _covered_by_policy_incidents()
     for provider in providers:
         incident = open_by_provider.get(provider.id)
         if health[provider.id].out:
             since = out_since(provider)
             if incident is None and since is not None and now - since >= after:
+                if set(components_of(provider)) <= covered:
+                    continue  # a policy's open incident already tells customers: one outage, one incident
                 if _open_for_provider(provider, since):
                     done["opened"].append(provider.code)
             elif incident is not None and incident.automatic and incident.status == IncidentStatus.MONITORING:
@@ -113,6 +116,12 @@ def incidents_sync(now=None) -> dict:
             done["recovered"].append(provider.code)
     _mode_follow_health(any(h.out for h in health.values()))
     return done
+
+
+def _covered_by_policy_incidents() -> set:
+    """Components named by open incidents that policies opened (automatic, not tied to one provider)."""
+    rows = Incident.objects.filter(automatic=True, provider__isnull=True).exclude(status=IncidentStatus.RESOLVED)
+    return {c for components in rows.values_list("components", flat=True) for c in components}
 
 
 def _open_for_provider(provider, since) -> bool:
@@ -143,5 +152,5 @@ def _mode_follow_health(any_out):
     mode = current_mode()
     if any_out and mode.mode == Mode.OPEN:
         shop_mode_set(Mode.DEGRADED, actor="health check", automatic=True, reason=_("A provider is out of service."))
-    elif not any_out and mode.mode == Mode.DEGRADED and mode.automatic:
+    elif not any_out and mode.mode == Mode.DEGRADED and mode.automatic and not policies_holding_mode():
         shop_mode_set(Mode.OPEN, actor="health check", reason=_("All providers work again."))

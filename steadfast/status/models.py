@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from steadfast.providers.models import Provider
 from steadfast.status.sanitize import clean_html
 
 
@@ -220,3 +221,70 @@ class Subscriber(models.Model):
     @property
     def active(self):
         return self.confirmed_at is not None and self.unsubscribed_at is None
+
+
+class Condition(models.TextChoices):
+    PAYMENTS_ONLINE_OUT = "payments_online_out", _("All online payment gateways are out")
+    PROVIDER_OUT = "provider_out", _("A provider of a kind is out longer than N seconds")
+    ERROR_RATE_HIGH = "error_rate_high", _("Website error rate (5xx share) is high")
+
+
+class Action(models.TextChoices):
+    SET_MODE = "set_mode", _("Set the shop mode")
+    BANNER = "banner", _("Turn on the automatic banner")
+    INCIDENT = "incident", _("Open an incident")
+    OFFLINE_FIRST = "offline_first", _("Show offline payment methods first")
+
+
+class Policy(models.Model):
+    """When a condition holds, take actions; when it stops holding, undo what can be undone. Evaluated every
+    minute and on every provider health change. Only the fields the chosen condition uses matter."""
+
+    name = models.CharField(_("name"), max_length=120)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    condition = models.CharField(_("condition"), max_length=30, choices=Condition.choices)
+    provider_kind = models.CharField(
+        _("provider kind"), max_length=20, blank=True, choices=Provider.Kind.choices, help_text=_("For “a provider of a kind is out”.")
+    )
+    out_seconds = models.PositiveIntegerField(_("out for at least (seconds)"), default=60)
+    window_minutes = models.PositiveIntegerField(_("error rate window (minutes)"), default=5)
+    error_percent = models.PositiveIntegerField(_("error rate above (%)"), default=20)
+    min_requests = models.PositiveIntegerField(
+        _("minimum requests"), default=20, help_text=_("Fewer requests in the window never count as a high rate.")
+    )
+    actions = models.JSONField(_("actions"), default=list, blank=True)
+    mode = models.CharField(_("mode to set"), max_length=20, choices=Mode.choices, default=Mode.DEGRADED)
+    message = models.TextField(
+        _("message"), blank=True, help_text=_("Banner and incident text; a text matching the condition if empty.")
+    )
+    # Set while the policy has fired and its condition still holds: actions are taken once per activation.
+    active_since = models.DateTimeField(_("active since"), null=True, blank=True, editable=False)
+    incident = models.ForeignKey(
+        Incident, null=True, blank=True, on_delete=models.SET_NULL, editable=False, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("policy")
+        verbose_name_plural = _("policies")
+
+    def __str__(self):
+        return self.name
+
+
+class PolicyEvent(models.Model):
+    """Audit row: a policy fired or cleared, and each action it took (or chose not to take, and why)."""
+
+    policy = models.ForeignKey(Policy, related_name="events", on_delete=models.CASCADE)
+    action = models.CharField(_("action"), max_length=20)
+    detail = models.TextField(_("detail"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("policy event")
+        verbose_name_plural = _("policy events")
+
+    def __str__(self):
+        return f"{self.policy_id} {self.action}"

@@ -6,9 +6,11 @@ from datetime import datetime
 from django.core.cache import cache
 from django.utils import timezone
 
-from steadfast.status.models import ORDERING_BLOCKED, Banner, Mode, PartnerShop, ShopMode
+from steadfast.status.models import ORDERING_BLOCKED, Action, Banner, Mode, PartnerShop, Policy, ShopMode
 
 MODE_CACHE_KEY = "status:mode:v1"
+MODE_LAST_KEY = "status:mode:last:v1"
+POLICY_CACHE_KEY = "status:policy:actions:v1"
 BANNER_CACHE_KEY = "status:banner:v1"
 CACHE_SECONDS = 5
 
@@ -113,3 +115,39 @@ def banner_cache_clear():
     from django.conf import settings
 
     cache.delete_many([BANNER_CACHE_KEY] + [f"status:banner:auto:v1:{code}" for code, _name in settings.LANGUAGES])
+
+
+def policy_active_actions() -> set:
+    """Actions of the policies active now. Cached (read on the checkout payment step and the banner); the
+    policies module clears it on every fire and clear."""
+    actions = cache.get(POLICY_CACHE_KEY)
+    if actions is None:
+        active = Policy.objects.filter(enabled=True, active_since__isnull=False)
+        actions = sorted({a for p in active for a in p.actions})
+        cache.set(POLICY_CACHE_KEY, actions, 60)
+    return set(actions)
+
+
+def policies_holding_mode(exclude=None) -> bool:
+    """An active policy with a "set mode" action keeps the shop in its mode: the health check leaves it alone."""
+    active = Policy.objects.filter(enabled=True, active_since__isnull=False).exclude(pk=exclude)
+    return any(Action.SET_MODE in p.actions for p in active)
+
+
+def policy_cache_clear():
+    cache.delete(POLICY_CACHE_KEY)
+
+
+def payment_methods_order_hint() -> str:
+    """"offline_first" while a policy says so (e.g. every online gateway is out), else ""."""
+    return "offline_first" if Action.OFFLINE_FIRST in policy_active_actions() else ""
+
+
+def payment_methods_order(providers) -> tuple[list, bool]:
+    """Payment providers as checkout should list them, and whether offline methods were moved first."""
+    if payment_methods_order_hint() != "offline_first":
+        return list(providers), False
+    from steadfast.status.components import is_online_payment  # reads the adapter registry
+
+    # sorted() is stable: priority order is kept within the offline and the online group.
+    return sorted(providers, key=is_online_payment), True

@@ -2,6 +2,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
 from steadfast.status.incidents import incidents_sync
+from steadfast.status.policies import policies_evaluate
 from steadfast.status.services import shop_mode_tick
 
 
@@ -9,6 +10,9 @@ from steadfast.status.services import shop_mode_tick
 @lock_task("status-tick")
 def status_tick_task():
     """Every minute: scheduled mode windows, then incidents from provider health. The lock keeps several
-    workers from opening the same incident twice (the unique constraint is the second guard)."""
+    workers from opening the same incident twice (the unique constraint is the second guard). Policies run
+    after incidents so a policy's incident is opened first only when the policy fires before the provider's own
+    incident is due (then the provider's incident is not opened: one outage, one incident)."""
     shop_mode_tick()
     incidents_sync()
+    policies_evaluate()
