@@ -6,8 +6,6 @@ import uuid
 
 from locust import FastHttpUser, tag, task
 
-CATALOG = {}  # filled by run.py through environment variables
-
 
 def _pick(env_name):
     import os
@@ -48,8 +46,19 @@ class Shopper(FastHttpUser):
     def place_order(self):
         body = {
             "lines": [{"variant_id": int(_pick("BENCH_VARIANTS")), "quantity": 1}],
-            "email": "bench@example.com", "phone": "+48 600 000 000", "full_name": "Bench Shopper",
-            "address_line1": "ul. Testowa 1", "postcode": "00-001", "city": "Warszawa", "country": "PL",
+            "contact": {"email": "bench@example.com", "phone": "+48 600 000 000", "full_name": "Bench Shopper"},
+            "address": {"line1": "ul. Testowa 1", "postcode": "00-001", "city": "Warszawa", "country": "PL"},
             "delivery_method": "courier", "payment_method": "cash_on_delivery",
         }
         self.client.post("/api/v1/checkout/orders", json=body, headers={"Idempotency-Key": uuid.uuid4().hex}, name="place-order")
+
+    # bench/status_bench.py
+    @tag("status_page")
+    @task
+    def status_page(self):
+        self.client.get("/status/", name="status_page")
+
+    @tag("status_summary")
+    @task
+    def status_summary(self):
+        self.client.get("/status/api/v2/summary.json", name="status_summary")

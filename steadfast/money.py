@@ -44,3 +44,12 @@ class Money:
 
     def __str__(self):
         return f"{self.amount} {self.currency}"
+
+
+def format_amount(amount) -> str:
+    """The number alone, for the active language (30.90 / 30,90), for sentences that name the currency."""
+    from babel.numbers import format_decimal
+    from django.utils import translation
+
+    locale = translation.to_locale(translation.get_language() or settings.LANGUAGE_CODE)
+    return format_decimal(quantize(amount), format="#,##0.00", locale=locale, group_separator=False)

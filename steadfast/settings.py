@@ -117,15 +117,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, sessions, background work ----------------------------------------------------------
 REDIS_URL = env_url("REDIS_URL", "", schemes=("redis", "rediss", "unix"))
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "steadfast"),
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
-        }
+    _redis_cache = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "steadfast"),
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    CACHES = {
+        # Strict: the breaker store and /readyz must see a Redis outage.
+        "default": _redis_cache,
+        # Lenient: page parts, shop mode, banner and rate-limit counters degrade to "not cached" when Redis is down.
+        "lenient": {**_redis_cache, "OPTIONS": {**_redis_cache["OPTIONS"], "IGNORE_EXCEPTIONS": True}},
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    # Sessions read from Redis and survive in the database; Django logs and skips cache failures for this backend.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_CACHE_ALIAS = "lenient"
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": env_str("HUEY_NAME", "steadfast"),
@@ -136,8 +143,9 @@ if REDIS_URL:
 else:
     # A database cache is shared by every process (web and worker), which rate limits need.
     # MAX_ENTRIES well above the default 300: culling would evict live breaker state along with rate-limit keys.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "steadfast_cache",
-                          "OPTIONS": {"MAX_ENTRIES": 100000}}}
+    _db_cache = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "steadfast_cache",
+                 "OPTIONS": {"MAX_ENTRIES": 100000}}
+    CACHES = {"default": _db_cache, "lenient": _db_cache}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
     HUEY = {
         "huey_class": "huey.SqliteHuey",
@@ -226,6 +234,7 @@ RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_VIEW = "steadfast.storefront.views.rate_limited"
 # A cache outage must not stop checkout: without the counters, requests are let through (and logged by Django).
 RATELIMIT_FAIL_OPEN = True
+RATELIMIT_USE_CACHE = "lenient"
 
 # Circuit breaker per provider (providers/breaker.py): opens on >= BREAKER_MIN_CALLS calls with
 # >= BREAKER_FAILURE_PERCENT % failures within BREAKER_WINDOW seconds, or BREAKER_CONSECUTIVE Unavailable in a row;
@@ -244,6 +253,9 @@ STATUS_TRAFFIC_FLUSH_SECONDS = env_int("STATUS_TRAFFIC_FLUSH_SECONDS", 5, 0)
 STEADFAST_ADAPTERS = {
     "cash_on_delivery": "steadfast.payments.gateways.offline.CashOnDelivery",
     "bank_transfer": "steadfast.payments.gateways.offline.BankTransfer",
+    "stripe": "steadfast.payments.gateways.stripe.StripeGateway",
+    "paypal": "steadfast.payments.gateways.paypal.PayPalGateway",
+    "yookassa": "steadfast.payments.gateways.yookassa.YooKassaGateway",
 }
 
 LOGGING = {
@@ -256,6 +268,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "httpx": {"level": "WARNING"},
+        "stripe": {"level": "WARNING"},  # the SDK logs every request URL at INFO, like httpx
         # run_huey adds a handler of its own unless the "huey" logger has one: this one keeps each line single.
         "huey": {"handlers": ["console"], "propagate": False},
     },

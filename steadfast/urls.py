@@ -15,6 +15,7 @@ urlpatterns = [
     path("cart/", include("steadfast.cart.urls")),
     path("checkout/", include("steadfast.checkout.urls")),
     path("orders/", include("steadfast.orders.urls")),
+    path("payments/", include("steadfast.payments.urls")),
     path("account/", include("steadfast.accounts.urls")),
     path("", include("steadfast.storefront.urls")),
 ]

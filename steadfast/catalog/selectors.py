@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 
+from steadfast.catalog.cache import cached
 from steadfast.catalog.models import Category, Product, ProductImage, Variant
 
 PER_PAGE = 12
@@ -65,6 +66,10 @@ class CategoryTree:
 
 
 def category_tree() -> CategoryTree:
+    return cached(["tree"], _category_tree_build)
+
+
+def _category_tree_build() -> CategoryTree:
     rows = list(Category.objects.filter(is_active=True).order_by("position", "name", "pk"))
     active_children = {}
     for row in rows:

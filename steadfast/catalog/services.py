@@ -1,16 +1,19 @@
 from django.db.models import F
 
+from steadfast.catalog.cache import catalog_changed
 from steadfast.catalog.models import Product, Variant
 
 
 def variant_take_stock(variant_id: int, quantity: int) -> bool:
     """Atomically take stock; False when not enough is left. The WHERE clause is what prevents overselling."""
     updated = Variant.objects.filter(pk=variant_id, stock__gte=quantity, is_active=True).update(stock=F("stock") - quantity)
+    catalog_changed()
     return updated == 1
 
 
 def variant_return_stock(variant_id: int, quantity: int) -> None:
     Variant.objects.filter(pk=variant_id).update(stock=F("stock") + quantity)
+    catalog_changed()
 
 
 def products_refresh_summary(product_ids) -> None:

@@ -16,11 +16,15 @@ from steadfast.cart.cart import Cart, CartLine
 from steadfast.checkout.countries import country_name
 from steadfast.checkout.flow import CheckoutState, placed_lookup, placed_remember
 from steadfast.checkout.forms import AddressForm, ContactForm, DeliveryForm, PaymentForm
-from steadfast.checkout.services import CheckoutError, OutOfStock, order_place
+from steadfast.checkout.services import CheckoutError, OutOfStock, order_place, payment_provider
 from steadfast.money import Money
+from steadfast.orders.models import OrderStatus
+from steadfast.payments.routing import payment_methods
+from steadfast.payments.views import payment_begin
 from steadfast.providers.models import Provider
 from steadfast.providers.selectors import providers_available
 from steadfast.shipping.quotes import delivery_quotes
+from steadfast.status.selectors import payment_methods_order
 
 
 @dataclass
@@ -103,12 +107,15 @@ def address(request, step):
 
 @checkout_step("payment")
 def payment(request, step):
-    providers = providers_available(Provider.Kind.PAYMENT)
+    # A status policy (e.g. every online gateway out) may put offline methods first, with a notice.
+    providers, offline_first = payment_methods_order(providers_available(Provider.Kind.PAYMENT))
     form = PaymentForm(request.POST or None, providers=providers, initial=step.state.get("payment"))
     if request.method == "POST" and form.is_valid():
         step.state.set("payment", form.cleaned_data)
         return _next(step.state, step.subtotal, "payment")
-    return step.render(request, "checkout/payment.html", form=form, providers=providers)
+    unavailable = [c.provider for c in payment_methods().choices if not c.available]  # shown greyed out
+    return step.render(request, "checkout/payment.html", form=form, providers=providers, offline_first=offline_first,
+                       unavailable=unavailable)
 
 
 @checkout_step("review")
@@ -165,6 +172,10 @@ def place(request):
     placed_remember(request.session, key, order.token)
     cart.clear()
     state.clear()
+    if _created and order.status == OrderStatus.PENDING_PAYMENT:
+        # Online method: the order (stock reserved) exists and is committed; now send the customer to pay.
+        messages.success(request, _("Your order %(number)s has been placed.") % {"number": order.number})
+        return payment_begin(request, order, payment_provider(order.payment_method))
     messages.success(request, _("Thank you! Your order %(number)s has been placed.") % {"number": order.number})
     return redirect(order)
 

@@ -62,9 +62,13 @@ def order_mark_paid(order, actor, message="") -> Order:
 def _offline_payments_succeeded(order):
     """Staff confirming offline money settles the pending offline payment attempt with it."""
     from steadfast.payments.models import Payment
+    from steadfast.providers.registry import adapter_class
 
-    order.payments.filter(state=Payment.State.PENDING, provider__code=order.payment_method).update(
-        state=Payment.State.SUCCEEDED)
+    # Only offline attempts: an open online attempt (a card page left open) is settled by its gateway's answer,
+    # and marking it succeeded here would hide a later real charge from the double-payment refund.
+    pending = order.payments.filter(state=Payment.State.PENDING, provider__code=order.payment_method)
+    offline = [p.pk for p in pending.select_related("provider") if getattr(adapter_class(p.provider.adapter), "offline", False)]
+    Payment.objects.filter(pk__in=offline).update(state=Payment.State.SUCCEEDED)
 
 
 def order_fulfil(order, actor, message="") -> Order:

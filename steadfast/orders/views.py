@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from steadfast.checkout.countries import country_name
 from steadfast.orders.models import Order
+from steadfast.payments.views import order_payment_context
 from steadfast.shipping.models import DeliveryMethod
 
 
@@ -12,6 +13,7 @@ def detail(request, token):
     order = Order.objects.filter(token=token).prefetch_related("lines", "events").first()
     if order is None:
         return render(request, "orders/not_found.html", status=404)
+    paying = order_payment_context(request, order)  # first: a return from a gateway may change the order
     payment = order.payments.select_related("provider").order_by("-created_at", "-pk").first()
     method = DeliveryMethod.objects.filter(code=order.delivery_method).first()
     context = {
@@ -21,6 +23,7 @@ def detail(request, token):
         "pickup_address": method.pickup_address if method and not method.needs_address else "",
         "country": country_name(order.country) if order.country else "",
         "events": order.events.all(),
+        **paying,
     }
     return render(request, "orders/detail.html", context)
 

@@ -5,20 +5,20 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from steadfast.payments.models import Payment
+from steadfast.payments.models import Payment, WebhookEvent
 from steadfast.storefront.templatetags.shop import money
 
 
 @admin.register(Payment)
 class PaymentAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "order_link", "provider", "state", "amount_display", "reference")
-    list_filter = ("state", "provider", "created_at")
+    list_display = ("created_at", "order_link", "provider", "state", "failure", "amount_display", "reference")
+    list_filter = ("state", "failure", "refund_due", "provider", "created_at")
     search_fields = ("order__number", "reference", "key", "order__email")
     list_select_related = ("order", "provider")
     date_hierarchy = "created_at"
     fields = readonly_fields = (
-        "key", "order_link", "provider", "state", "amount_display", "reference", "instructions", "error",
-        "created_at", "updated_at",
+        "key", "order_link", "provider", "state", "failure", "amount_display", "reference", "charge_reference",
+        "refund_due", "checks", "redirect_url", "instructions", "error", "created_at", "updated_at",
     )
 
     def has_add_permission(self, request):
@@ -38,3 +38,23 @@ class PaymentAdmin(admin.ModelAdmin):
     @admin.display(description=_("amount"), ordering="amount")
     def amount_display(self, payment):
         return money(payment.money)
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(admin.ModelAdmin):
+    """Accepted provider events: read-only evidence of what a provider told us and when."""
+
+    list_display = ("received_at", "provider", "kind", "event_id", "payment")
+    list_filter = ("provider", "kind")
+    search_fields = ("event_id",)
+    list_select_related = ("provider", "payment")
+    readonly_fields = ("received_at", "provider", "kind", "event_id", "payment")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

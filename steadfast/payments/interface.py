@@ -58,6 +58,19 @@ class StartRequest:
     description: str = ""
 
 
+class WebhookRejected(ValueError):
+    """Forged, stale or unreadable webhook: answer 400 and change nothing."""
+
+
+@dataclass(frozen=True)
+class ProviderEvent:
+    id: str
+    kind: str
+    reference: str  # checkout session id
+    payment_key: str  # our Payment.key, from the session metadata
+    status: "PaymentStatus | None"  # None: an event we do not act on
+
+
 class PaymentGateway:
     """Base for every gateway. `offline` gateways never leave the building and cannot fail over.
 

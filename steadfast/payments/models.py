@@ -37,6 +37,10 @@ class Payment(models.Model):
     charge_reference = models.CharField(_("charge reference"), max_length=120, blank=True,
                                         help_text=_("What a refund is made against, e.g. a Stripe PaymentIntent."))
     redirect_url = models.URLField(_("payment page"), max_length=1000, blank=True)
+    # Where the provider sends the customer back; kept so a status query can replay the start with equal parameters.
+    return_url = models.URLField(_("return address"), max_length=1000, blank=True)
+    refund_due = models.BooleanField(_("refund due"), default=False,
+                                     help_text=_("A charge the order did not need; the reconciliation job refunds it."))
     instructions = models.TextField(_("instructions"), blank=True)
     error = models.CharField(_("error"), max_length=255, blank=True)
     checks = models.PositiveIntegerField(_("status queries"), default=0)

@@ -168,3 +168,4 @@ class SubscriberAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # only the double opt-in adds subscribers
+from steadfast.status import admin_policies  # noqa: E402,F401  (registers Policy; kept apart for size)

@@ -6,15 +6,16 @@ from functools import lru_cache
 
 import segno
 from django.conf import settings
-from django.core.cache import cache
+from steadfast.cachesafe import lenient_cache as cache
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from steadfast.shipping.models import DeliveryMethod
 from steadfast.status.components import payment_health, provider_health
+from steadfast.status.models import Action, Policy
 from steadfast.status.sanitize import clean_html
-from steadfast.status.selectors import banner_current, partner_shops
+from steadfast.status.selectors import banner_current, partner_shops, policy_active_actions
 
 DISMISS_SESSION_KEY = "status_banner_dismissed"
 AUTO_CACHE_SECONDS = 5
@@ -75,9 +76,21 @@ def banner_auto_text() -> str:
                 _("%(method)s is temporarily unavailable; other delivery methods still work.")
                 % {"method": _(method.name)}
             )
+    if not parts and Action.BANNER in policy_active_actions():
+        parts.append(_policy_banner_text())
     text = " ".join(parts)
     cache.set(key, text, AUTO_CACHE_SECONDS)
     return text
+
+
+def _policy_banner_text() -> str:
+    """An active policy turned the banner on but provider health has nothing to say (e.g. a high error rate)."""
+    for policy in Policy.objects.filter(enabled=True, active_since__isnull=False).exclude(message=""):
+        if Action.BANNER in policy.actions:
+            return policy.message
+    return _("Some parts of the shop are not working right now. We are on it; you can also call us at %(phone)s.") % {
+        "phone": settings.SHOP_PHONE
+    }
 
 
 def banner_for(request) -> dict | None:

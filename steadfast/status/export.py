@@ -71,7 +71,8 @@ location / {{
     proxy_set_header X-Forwarded-Proto $scheme;
     proxy_connect_timeout 3s;
     proxy_intercept_errors on;
-    error_page 502 503 504 @steadfast_offline;
+    # =503: crawlers and monitors see a temporary outage (with Retry-After), not a broken gateway.
+    error_page 502 503 504 =503 @steadfast_offline;
 }}
 
 location @steadfast_offline {{

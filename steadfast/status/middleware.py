@@ -1,16 +1,38 @@
 """Shop modes at the door: maintenance closes the site, catalog-only and phone-orders close ordering.
 
 Working on URL prefixes keeps the cart and checkout views free of mode checks.
+
+The database (or the cache) being down must never turn into a 500 from here: the mode falls back to the last one
+this process read (else open) and the failure is logged. The view behind may still fail; that is its business.
 """
 
+import logging
+
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from steadfast.status.banner import contacts_context
+from steadfast.providers.store import STORE_ERRORS
+from steadfast.status.banner import contacts_context, contacts_for
 from steadfast.status.models import Mode
-from steadfast.status.selectors import current_mode
+from steadfast.status.selectors import ModeState, current_mode
+
+log = logging.getLogger(__name__)
+_last_known: ModeState | None = None  # the mode this process read last, for when the database is down
+
+
+def mode_or_last_known() -> ModeState:
+    global _last_known
+    try:
+        mode = current_mode()
+    except STORE_ERRORS as error:
+        fallback = _last_known or ModeState(Mode.OPEN)
+        log.error("Cannot read the shop mode (%r); using the last known mode: %s", error, fallback.mode)
+        return fallback
+    _last_known = mode
+    return mode
 
 # These keep answering in every mode: probes, the status page, staff tools and assets.
 EXEMPT = ("/healthz", "/readyz", "/status/", "/admin/", "/static/", "/media/")
@@ -19,8 +41,11 @@ ORDERING_POST = ("/api/v1/cart",)
 
 
 def _is_staff(request):
-    user = getattr(request, "user", None)
-    return bool(user is not None and user.is_authenticated and user.is_staff)
+    try:
+        user = getattr(request, "user", None)
+        return bool(user is not None and user.is_authenticated and user.is_staff)
+    except STORE_ERRORS:  # sessions or users unreadable: nobody can be recognised as staff
+        return False
 
 
 def _ordering_path(request):
@@ -29,8 +54,16 @@ def _ordering_path(request):
 
 
 def mode_context(mode):
+    try:
+        contacts = contacts_context()
+    except STORE_ERRORS:  # staff contacts and partner shops live in the database: the shop's own still work
+        contacts = {
+            "contacts": contacts_for(settings.SHOP_PHONE, settings.SHOP_EMAIL),
+            "partners": [],
+            "shop_name": settings.SHOP_NAME,
+        }
     return {
-        **contacts_context(),
+        **contacts,
         "mode": mode,
         "eta": mode.eta,
         "message": mode.message,
@@ -46,7 +79,7 @@ class ShopModeMiddleware:
     def __call__(self, request):
         if request.path_info.startswith(EXEMPT):
             return self.get_response(request)
-        mode = current_mode()
+        mode = mode_or_last_known()
         if mode.mode == Mode.MAINTENANCE and not _is_staff(request):
             return self.closed(request, mode, "status/maintenance.html")
         if mode.ordering_blocked and _ordering_path(request):
@@ -67,7 +100,11 @@ class ShopModeMiddleware:
                 status=503,
             )
         else:
-            response = render(request, template, mode_context(mode), status=503)
+            context = mode_context(mode)
+            try:
+                response = render(request, template, context, status=503)
+            except STORE_ERRORS:  # context processors (banner, cart) need the database: render without them
+                response = HttpResponse(render_to_string(template, context), status=503)
         response["Retry-After"] = str(mode.retry_after)
         response["Cache-Control"] = "no-store"
         return response

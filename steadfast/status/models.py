@@ -244,7 +244,11 @@ class Policy(models.Model):
     enabled = models.BooleanField(_("enabled"), default=True)
     condition = models.CharField(_("condition"), max_length=30, choices=Condition.choices)
     provider_kind = models.CharField(
-        _("provider kind"), max_length=20, blank=True, choices=Provider.Kind.choices, help_text=_("For “a provider of a kind is out”.")
+        _("provider kind"),
+        max_length=20,
+        blank=True,
+        choices=Provider.Kind.choices,
+        help_text=_("For “a provider of a kind is out”."),
     )
     out_seconds = models.PositiveIntegerField(_("out for at least (seconds)"), default=60)
     window_minutes = models.PositiveIntegerField(_("error rate window (minutes)"), default=5)

@@ -17,7 +17,7 @@ from steadfast.providers.models import Provider
 from steadfast.status.components import out_since, payment_health, provider_health
 from steadfast.status.incidents import components_of, incident_open, incident_update
 from steadfast.status.models import Action, Condition, Impact, IncidentStatus, Mode, Policy, PolicyEvent
-from steadfast.status.selectors import current_mode, policies_holding_mode, policy_cache_clear
+from steadfast.status.selectors import banner_cache_clear, current_mode, policies_holding_mode, policy_cache_clear
 from steadfast.status.services import shop_mode_set
 from steadfast.status.traffic import error_rate
 
@@ -116,14 +116,20 @@ def policies_evaluate(now=None) -> list[Verdict]:
                 plan = _clear(policy)
             else:
                 continue
-        policy_cache_clear()
+        _changed()
         done.append(Verdict(policy, check.holds, check.reason, plan))
     # A policy staff disabled while it was active must not hold the shop in its state for ever.
     for policy in Policy.objects.filter(enabled=False, active_since__isnull=False):
         with transaction.atomic():
             done.append(Verdict(policy, False, _("Disabled."), _clear(policy)))
-        policy_cache_clear()
+        _changed()
     return done
+
+
+def _changed():
+    # Checkout order and the banner read active policies through short caches: show the change at once.
+    policy_cache_clear()
+    banner_cache_clear()
 
 
 def _record(policy, action, detail):
@@ -199,6 +205,7 @@ def _clear(policy) -> list:
     ):
         incident_update(incident, IncidentStatus.MONITORING,
                         _("It works again. We are monitoring it; staff will resolve this incident."), author=ACTOR)
-        plan.append(_record(policy, Action.INCIDENT, _("Incident #%(id)s proposed for resolution.") % {"id": incident.id}))
+        detail = _("Incident #%(id)s proposed for resolution.") % {"id": incident.id}
+        plan.append(_record(policy, Action.INCIDENT, detail))
     return plan
 

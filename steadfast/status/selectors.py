@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.cache import cache
+from steadfast.cachesafe import lenient_cache as cache
 from django.utils import timezone
 
 from steadfast.status.models import ORDERING_BLOCKED, Action, Banner, Mode, PartnerShop, Policy, ShopMode

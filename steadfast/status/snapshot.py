@@ -7,7 +7,7 @@ database is unreachable.
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
+from steadfast.cachesafe import lenient_cache as cache
 from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.translation import get_language

@@ -11,7 +11,7 @@ import threading
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from steadfast.cachesafe import lenient_cache as cache
 
 from steadfast.providers.store import STORE_ERRORS
 

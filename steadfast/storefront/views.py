@@ -4,8 +4,13 @@ from django.conf import settings
 from django.http import Http404, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.template.backends.utils import csrf_input
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from steadfast.catalog import selectors
+from steadfast.catalog.cache import cached
 from steadfast.storefront.forms import ProductFilterForm
 from steadfast.storefront.variants import selected_choice, variant_groups
 
@@ -52,9 +57,22 @@ def search(request):
 
 def product(request, slug):
     tree = selectors.category_tree()
+    page = cached(["product", slug, get_language()], lambda: _product_page(tree, slug))
+    if page is None:
+        raise Http404("No such product")
+    # The cached part is the same for everyone; the visitor's own CSRF token goes in now.
+    main = page["product_main"].replace(CSRF_MARK, str(csrf_input(request)))
+    return render(request, "storefront/product.html", {**page, "product_main": mark_safe(main)})
+
+
+CSRF_MARK = "<!--csrf-token-->"
+
+
+def _product_page(tree, slug):
+    """Everything on the product page that does not depend on the visitor, main section rendered."""
     item = selectors.product_detail(tree, slug)
     if item is None:
-        raise Http404("No such product")
+        return None
     current = tree.by_id[item.category_id]
     variants = item.active_variants
     groups = variant_groups(variants, settings.SHOP_LOW_STOCK)
@@ -73,7 +91,8 @@ def product(request, slug):
         "price_varies": len({v.price for v in variants}) > 1,
         "images": list(item.images.all()),
     }
-    return render(request, "storefront/product.html", context)
+    context["product_main"] = render_to_string("storefront/_product_main.html", context)
+    return {key: context[key] for key in ("nav_categories", "nav_current", "product", "ancestors", "product_main")}
 
 
 def _paging(page):

@@ -72,3 +72,18 @@ def test_fault_switch_over_http():
 def test_refuses_to_listen_beyond_loopback():
     with pytest.raises(ValueError, match="loopback"):
         FakeServer(host="0.0.0.0")
+
+
+def test_fakes_command_switches_a_running_stripe_fake():
+    from django.core.management import call_command
+
+    from steadfast.fakes.stripe import FakeStripe
+
+    fake = FakeStripe().start()
+    try:
+        call_command("fakes", "fault", "stripe", "status", "--status", "429", "--port", str(fake.port))
+        assert fake.fault.mode == "status" and fake.fault.status == 429
+        call_command("fakes", "fault", "stripe", "reset_after", "--times", "1", "--port", str(fake.port))
+        assert fake._stripe_fault.mode == "reset_after" and fake.fault.mode == "ok"
+    finally:
+        fake.stop()

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from steadfast.money import format_amount
 from steadfast.payments.interface import Done, PaymentGateway, PaymentState, StartRequest
 
 
@@ -12,7 +13,7 @@ class CashOnDelivery(PaymentGateway):
 
     def start(self, request: StartRequest) -> Done:
         text = _("Pay %(amount)s %(currency)s in cash or by card when you receive or collect your order.") % {
-            "amount": request.amount.amount, "currency": request.amount.currency,
+            "amount": format_amount(request.amount.amount), "currency": request.amount.currency,
         }
         return Done(PaymentState.PENDING, instructions=text)
 
@@ -30,7 +31,7 @@ class BankTransfer(PaymentGateway):
             "Transfer %(amount)s %(currency)s to account %(account)s (%(shop)s) with the reference %(reference)s. "
             "We ship as soon as the money arrives; unpaid orders are cancelled after %(days)s days."
         ) % {
-            "amount": request.amount.amount, "currency": request.amount.currency, "account": account,
+            "amount": format_amount(request.amount.amount), "currency": request.amount.currency, "account": account,
             "shop": settings.SHOP_NAME, "reference": request.order_number, "days": settings.BANK_TRANSFER_DAYS,
         }
         return Done(PaymentState.PENDING, instructions=text, reference=request.order_number)

@@ -13,14 +13,21 @@ import hashlib
 import hmac
 import json
 import time
-from dataclasses import dataclass
 from decimal import Decimal
 
 import httpx
 import stripe
 
 from steadfast.money import Money
-from steadfast.payments.interface import PaymentGateway, PaymentState, PaymentStatus, Redirect, StartRequest
+from steadfast.payments.interface import (
+    PaymentGateway,
+    PaymentState,
+    PaymentStatus,
+    ProviderEvent,
+    Redirect,
+    StartRequest,
+    WebhookRejected,
+)
 from steadfast.providers.call import check_response
 from steadfast.providers.errors import Declined, Indeterminate, Misconfigured, Unavailable
 from steadfast.providers.secrets import provider_secret
@@ -29,19 +36,6 @@ DEFAULT_API_BASE = "https://api.stripe.com"
 WEBHOOK_TOLERANCE = 300  # seconds, both ways: a signature from the future is as suspect as a stale one
 ZERO_DECIMAL = {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF",
                 "XOF", "XPF"}
-
-
-class WebhookRejected(ValueError):
-    """Forged, stale or unreadable webhook: answer 400 and change nothing."""
-
-
-@dataclass(frozen=True)
-class ProviderEvent:
-    id: str
-    kind: str
-    reference: str  # checkout session id
-    payment_key: str  # our Payment.key, from the session metadata
-    status: PaymentStatus | None  # None: an event we do not act on
 
 
 def minor_units(money: Money) -> int:
@@ -136,8 +130,8 @@ class StripeGateway(PaymentGateway):
             "metadata": {"payment_key": request.idempotency_key, "order": request.order_number},
         }
         with _StripeErrors():
-            session = self._client(client).v1.checkout.sessions.create(
-                params, {"idempotency_key": request.idempotency_key})
+            session = _plain(self._client(client).v1.checkout.sessions.create(
+                params, {"idempotency_key": request.idempotency_key}))
         url, session_id = session.get("url"), session.get("id")
         if not isinstance(url, str) or not url.startswith(("http://", "https://")) or not isinstance(session_id, str):
             raise Unavailable("checkout session without a usable id and url")
@@ -145,20 +139,20 @@ class StripeGateway(PaymentGateway):
 
     def status(self, idempotency_key: str, reference: str, client) -> PaymentStatus:
         with _StripeErrors():
-            session = self._client(client).v1.checkout.sessions.retrieve(reference)
+            session = _plain(self._client(client).v1.checkout.sessions.retrieve(reference))
         return session_status(session)
 
     def cancel(self, reference: str, client) -> PaymentStatus:
         """Expire an open session so the customer can no longer pay it (they chose another method)."""
         with _StripeErrors():
-            session = self._client(client).v1.checkout.sessions.expire(reference)
+            session = _plain(self._client(client).v1.checkout.sessions.expire(reference))
         return session_status(session)
 
     def refund(self, charge_reference: str, amount: Money, idempotency_key: str, client) -> PaymentStatus:
         with _StripeErrors():
-            refund = self._client(client).v1.refunds.create(
+            refund = _plain(self._client(client).v1.refunds.create(
                 {"payment_intent": charge_reference, "amount": minor_units(amount)},
-                {"idempotency_key": idempotency_key})
+                {"idempotency_key": idempotency_key}))
         if refund.get("status") not in ("succeeded", "pending"):
             raise Unavailable(f"refund {refund.get('status')!r}")
         return PaymentStatus(PaymentState.REFUNDED, reference=str(refund.get("id", "")), amount=amount)
@@ -169,7 +163,8 @@ class StripeGateway(PaymentGateway):
             self._client(client).v1.balance.retrieve()
 
     # --- webhooks: no I/O, just verification and translation ---------------------------------------------
-    def parse_webhook(self, body: bytes, signature: str, now: float | None = None) -> ProviderEvent:
+    def parse_webhook(self, body: bytes, headers, now: float | None = None) -> ProviderEvent:
+        signature = headers.get("Stripe-Signature", "")
         secret = provider_secret(self.provider, "WEBHOOK_SECRET")
         if not secret:
             raise WebhookRejected("no webhook secret configured")
@@ -187,9 +182,12 @@ class StripeGateway(PaymentGateway):
                              session_status(obj))
 
 
-def session_status(session) -> PaymentStatus:
-    if not hasattr(session, "get"):
-        raise Unavailable("unreadable checkout session")
+def _plain(obj) -> dict:
+    """The SDK's objects are not dicts; read them as plain data."""
+    return obj.to_dict() if callable(getattr(obj, "to_dict", None)) else {}
+
+
+def session_status(session: dict) -> PaymentStatus:
     charge = session.get("payment_intent")
     amount = from_minor(session.get("amount_total"), session.get("currency"))
     if session.get("payment_status") in ("paid", "no_payment_required"):

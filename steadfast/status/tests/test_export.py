@@ -39,5 +39,5 @@ def test_nginx_snippet_serves_the_export_on_upstream_errors(tmp_path):
     call_command("status", "nginx-snippet", "--dir", str(tmp_path), stdout=out)
     text = out.getvalue()
     assert "proxy_intercept_errors on;" in text
-    assert "error_page 502 503 504 @steadfast_offline;" in text
+    assert "error_page 502 503 504 =503 @steadfast_offline;" in text
     assert f"root {tmp_path.resolve()};" in text and f"alias {tmp_path.resolve()}/;" in text

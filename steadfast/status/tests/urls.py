@@ -13,4 +13,8 @@ def plain_page(request):
     return HttpResponse(PAGE.render(RequestContext(request)))
 
 
-urlpatterns = [path("p/plain/", plain_page), *real_urlpatterns]
+def broken_page(request):
+    raise RuntimeError("a bug in a view")  # Django turns it into a 500 response
+
+
+urlpatterns = [path("p/plain/", plain_page), path("p/broken/", broken_page), *real_urlpatterns]

@@ -1,0 +1,143 @@
+"""The payment decision table: which methods a customer sees, and what each failure leads to.
+
+Methods (payment_methods):
+  - enabled providers only, in priority order; offline methods are always available;
+  - an online method whose breaker is open (or half-open with its trial in flight) is shown but marked
+    "temporarily unavailable", and so is one that just failed as Unavailable/Misconfigured for this order
+    (a single failure need not open the breaker, but this customer should not be sent round in circles);
+  - when every online method is down, offline methods come first and the page shows a notice with the shop phone.
+
+Errors (decide):
+  Declined       say so; retry the same method or pick another; no health penalty (call() counts it as healthy)
+  Unavailable    (BreakerOpen, 5xx, 429, connect refused, garbage) and
+  Misconfigured  (401/403, bad key: the breaker opens at once, staff are alerted by the provider core):
+                 the method is marked unavailable for this order; the same order is offered the next healthy methods
+  Indeterminate  sent, answer lost: replay the start with the same idempotency key (QUICK_CHECKS times, in the
+                 request); still unknown -> the payment is "confirming", no other charge for the order until the
+                 reconciliation job resolves it by status query.
+
+Late successes (late_success): a success on an order that is already paid (through another payment), cancelled
+or refunded is refunded automatically and written on the order timeline: an order is never paid twice.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from steadfast.orders.models import OrderStatus
+from steadfast.orders.states import UNPAID
+from steadfast.payments.models import Payment
+from steadfast.providers.errors import Declined, Indeterminate, Misconfigured
+from steadfast.providers.models import Provider
+from steadfast.providers.registry import adapter_class
+from steadfast.providers.selectors import providers_available
+
+QUICK_CHECKS = 1  # replays of an Indeterminate start within the customer's request; the rest is reconciliation
+FAILED_RECENTLY = timedelta(minutes=10)  # an online method that failed for an order stays greyed out that long
+# Status queries of a payment still open at the provider: back off so abandoned sessions cost little.
+RECHECK_BACKOFF = [timedelta(minutes=m) for m in (2, 5, 15, 60)]
+RECHECK_GIVE_UP = timedelta(days=2)  # Stripe sessions expire after a day; a pending attempt older than this is dead
+
+
+@dataclass(frozen=True)
+class MethodChoice:
+    provider: Provider
+    offline: bool
+    available: bool
+
+
+@dataclass(frozen=True)
+class MethodMenu:
+    choices: list[MethodChoice]
+    online_down: bool  # there are online methods and none of them works right now
+
+    @property
+    def available(self) -> list[Provider]:
+        return [choice.provider for choice in self.choices if choice.available]
+
+    def find(self, code) -> Provider | None:
+        return next((p for p in self.available if p.code == code), None)
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: str  # declined | unavailable | indeterminate
+    payment_state: str
+    failure: str
+    offer_others: bool
+    message: str
+
+
+def is_offline(provider) -> bool:
+    return bool(getattr(adapter_class(provider.adapter), "offline", False))
+
+
+def payment_methods(order=None) -> MethodMenu:
+    providers = list(Provider.objects.filter(kind=Provider.Kind.PAYMENT, enabled=True).order_by("priority", "name"))
+    working = {p.pk for p in providers_available(Provider.Kind.PAYMENT)}
+    failed = set()
+    if order is not None:
+        failed = set(order.payments.filter(
+            failure__in=(Payment.Failure.UNAVAILABLE, Payment.Failure.MISCONFIGURED),
+            updated_at__gte=timezone.now() - FAILED_RECENTLY,
+        ).values_list("provider_id", flat=True))
+    choices = []
+    for provider in providers:
+        offline = is_offline(provider)
+        choices.append(MethodChoice(provider, offline, offline or (provider.pk in working and provider.pk not in failed)))
+    online = [c for c in choices if not c.offline]
+    online_down = bool(online) and not any(c.available for c in online)
+    if online_down:
+        choices.sort(key=lambda c: not c.offline)  # stable: offline first, each group in priority order
+    return MethodMenu(choices, online_down)
+
+
+def decide(error) -> Decision:
+    if isinstance(error, Declined):
+        return Decision("declined", Payment.State.FAILED, Payment.Failure.DECLINED, True,
+                        _("Your payment was declined. You can try again or choose another payment method."))
+    if isinstance(error, Indeterminate):
+        return Decision("indeterminate", Payment.State.UNKNOWN, Payment.Failure.NONE, False,
+                        _("We are confirming your payment with the payment provider. Please do not pay again: "
+                          "this page shows the result as soon as we know it."))
+    failure = Payment.Failure.MISCONFIGURED if isinstance(error, Misconfigured) else Payment.Failure.UNAVAILABLE
+    return Decision("unavailable", Payment.State.FAILED, failure, True,
+                    _("Card payments are temporarily unavailable. Your order is saved: please choose another "
+                      "payment method below."))
+
+
+def start_refusal(order) -> str:
+    """Why no new payment may start for this order now ("" when it may)."""
+    if order.paid_at is not None or order.payments.filter(state=Payment.State.SUCCEEDED).exists():
+        return _("This order is already paid.")
+    if order.status not in UNPAID:
+        return _("This order can no longer be paid.")
+    if order.payments.filter(state=Payment.State.UNKNOWN).exists():
+        return _("We are still confirming your previous payment; please wait before paying again.")
+    return ""
+
+
+def confirming(order) -> bool:
+    return order.payments.filter(state=Payment.State.UNKNOWN).exists()
+
+
+def late_success(order, payment) -> bool:
+    """True when this success must be refunded: the order was paid another way, or is no longer payable."""
+    if order.status not in UNPAID and order.status != OrderStatus.PAID:
+        return True  # cancelled (reservation expired), shipped unpaid on cash on delivery, refunded
+    if order.paid_at is not None:
+        return True
+    return order.payments.filter(state=Payment.State.SUCCEEDED).exclude(pk=payment.pk).exists()
+
+
+def recheck_due(payment, now=None) -> bool:
+    """Whether the reconciliation job should query this payment's status now."""
+    now = now or timezone.now()
+    if payment.state == Payment.State.UNKNOWN:
+        return True
+    if payment.state != Payment.State.PENDING or now - payment.created_at > RECHECK_GIVE_UP:
+        return False
+    wait = RECHECK_BACKOFF[min(payment.checks, len(RECHECK_BACKOFF) - 1)]
+    return now - payment.updated_at >= wait

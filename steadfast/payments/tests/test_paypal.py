@@ -1,0 +1,282 @@
+"""The PayPal adapter against the PayPal fake over real HTTP, through providers.call()."""
+
+import socket
+import uuid
+from decimal import Decimal
+from functools import partial
+
+import httpx
+import pytest
+from django.test import RequestFactory
+
+from steadfast.fakes.paypal import FakePayPal
+from steadfast.money import Money
+from steadfast.payments.interface import PaymentState, StartRequest, WebhookRejected
+from steadfast.providers.call import call
+from steadfast.providers.errors import Declined, Indeterminate, Misconfigured, Unavailable
+from steadfast.providers.models import Attempt, Provider
+from steadfast.providers.probes import providers_probe
+from steadfast.providers.registry import adapter_for
+
+pytestmark = pytest.mark.django_db
+RETURN_URL = "http://127.0.0.1:8000/checkout/return/SF-1001/"
+
+
+@pytest.fixture
+def fake():
+    fake = FakePayPal(client_id="client-1", client_secret="secret-1", webhook_id="WH-TEST-1").start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def provider(fake, monkeypatch):
+    code = f"paypal-{uuid.uuid4().hex[:8]}"
+    prefix = f"STEADFAST_{code.upper().replace('-', '_')}_"
+    monkeypatch.setenv(prefix + "CLIENT_ID", "client-1")
+    monkeypatch.setenv(prefix + "CLIENT_SECRET", "secret-1")
+    monkeypatch.setenv(prefix + "WEBHOOK_ID", "WH-TEST-1")
+    return Provider.objects.create(kind=Provider.Kind.PAYMENT, code=code, adapter="paypal", name="PayPal",
+                                   config={"api_base": fake.url, "connect_timeout": 1, "read_timeout": 0.5})
+
+
+def run(provider, operation, method, *args):
+    return call(provider, operation, partial(getattr(adapter_for(provider), method), *args), reference="SF-1001")
+
+
+def parse(provider, request):
+    """What the webhook view does with a delivery."""
+    return adapter_for(provider).parse_webhook(request.body, request.headers)
+
+
+def start(provider, key):
+    request = StartRequest(idempotency_key=key, order_number="SF-1001", amount=Money(Decimal("10.00"), "EUR"),
+                           email="ann@example.com", return_url=RETURN_URL, cancel_url=RETURN_URL + "?cancel=1")
+    return run(provider, "start", "start", request)
+
+
+def approve(redirect, action="pay") -> httpx.Response:
+    """What the customer does on PayPal's page."""
+    page = httpx.get(redirect.url, trust_env=False)
+    assert page.status_code == 200 and "Pay 10.00 EUR" in page.text and "value='decline'" in page.text
+    return httpx.post(redirect.url, data={"action": action}, trust_env=False)
+
+
+def test_start_approve_and_status_capture_once(fake, provider):
+    key = str(uuid.uuid4())
+    redirect = start(provider, key)
+
+    assert redirect.url == f"{fake.url}/approve/{redirect.reference}"
+    unit = fake.orders[redirect.reference]["purchase_units"][0]
+    assert (unit["amount"], unit["custom_id"]) == ({"currency_code": "EUR", "value": "10.00"}, key)
+    assert run(provider, "status", "status", key, redirect.reference).state == PaymentState.PENDING
+
+    back = approve(redirect)
+    assert back.status_code == 303
+    assert back.headers["Location"] == f"{RETURN_URL}?token={redirect.reference}&PayerID=FAKEPAYER"
+
+    status = run(provider, "status", "status", key, redirect.reference)
+    assert status.state == PaymentState.SUCCEEDED and status.amount == Money(Decimal("10.00"), "EUR")
+    assert status.charge_reference == fake.ledger.successful(key)[0].reference
+    assert run(provider, "status", "status", key, redirect.reference).state == PaymentState.SUCCEEDED
+    assert len(fake.ledger.successful(key)) == 1
+    assert [r.path for r in fake.log].count("/v1/oauth2/token") == 1  # the token is reused, not fetched per call
+    assert set(Attempt.objects.filter(provider=provider).values_list("outcome", flat=True)) == {"ok"}
+
+
+def test_the_same_key_gives_the_same_order(fake, provider):
+    key = str(uuid.uuid4())
+    assert start(provider, key) == start(provider, key)
+    assert len(fake.orders) == 1
+
+
+def test_a_token_revoked_early_is_replaced(fake, provider):
+    key = str(uuid.uuid4())
+    redirect = start(provider, key)
+    fake.tokens.clear()
+
+    assert run(provider, "status", "status", key, redirect.reference).state == PaymentState.PENDING
+    assert [r.path for r in fake.log].count("/v1/oauth2/token") == 2
+    messages = Attempt.objects.values_list("message", flat=True)
+    assert not any(token in message for token in fake.tokens for message in messages)  # never written down
+
+
+def test_cancel_and_cancel_page(fake, provider):
+    key = str(uuid.uuid4())
+    redirect = start(provider, key)
+    back = approve(redirect, "cancel")
+    assert back.headers["Location"] == f"{RETURN_URL}?cancel=1&token={redirect.reference}"
+    assert run(provider, "cancel", "cancel", redirect.reference).state == PaymentState.CANCELLED
+    assert fake.ledger.charges == []
+
+
+@pytest.mark.parametrize("how", ["page", "fault"])
+def test_declined(fake, provider, how):
+    key = str(uuid.uuid4())
+    redirect = start(provider, key)
+    approve(redirect, "decline" if how == "page" else "pay")
+    if how == "fault":
+        fake.set_fault("decline", times=1)
+
+    with pytest.raises(Declined, match="INSTRUMENT_DECLINED"):
+        run(provider, "capture", "capture", key, redirect.reference)
+
+    assert Attempt.objects.filter(provider=provider, operation="capture").get().outcome == "declined"
+    assert fake.ledger.successful(key) == [] and len(fake.ledger.charges) == 1
+    if how == "page":  # the status query reports the failed attempt instead of raising
+        assert run(provider, "status", "status", key, redirect.reference).state == PaymentState.FAILED
+
+
+@pytest.mark.parametrize("fault, options", [("status", {"status": 503}), ("status", {"status": 429}),
+                                            ("status", {"status": 500}), ("malformed", {})])
+def test_provider_trouble_is_unavailable(fake, provider, fault, options):
+    fake.set_fault(fault, **options)
+    with pytest.raises(Unavailable):
+        start(provider, str(uuid.uuid4()))
+    assert fake.orders == {}
+    assert Attempt.objects.get(provider=provider).outcome == "unavailable"
+
+
+def test_connection_refused_is_unavailable(provider):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    provider.config["api_base"] = f"http://127.0.0.1:{port}"
+    with pytest.raises(Unavailable):
+        start(provider, str(uuid.uuid4()))
+
+
+@pytest.mark.parametrize("problem", ["wrong secret", "no secret", "403"])
+def test_bad_credentials_are_misconfigured(fake, provider, monkeypatch, problem):
+    name = f"STEADFAST_{provider.code.upper().replace('-', '_')}_CLIENT_SECRET"
+    if problem == "wrong secret":
+        monkeypatch.setenv(name, "not-the-secret")
+    elif problem == "no secret":
+        monkeypatch.delenv(name)
+    else:
+        fake.set_fault("status", status=403)
+    with pytest.raises(Misconfigured):
+        start(provider, str(uuid.uuid4()))
+    assert fake.orders == {}
+    assert fake.requests == (0 if problem == "no secret" else 1)
+    assert "secret-1" not in Attempt.objects.get(provider=provider).message
+
+
+@pytest.mark.parametrize("mode", ["reset_after", "hang_after"])
+def test_capture_answer_lost_then_status_finds_the_one_charge(fake, provider, mode):
+    key = str(uuid.uuid4())
+    redirect = start(provider, key)
+    approve(redirect)
+    fake.set_fault(mode, times=1)
+
+    with pytest.raises(Indeterminate):
+        run(provider, "capture", "capture", key, redirect.reference)
+    assert len(fake.ledger.successful(key)) == 1  # the charge was made; only the answer was lost
+
+    status = run(provider, "status", "status", key, redirect.reference)
+    assert status.state == PaymentState.SUCCEEDED
+    assert run(provider, "capture", "capture", key, redirect.reference).state == PaymentState.SUCCEEDED
+    assert [c.reference for c in fake.ledger.successful(key)] == [status.charge_reference]
+
+
+def test_create_answer_lost_then_replay_finds_the_same_order(fake, provider):
+    key = str(uuid.uuid4())
+    fake.set_fault("reset_after", times=1)
+    with pytest.raises(Indeterminate):
+        start(provider, key)
+    assert len(fake.orders) == 1
+    assert start(provider, key).reference == next(iter(fake.orders))
+    assert len(fake.orders) == 1
+
+
+def test_refund_is_idempotent_and_bounded(fake, provider):
+    key = str(uuid.uuid4())
+    redirect = start(provider, key)
+    approve(redirect)
+    capture = run(provider, "status", "status", key, redirect.reference).charge_reference
+    four = Money(Decimal("4.00"), "EUR")
+
+    first = run(provider, "refund", "refund", capture, four, f"{key}-refund-1")
+    again = run(provider, "refund", "refund", capture, four, f"{key}-refund-1")
+
+    assert first == again and first.state == PaymentState.REFUNDED and first.amount == four
+    assert fake.ledger.successful(key)[0].refunded == Decimal("4.00")
+    with pytest.raises(Declined, match="REFUND_AMOUNT_EXCEEDED"):
+        run(provider, "refund", "refund", capture, Money(Decimal("6.01"), "EUR"), f"{key}-refund-2")
+    run(provider, "refund", "refund", capture, Money(Decimal("6.00"), "EUR"), f"{key}-refund-3")
+    assert run(provider, "status", "status", key, redirect.reference).state == PaymentState.REFUNDED
+
+
+def test_probe(fake, provider):
+    assert [r.outcome for r in providers_probe(provider.code)] == ["ok"]
+    fake.set_fault("status", status=503)
+    assert [r.outcome for r in providers_probe(provider.code)] == ["unavailable"]
+
+
+# --- webhooks -----------------------------------------------------------------------------------------------
+def webhook(body, headers):
+    return RequestFactory().post("/payments/webhooks/paypal/", data=body, content_type="application/json",
+                                 headers=headers)
+
+
+def paid_event(fake, provider):
+    key = str(uuid.uuid4())
+    redirect = start(provider, key)
+    approve(redirect)
+    run(provider, "status", "status", key, redirect.reference)
+    event = next(e for e in fake.events if e["event_type"] == "PAYMENT.CAPTURE.COMPLETED")
+    return key, redirect.reference, event
+
+
+def test_genuine_webhook_is_verified_by_paypal(fake, provider):
+    key, order_id, event = paid_event(fake, provider)
+
+    parsed = parse(provider, webhook(*fake.webhook_request(event)))
+
+    assert (parsed.id, parsed.kind, parsed.reference, parsed.payment_key) == (
+        event["id"], "PAYMENT.CAPTURE.COMPLETED", order_id, key)
+    assert parsed.status.state == PaymentState.SUCCEEDED
+    assert parsed.status.charge_reference == fake.ledger.successful(key)[0].reference
+    assert any(r.path == "/v1/notifications/verify-webhook-signature" for r in fake.log)
+
+
+@pytest.mark.parametrize("forgery", ["bad_signature", "tampered", "other webhook", "stale", "no headers"])
+def test_forged_webhooks_are_rejected(fake, provider, forgery):
+    _, _, event = paid_event(fake, provider)
+    body, headers = fake.webhook_request(
+        event, webhook_id="WH-SOMEONE-ELSE" if forgery == "other webhook" else None,
+        transmitted="2020-01-01T00:00:00Z" if forgery == "stale" else None)
+    if forgery == "bad_signature":
+        fake.set_fault("bad_signature", times=1)
+    if forgery == "tampered":
+        body = body.replace(b'"10.00"', b'"0.01"')
+    if forgery == "no headers":
+        headers = {}
+    verifications = [r.path for r in fake.log].count("/v1/notifications/verify-webhook-signature")
+
+    with pytest.raises(WebhookRejected):
+        parse(provider, webhook(body, headers))
+
+    asked = [r.path for r in fake.log].count("/v1/notifications/verify-webhook-signature") - verifications
+    assert asked == (0 if forgery in ("stale", "no headers") else 1)
+
+
+def test_webhook_when_paypal_cannot_be_asked_is_unavailable(fake, provider):
+    _, _, event = paid_event(fake, provider)
+    request = webhook(*fake.webhook_request(event))
+    fake.set_fault("status", status=503)
+    with pytest.raises(Unavailable):
+        parse(provider, request)
+
+
+def test_gateway_faults_switch_over_http(fake):
+    with httpx.Client(base_url=fake.url, trust_env=False) as http:
+        token = http.post("/v1/oauth2/token", data={"grant_type": "client_credentials"},
+                          auth=("client-1", "secret-1")).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        assert http.post("/__fault__", json={"mode": "reset_after", "times": 1}).status_code == 200
+        assert http.get("/__fault__").json()["fault"]["mode"] == "reset_after"
+        with pytest.raises(httpx.TransportError):
+            http.get("/v1/notifications/webhooks", headers=headers)  # carried out, then the answer is lost
+        assert http.get("/v1/notifications/webhooks", headers=headers).status_code == 200
+        assert http.post("/__fault__", json={"mode": "explode"}).status_code == 400

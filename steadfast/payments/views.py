@@ -1,0 +1,101 @@
+"""Customer-facing payment views: the redirect to a gateway, the return to the order page, "pay another way"."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from steadfast.orders.models import Order, OrderStatus
+from steadfast.orders.services import actor_for
+from steadfast.payments import routing
+from steadfast.payments.interface import Form, Redirect
+from steadfast.payments.models import Payment
+from steadfast.payments.services import (
+    PaymentFailed,
+    PaymentNotAllowed,
+    payment_abandon,
+    payment_confirm,
+    payment_start,
+)
+from steadfast.providers.errors import ProviderError
+
+
+def payment_begin(request, order, provider):
+    """Start paying and answer with where the customer goes next: the gateway's page or the order page."""
+    try:
+        result = payment_start(order, provider, return_url=request.build_absolute_uri(order.get_absolute_url()),
+                               actor=actor_for(request.user))
+    except PaymentNotAllowed as error:
+        messages.error(request, str(error))
+        return redirect(order)
+    except PaymentFailed as failed:
+        messages.warning(request, str(failed))
+        return redirect(order)
+    if isinstance(result, Redirect):
+        return redirect(result.url)
+    if isinstance(result, Form):
+        return render(request, "payments/form.html", {"form": result, "order": order})
+    messages.success(request, _("Your order %(number)s is saved; see below how to pay.") % {"number": order.number})
+    return redirect(order)
+
+
+def pay_rate(group, request):
+    return settings.RATELIMIT_PLACE_ORDER  # the same budget as placing an order: each one may call a gateway
+
+
+@require_POST
+@ratelimit(key="ip", rate=pay_rate, block=True)
+def order_pay(request, token):
+    order = Order.objects.filter(token=token).first()
+    if order is None:
+        return render(request, "orders/not_found.html", status=404)
+    provider = routing.payment_methods(order).find(request.POST.get("method", ""))
+    if provider is None:
+        messages.error(request, _("Please choose one of the payment methods shown."))
+        return redirect(order)
+    return payment_begin(request, order, provider)
+
+
+def order_payment_context(request, order) -> dict:
+    """For the order page: settle a return from a gateway (status query), then what to show about paying."""
+    payment = _returning(request, order)
+    if payment is not None:
+        _settle(request, payment, cancelled=bool(request.GET.get("cancelled")))
+    elif routing.confirming(order):
+        for unknown in order.payments.filter(state=Payment.State.UNKNOWN).select_related("provider", "order"):
+            _settle(request, unknown, cancelled=False, quiet=True)
+    order.refresh_from_db()
+    confirming = routing.confirming(order)
+    payable = order.status == OrderStatus.PENDING_PAYMENT and not routing.start_refusal(order)
+    open_payment = order.payments.filter(state=Payment.State.PENDING).exclude(redirect_url="").first()
+    return {"confirming": confirming, "pay_menu": routing.payment_methods(order) if payable else None,
+            "open_payment": open_payment if payable else None}
+
+
+def _returning(request, order):
+    try:
+        key = uuid.UUID(request.GET.get("payment", ""))
+    except ValueError:
+        return None
+    return order.payments.filter(key=key).select_related("provider", "order").first()
+
+
+def _settle(request, payment, cancelled, quiet=False):
+    try:
+        payment = payment_abandon(payment) if cancelled else payment_confirm(payment)
+    except ProviderError:
+        if not quiet and payment.state != Payment.State.UNKNOWN:
+            messages.info(request, _("We could not reach the payment provider to check your payment; "
+                                     "we keep checking and this page will show the result."))
+        return
+    if quiet:
+        return
+    if payment.state == Payment.State.SUCCEEDED and not payment.refund_due:
+        messages.success(request, _("Thank you! Your payment was received."))
+    elif payment.state in (Payment.State.CANCELLED, Payment.State.FAILED) or cancelled:
+        messages.warning(request, _("Your payment was not completed. You can try again or choose another "
+                                    "payment method below."))

@@ -1,0 +1,80 @@
+"""Provider webhooks: /payments/webhooks/<provider code>/.
+
+The adapter verifies the signature (timestamp within ±300 s both ways) and translates the event; the event id is
+recorded in the same transaction as its effect, so each event changes things once. Forged, stale, unreadable or
+already-seen events get 400 and change nothing. A refund the event makes due is made after the commit.
+"""
+
+import logging
+import uuid
+
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotFound
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from steadfast.payments.interface import PaymentState, WebhookRejected
+from steadfast.payments.models import Payment, WebhookEvent
+from steadfast.payments.services import payment_apply_status, payment_record_success, payment_refund
+from steadfast.providers.errors import ProviderError
+from steadfast.providers.models import Provider
+from steadfast.providers.registry import adapter_for
+
+log = logging.getLogger(__name__)
+MAX_BODY = 256 * 1024
+
+
+class _Duplicate(Exception):
+    pass
+
+
+@csrf_exempt
+@require_POST
+def webhook(request, code):
+    provider = Provider.objects.filter(kind=Provider.Kind.PAYMENT, code=code).first()
+    gateway = adapter_for(provider) if provider else None
+    if gateway is None or not callable(getattr(gateway, "parse_webhook", None)):
+        return HttpResponseNotFound("unknown provider")
+    if len(request.body) > MAX_BODY:
+        return HttpResponseBadRequest("too large")
+    try:
+        event = gateway.parse_webhook(request.body, request.headers)
+    except WebhookRejected as error:
+        log.warning("webhook for %s rejected: %s", code, error)
+        return HttpResponseBadRequest(f"rejected: {error}")
+    payment = _payment_for(provider, event)
+    try:
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    WebhookEvent.objects.create(provider=provider, event_id=event.id[:120], kind=event.kind[:80],
+                                                payment=payment)
+            except IntegrityError:
+                raise _Duplicate from None
+            refund = False
+            if payment is not None and event.status is not None:
+                if event.status.state == PaymentState.SUCCEEDED:
+                    refund = payment_record_success(payment, event.status)
+                else:
+                    payment_apply_status(payment, event.status)
+    except _Duplicate:
+        return HttpResponseBadRequest("duplicate event")
+    if refund:
+        try:
+            payment_refund(payment)
+        except ProviderError:
+            pass  # recorded on the payment; the reconciliation job retries it
+    return HttpResponse("ok")
+
+
+def _payment_for(provider, event):
+    try:
+        key = uuid.UUID(event.payment_key)
+    except ValueError:
+        key = None
+    payments = Payment.objects.filter(provider=provider).select_related("order", "provider")
+    if key is not None:
+        found = payments.filter(key=key).first()
+        if found is not None:
+            return found
+    return payments.filter(reference=event.reference).first() if event.reference else None

@@ -1,0 +1,54 @@
+"""The product page's shared part is cached per catalog version; these pin down what must never go stale or leak."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from steadfast.checkout.services import order_place
+
+pytestmark = pytest.mark.django_db
+
+
+def _stock_text(html):
+    return re.findall(r'data-stock-label="([^"]+)"', html)
+
+
+def test_an_order_shows_up_in_the_stock_on_the_product_page(client, make_variant, details):
+    variant = make_variant(stock=5)
+    url = variant.product.get_absolute_url()
+    assert "In stock" in client.get(url).content.decode()
+
+    order_place(lines=[(variant.pk, 4)], details=details, idempotency_key="cache-1")
+
+    assert "Only 1 left" in client.get(url).content.decode()
+
+
+def test_each_visitor_gets_a_working_csrf_token_of_their_own(make_variant):
+    variant = make_variant(stock=5)
+    url = variant.product.get_absolute_url()
+    tokens = []
+    for _ in range(2):
+        visitor = Client(enforce_csrf_checks=True)
+        html = visitor.get(url).content.decode()
+        assert "<!--csrf-token-->" not in html
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        tokens.append(token)
+        response = visitor.post("/cart/add/", {"csrfmiddlewaretoken": token, "variant": variant.pk, "quantity": "1"})
+        assert response.status_code == 302  # accepted: 403 would mean someone else's cached token
+    assert tokens[0] != tokens[1]
+
+
+def test_shop_pages_render_when_redis_is_down(settings, make_variant):
+    variant = make_variant(stock=5, name="Lantern")
+    dead_redis = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0",
+                  "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2}}
+    lenient = {**dead_redis, "OPTIONS": {**dead_redis["OPTIONS"], "IGNORE_EXCEPTIONS": True}}
+    settings.CACHES = {"default": dead_redis, "lenient": lenient}  # what settings.py builds from a REDIS_URL
+    shopper = Client()
+    for url in ("/", variant.product.get_absolute_url(), "/c/test-cat/"):
+        response = shopper.get(url)
+        assert response.status_code == 200 and "Lantern" in response.content.decode(), url
+    response = shopper.post("/cart/add/", {"variant": variant.pk, "quantity": "1"})
+    assert response.status_code == 302
+    assert "Lantern" in shopper.get("/cart/").content.decode()
