@@ -35,7 +35,10 @@ def _clear_cache(request):
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # Tests serve static files from the app folders; the hashed manifest exists only after collectstatic.
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture
@@ -66,15 +69,27 @@ def details():
     from steadfast.checkout.services import CheckoutDetails
 
     return CheckoutDetails(
-        email="ann@example.com", phone="+48 600 100 200", full_name="Ann Nowak", delivery_method="courier",
-        payment_method="cash_on_delivery", address_line1="ul. Długa 5", postcode="00-950", city="Warszawa", country="PL",
+        email="ann@example.com",
+        phone="+48 600 100 200",
+        full_name="Ann Nowak",
+        delivery_method="courier",
+        payment_method="cash_on_delivery",
+        address_line1="ul. Długa 5",
+        postcode="00-950",
+        city="Warszawa",
+        country="PL",
     )
 
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -85,7 +100,9 @@ def chromium():
 
     from playwright.sync_api import sync_playwright
 
-    assert os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: install it with `apt-get install -y chromium` (.ci/run does)"
+    assert os.path.exists(CHROMIUM), (
+        f"{CHROMIUM} is missing: install it with `apt-get install -y chromium` (.ci/run does)"
+    )
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still synchronous.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:

@@ -36,7 +36,11 @@ class Shopper(FastHttpUser):
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
         self.client.post(
             "/cart/add/",
-            data={"csrfmiddlewaretoken": token.group(1) if token else "", "variant": _pick("BENCH_VARIANTS"), "quantity": "1"},
+            data={
+                "csrfmiddlewaretoken": token.group(1) if token else "",
+                "variant": _pick("BENCH_VARIANTS"),
+                "quantity": "1",
+            },
             headers={"Referer": self.host + "/"},
             name="add-to-cart",
         )
@@ -48,9 +52,12 @@ class Shopper(FastHttpUser):
             "lines": [{"variant_id": int(_pick("BENCH_VARIANTS")), "quantity": 1}],
             "contact": {"email": "bench@example.com", "phone": "+48 600 000 000", "full_name": "Bench Shopper"},
             "address": {"line1": "ul. Testowa 1", "postcode": "00-001", "city": "Warszawa", "country": "PL"},
-            "delivery_method": "courier", "payment_method": "cash_on_delivery",
+            "delivery_method": "courier",
+            "payment_method": "cash_on_delivery",
         }
-        self.client.post("/api/v1/checkout/orders", json=body, headers={"Idempotency-Key": uuid.uuid4().hex}, name="place-order")
+        self.client.post(
+            "/api/v1/checkout/orders", json=body, headers={"Idempotency-Key": uuid.uuid4().hex}, name="place-order"
+        )
 
     # bench/status_bench.py
     @tag("status_page")

@@ -29,10 +29,21 @@ def _grow(extra):
     category = Category.objects.filter(products__is_active=True).order_by("pk").first()
     start = Product.objects.count()
     for n in range(start, start + extra):
-        product = Product.objects.create(category=category, name=f"Bench product {n}", slug=f"bench-product-{n}",
-                                         min_price=Decimal("10.00"), in_stock=True)
-        Variant.objects.bulk_create([Variant(product=product, sku=f"BENCH-{n}-{size}", options={"size": size},
-                                             price=Decimal("10.00"), stock=50) for size in ("S", "M", "L")])
+        product = Product.objects.create(
+            category=category,
+            name=f"Bench product {n}",
+            slug=f"bench-product-{n}",
+            min_price=Decimal("10.00"),
+            in_stock=True,
+        )
+        Variant.objects.bulk_create(
+            [
+                Variant(
+                    product=product, sku=f"BENCH-{n}-{size}", options={"size": size}, price=Decimal("10.00"), stock=50
+                )
+                for size in ("S", "M", "L")
+            ]
+        )
 
 
 def main():
@@ -50,7 +61,9 @@ def targets():
     """Slugs and variant ids for locust, with stock raised so place-order never runs out."""
     Variant.objects.update(stock=1_000_000)
     categories = Category.objects.filter(products__is_active=True).distinct().values_list("slug", flat=True)[:20]
-    products = Product.objects.filter(is_active=True).exclude(slug__startswith="bench-").values_list("slug", flat=True)[:40]
+    products = (
+        Product.objects.filter(is_active=True).exclude(slug__startswith="bench-").values_list("slug", flat=True)[:40]
+    )
     variants = Variant.objects.filter(product__slug__in=list(products)).values_list("pk", flat=True)[:80]
     print("BENCH_CATEGORIES=" + ",".join(categories))
     print("BENCH_PRODUCTS=" + ",".join(products))

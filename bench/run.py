@@ -48,8 +48,14 @@ def recreate_database():
 
 
 def django_snippet(code):
-    out = subprocess.run([PY, "-c", "import django; django.setup()\n" + code], cwd=ROOT, env=ENV, check=True,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [PY, "-c", "import django; django.setup()\n" + code],
+        cwd=ROOT,
+        env=ENV,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return out.stdout
 
 
@@ -68,13 +74,41 @@ def wait_for(url, seconds=30):
 def run_locust(tag, targets):
     prefix = WORK / f"locust-{tag}"
     subprocess.run(
-        [PY, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "-u", str(USERS), "-r", str(USERS),
-         "-t", f"{SECONDS}s", "--host", f"http://127.0.0.1:{PORT}", "--tags", tag, "--csv", str(prefix), "--only-summary",
-         "--loglevel", "ERROR"],
-        cwd=ROOT, env={**ENV, **targets}, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            PY,
+            "-m",
+            "locust",
+            "-f",
+            str(ROOT / "bench" / "locustfile.py"),
+            "--headless",
+            "-u",
+            str(USERS),
+            "-r",
+            str(USERS),
+            "-t",
+            f"{SECONDS}s",
+            "--host",
+            f"http://127.0.0.1:{PORT}",
+            "--tags",
+            tag,
+            "--csv",
+            str(prefix),
+            "--only-summary",
+            "--loglevel",
+            "ERROR",
+        ],
+        cwd=ROOT,
+        env={**ENV, **targets},
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     with open(f"{prefix}_stats.csv") as handle:
-        return [row for row in csv.DictReader(handle) if row["Name"] not in ("Aggregated",) and "for token" not in row["Name"]]
+        return [
+            row
+            for row in csv.DictReader(handle)
+            if row["Name"] not in ("Aggregated",) and "for token" not in row["Name"]
+        ]
 
 
 def main():
@@ -87,10 +121,13 @@ def main():
     manage("demo_data")
     print("\nSQL queries per page (constant whatever the catalog size):")
     print(django_snippet("from bench.query_counts import main; main()"))
-    targets = dict(line.split("=", 1) for line in django_snippet("from bench.query_counts import targets; targets()").split())
+    targets = dict(
+        line.split("=", 1) for line in django_snippet("from bench.query_counts import targets; targets()").split()
+    )
     server = subprocess.Popen(
         [PY, "-m", "gunicorn", "steadfast.wsgi", "-w", "2", "-b", f"127.0.0.1:{PORT}", "--log-level", "warning"],
-        cwd=ROOT, env=ENV,
+        cwd=ROOT,
+        env=ENV,
     )
     try:
         wait_for(f"http://127.0.0.1:{PORT}/healthz")
@@ -99,8 +136,10 @@ def main():
         for tag in ENDPOINTS:
             for row in run_locust(tag, targets):
                 results[row["Name"]] = row
-                print(f"{row['Name']:<14} {row['Request Count']:>9} {row['Failure Count']:>9} "
-                      f"{float(row['Requests/s']):>8.1f} {row['50%']:>8} {row['99%']:>8}")
+                print(
+                    f"{row['Name']:<14} {row['Request Count']:>9} {row['Failure Count']:>9} "
+                    f"{float(row['Requests/s']):>8.1f} {row['50%']:>8} {row['99%']:>8}"
+                )
         product = results.get("product")
         if product:
             verdict = "meets" if float(product["99%"]) < 100 else "MISSES"

@@ -21,7 +21,9 @@ LOOPBACK_ONLY = all(host in ("127.0.0.1", "localhost", "[::1]", "::1") for host 
 SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
     if not LOOPBACK_ONLY:
-        raise ImproperlyConfigured("Environment variable SECRET_KEY is required when ALLOWED_HOSTS names a public host.")
+        raise ImproperlyConfigured(
+            "Environment variable SECRET_KEY is required when ALLOWED_HOSTS names a public host."
+        )
     SECRET_KEY = "insecure-demo-key-only-for-loopback-set-SECRET_KEY-in-production"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https"))
@@ -143,8 +145,11 @@ if REDIS_URL:
 else:
     # A database cache is shared by every process (web and worker), which rate limits need.
     # MAX_ENTRIES well above the default 300: culling would evict live breaker state along with rate-limit keys.
-    _db_cache = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "steadfast_cache",
-                 "OPTIONS": {"MAX_ENTRIES": 100000}}
+    _db_cache = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "steadfast_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100000},
+    }
     CACHES = {"default": _db_cache, "lenient": _db_cache}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
     HUEY = {
@@ -219,10 +224,14 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "shop@example.com")
 SHOP_NAME = env_str("SHOP_NAME", "Steadfast Outfitters")
 SHOP_CURRENCY = env_str("SHOP_CURRENCY", "EUR")
 if len(SHOP_CURRENCY) != 3 or not SHOP_CURRENCY.isalpha() or not SHOP_CURRENCY.isupper():
-    raise ImproperlyConfigured(f"Environment variable SHOP_CURRENCY={SHOP_CURRENCY!r} is invalid: expected an ISO 4217 code such as EUR.")
+    raise ImproperlyConfigured(
+        f"Environment variable SHOP_CURRENCY={SHOP_CURRENCY!r} is invalid: expected an ISO 4217 code such as EUR."
+    )
 SHOP_PHONE = env_str("SHOP_PHONE", "+48 22 100 20 30")
 SHOP_EMAIL = env_str("SHOP_EMAIL", "hello@steadfast.example")
 SHOP_BANK_ACCOUNT = env_str("SHOP_BANK_ACCOUNT", "PL61 1090 1014 0000 0712 1981 2874")
+# Who gets provider outage alerts; empty means every active superuser with an e-mail address.
+STAFF_ALERT_EMAILS = env_list("STAFF_ALERT_EMAILS")
 SHOP_LOW_STOCK = env_int("SHOP_LOW_STOCK", 3, 0)
 SHOP_FREE_DELIVERY_OVER = env_decimal("SHOP_FREE_DELIVERY_OVER", "0")
 # Unpaid orders hold stock this long before the reservation expires.
@@ -263,7 +272,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))},
+    "root": {
+        "handlers": ["console"],
+        "level": env_str("LOG_LEVEL", "INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR")),
+    },
     # httpx logs every request URL at INFO; provider URLs may carry identifiers that do not belong in logs.
     "loggers": {
         "django.db.backends": {"level": "INFO"},

@@ -76,7 +76,9 @@ class Cart:
 
     def _variant(self, variant_id) -> Variant:
         try:
-            return Variant.objects.select_related("product").get(pk=int(variant_id), is_active=True, product__is_active=True)
+            return Variant.objects.select_related("product").get(
+                pk=int(variant_id), is_active=True, product__is_active=True
+            )
         except (Variant.DoesNotExist, TypeError, ValueError):
             raise CartError(_("This item is not available.")) from None
 
@@ -86,7 +88,9 @@ class Cart:
             raise CartError(_("Sorry, %(item)s is out of stock.") % {"item": variant})
         if quantity > variant.stock:
             notice = _("Only %(count)s of %(item)s left in stock; your cart has been limited to that.") % {
-                "count": variant.stock, "item": variant}
+                "count": variant.stock,
+                "item": variant,
+            }
             quantity = variant.stock
         self.items[str(variant.pk)] = min(quantity, MAX_QUANTITY)
         self._save()
@@ -95,8 +99,10 @@ class Cart:
     def lines(self) -> list[CartLine]:
         if not self.items:
             return []
-        variants = Variant.objects.select_related("product").prefetch_related("product__images").in_bulk(
-            [int(k) for k in self.items]
+        variants = (
+            Variant.objects.select_related("product")
+            .prefetch_related("product__images")
+            .in_bulk([int(k) for k in self.items])
         )
         return [CartLine(variants[int(k)], q) for k, q in self.items.items() if int(k) in variants]
 
@@ -122,8 +128,10 @@ class Cart:
                 notices.append(_("%(item)s is now out of stock and was removed from your cart.") % {"item": variant})
             elif line.quantity > variant.stock:
                 self.items[str(variant.pk)] = variant.stock
-                notices.append(_("Only %(count)s of %(item)s left; we changed the quantity in your cart.") % {
-                    "count": variant.stock, "item": variant})
+                notices.append(
+                    _("Only %(count)s of %(item)s left; we changed the quantity in your cart.")
+                    % {"count": variant.stock, "item": variant}
+                )
         if notices:
             self._save()
         return notices

@@ -43,7 +43,9 @@ class Category(models.Model):
 
 
 class Product(models.Model):
-    category = models.ForeignKey(Category, related_name="products", on_delete=models.PROTECT, verbose_name=_("category"))
+    category = models.ForeignKey(
+        Category, related_name="products", on_delete=models.PROTECT, verbose_name=_("category")
+    )
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=220, unique=True)
     description = models.TextField(_("description"), blank=True)
@@ -84,7 +86,9 @@ class Variant(models.Model):
     # Options such as {"size": "M", "colour": "Blue"}.
     options = models.JSONField(_("options"), default=dict, blank=True)
     price = models.DecimalField(_("price"), max_digits=12, decimal_places=2)
-    stock = models.IntegerField(_("stock"), default=0, help_text=_("Units available to sell (reserved units excluded)."))
+    stock = models.IntegerField(
+        _("stock"), default=0, help_text=_("Units available to sell (reserved units excluded).")
+    )
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveIntegerField(_("position"), default=0)
 

@@ -6,7 +6,9 @@ from steadfast.catalog.models import Product, Variant
 
 def variant_take_stock(variant_id: int, quantity: int) -> bool:
     """Atomically take stock; False when not enough is left. The WHERE clause is what prevents overselling."""
-    updated = Variant.objects.filter(pk=variant_id, stock__gte=quantity, is_active=True).update(stock=F("stock") - quantity)
+    updated = Variant.objects.filter(pk=variant_id, stock__gte=quantity, is_active=True).update(
+        stock=F("stock") - quantity
+    )
     catalog_changed()
     return updated == 1
 

@@ -16,7 +16,8 @@ LEASE = timedelta(minutes=2)
 def outbox_add(*, key, kind, recipient, payload=None, channel="email", order=None) -> OutboxMessage:
     """Must run inside the transaction that makes the change; the row commits (or not) with it."""
     message, _ = OutboxMessage.objects.get_or_create(
-        key=key, defaults={"kind": kind, "recipient": recipient, "payload": payload or {}, "channel": channel, "order": order}
+        key=key,
+        defaults={"kind": kind, "recipient": recipient, "payload": payload or {}, "channel": channel, "order": order},
     )
     transaction.on_commit(lambda: _enqueue(message.pk))
     return message
@@ -35,20 +36,28 @@ def _enqueue(message_id):
 def outbox_claim(message_id) -> OutboxMessage | None:
     """Take a lease on one due message; None when another worker holds it or it is not due."""
     now = timezone.now()
-    claimable = OutboxMessage.objects.filter(pk=message_id, status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now)
+    claimable = OutboxMessage.objects.filter(
+        pk=message_id, status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now
+    )
     leased = claimable.exclude(lease_until__gt=now).update(lease_until=now + LEASE)
     return OutboxMessage.objects.get(pk=message_id) if leased else None
 
 
 def outbox_due_ids(limit=100):
     now = timezone.now()
-    due = OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now).exclude(lease_until__gt=now)
+    due = OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now).exclude(
+        lease_until__gt=now
+    )
     return list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
 
 
 def outbox_mark_sent(message: OutboxMessage) -> None:
     OutboxMessage.objects.filter(pk=message.pk).update(
-        status=OutboxMessage.Status.SENT, sent_at=timezone.now(), lease_until=None, attempts=message.attempts + 1, last_error=""
+        status=OutboxMessage.Status.SENT,
+        sent_at=timezone.now(),
+        lease_until=None,
+        attempts=message.attempts + 1,
+        last_error="",
     )
 
 
@@ -63,7 +72,9 @@ def outbox_mark_failed(message: OutboxMessage, error: str) -> None:
         lease_until=None,
         next_attempt_at=timezone.now() + backoff,
     )
-    log.warning("outbox: message %s failed (attempt %s%s): %s", message.pk, attempts, ", dead-lettered" if dead else "", error)
+    log.warning(
+        "outbox: message %s failed (attempt %s%s): %s", message.pk, attempts, ", dead-lettered" if dead else "", error
+    )
 
 
 def outbox_replay(message_ids) -> int:

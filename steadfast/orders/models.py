@@ -26,8 +26,12 @@ class Order(models.Model):
     number = models.CharField(_("number"), max_length=20, unique=True, null=True, blank=True)
     token = models.CharField(max_length=64, unique=True, default=new_order_token, editable=False)
     idempotency_key = models.CharField(max_length=64, unique=True, editable=False)
-    status = models.CharField(_("status"), max_length=32, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders")
+    status = models.CharField(
+        _("status"), max_length=32, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
     email = models.EmailField(_("e-mail"))
     phone = models.CharField(_("phone"), max_length=32)
     full_name = models.CharField(_("full name"), max_length=150)

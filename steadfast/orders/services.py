@@ -49,7 +49,9 @@ def order_mark_paid(order, actor, message="") -> Order:
         locked = _locked(order)
         if locked.status in UNPAID:
             _offline_payments_succeeded(locked)
-            return order_transition(locked, OrderStatus.PAID, actor, message, paid_at=timezone.now(), reserved_until=None)
+            return order_transition(
+                locked, OrderStatus.PAID, actor, message, paid_at=timezone.now(), reserved_until=None
+            )
         if locked.status in (OrderStatus.FULFILLED, OrderStatus.DELIVERED) and locked.paid_at is None:
             locked.paid_at = timezone.now()
             locked.save(update_fields=["paid_at", "updated_at"])
@@ -67,7 +69,9 @@ def _offline_payments_succeeded(order):
     # Only offline attempts: an open online attempt (a card page left open) is settled by its gateway's answer,
     # and marking it succeeded here would hide a later real charge from the double-payment refund.
     pending = order.payments.filter(state=Payment.State.PENDING, provider__code=order.payment_method)
-    offline = [p.pk for p in pending.select_related("provider") if getattr(adapter_class(p.provider.adapter), "offline", False)]
+    offline = [
+        p.pk for p in pending.select_related("provider") if getattr(adapter_class(p.provider.adapter), "offline", False)
+    ]
     Payment.objects.filter(pk__in=offline).update(state=Payment.State.SUCCEEDED)
 
 
@@ -88,7 +92,9 @@ def order_cancel(order, actor, message="") -> Order:
             for line in locked.lines.exclude(variant=None):
                 variant_return_stock(line.variant_id, line.quantity)
             products_refresh_summary(locked.lines.exclude(variant=None).values_list("variant__product_id", flat=True))
-        return order_transition(locked, OrderStatus.CANCELLED, actor, message, stock_reserved=False, reserved_until=None)
+        return order_transition(
+            locked, OrderStatus.CANCELLED, actor, message, stock_reserved=False, reserved_until=None
+        )
 
 
 def order_refund(order, actor, message="") -> Order:
@@ -109,15 +115,27 @@ def orders_expire_reservations(now=None) -> int:
     return count
 
 
-_CUSTOMER_MESSAGES = {OrderStatus.PAID: "order_paid", OrderStatus.FULFILLED: "order_shipped", OrderStatus.CANCELLED: "order_cancelled"}
+_CUSTOMER_MESSAGES = {
+    OrderStatus.PAID: "order_paid",
+    OrderStatus.FULFILLED: "order_shipped",
+    OrderStatus.CANCELLED: "order_cancelled",
+}
 
 
 def _notify_customer(order, to_status):
     kind = _CUSTOMER_MESSAGES.get(to_status)
     if kind:
-        outbox_add(key=f"{kind}:{order.pk}", kind=kind, recipient=order.email, order=order, payload=order_payload(order))
+        outbox_add(
+            key=f"{kind}:{order.pk}", kind=kind, recipient=order.email, order=order, payload=order_payload(order)
+        )
 
 
 def order_payload(order) -> dict:
-    return {"number": order.number, "token": order.token, "language": order.language, "total": str(order.total),
-            "currency": order.currency, "name": order.full_name}
+    return {
+        "number": order.number,
+        "token": order.token,
+        "language": order.language,
+        "total": str(order.total),
+        "currency": order.currency,
+        "name": order.full_name,
+    }

@@ -5,10 +5,20 @@ from django.utils.translation import gettext_noop
 # Stored in English; gettext_noop lists the names in the message catalog so pages show them in the shopper's
 # language ({% trans provider.name %}). A name the shop owner edits is not in the catalog and shows as typed.
 OFFLINE_METHODS = [
-    ("cash_on_delivery", "cash_on_delivery", gettext_noop("Cash on delivery"),
-     gettext_noop("Pay the courier in cash or by card."), 200),
-    ("bank_transfer", "bank_transfer", gettext_noop("Bank transfer"),
-     gettext_noop("We send the account details; we ship when the money arrives."), 210),
+    (
+        "cash_on_delivery",
+        "cash_on_delivery",
+        gettext_noop("Cash on delivery"),
+        gettext_noop("Pay the courier in cash or by card."),
+        200,
+    ),
+    (
+        "bank_transfer",
+        "bank_transfer",
+        gettext_noop("Bank transfer"),
+        gettext_noop("We send the account details; we ship when the money arrives."),
+        210,
+    ),
 ]
 
 
@@ -16,5 +26,11 @@ def offline_methods_ensure(provider_model):
     for code, adapter, name, description, priority in OFFLINE_METHODS:
         provider_model.objects.get_or_create(
             code=code,
-            defaults={"kind": "payment", "adapter": adapter, "name": name, "description": description, "priority": priority},
+            defaults={
+                "kind": "payment",
+                "adapter": adapter,
+                "name": name,
+                "description": description,
+                "priority": priority,
+            },
         )

@@ -86,7 +86,8 @@ def payment_methods(order=None) -> MethodMenu:
     choices = []
     for provider in providers:
         offline = is_offline(provider)
-        choices.append(MethodChoice(provider, offline, offline or (provider.pk in working and provider.pk not in failed)))
+        usable = offline or (provider.pk in working and provider.pk not in failed)
+        choices.append(MethodChoice(provider, offline, usable))
     online = [c for c in choices if not c.offline]
     online_down = bool(online) and not any(c.available for c in online)
     if online_down:

@@ -69,7 +69,7 @@ def _start_request(payment) -> StartRequest:
 
 def _start_online(payment, gateway):
     request = _start_request(payment)
-    for attempt in range(1 + routing.QUICK_CHECKS):
+    for _attempt in range(1 + routing.QUICK_CHECKS):
         try:
             result = call(payment.provider, "start", partial(gateway.start, request), reference=payment.order.number)
         except Indeterminate as error:

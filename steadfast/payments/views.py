@@ -1,10 +1,12 @@
 """Customer-facing payment views: the redirect to a gateway, the return to the order page, "pay another way"."""
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
@@ -22,6 +24,8 @@ from steadfast.payments.services import (
     payment_start,
 )
 from steadfast.providers.errors import ProviderError
+
+PAGE_RECHECK = timedelta(seconds=15)
 
 
 def payment_begin(request, order, provider):
@@ -66,7 +70,11 @@ def order_payment_context(request, order) -> dict:
     if payment is not None:
         _settle(request, payment, cancelled=bool(request.GET.get("cancelled")))
     elif routing.confirming(order):
-        for unknown in order.payments.filter(state=Payment.State.UNKNOWN).select_related("provider", "order"):
+        # The page refreshes itself while confirming; ask the provider at most every PAGE_RECHECK, since a hanging
+        # provider costs this request its read timeout.
+        due = timezone.now() - PAGE_RECHECK
+        unknown_payments = order.payments.filter(state=Payment.State.UNKNOWN, updated_at__lte=due)
+        for unknown in unknown_payments.select_related("provider", "order"):
             _settle(request, unknown, cancelled=False, quiet=True)
     order.refresh_from_db()
     confirming = routing.confirming(order)

@@ -6,11 +6,11 @@ from functools import lru_cache
 
 import segno
 from django.conf import settings
-from steadfast.cachesafe import lenient_cache as cache
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from steadfast.cachesafe import lenient_cache as cache
 from steadfast.shipping.models import DeliveryMethod
 from steadfast.status.components import payment_health, provider_health
 from steadfast.status.models import Action, Policy

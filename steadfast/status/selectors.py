@@ -3,9 +3,9 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from steadfast.cachesafe import lenient_cache as cache
 from django.utils import timezone
 
+from steadfast.cachesafe import lenient_cache as cache
 from steadfast.status.models import ORDERING_BLOCKED, Action, Banner, Mode, PartnerShop, Policy, ShopMode
 
 MODE_CACHE_KEY = "status:mode:v1"

@@ -7,12 +7,12 @@ database is unreachable.
 from datetime import timedelta
 
 from django.conf import settings
-from steadfast.cachesafe import lenient_cache as cache
 from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from steadfast.cachesafe import lenient_cache as cache
 from steadfast.providers.models import Provider
 from steadfast.shipping.models import DeliveryMethod
 from steadfast.status.components import ComponentRow, provider_health, uptime_days

@@ -11,8 +11,8 @@ import threading
 import time
 
 from django.conf import settings
-from steadfast.cachesafe import lenient_cache as cache
 
+from steadfast.cachesafe import lenient_cache as cache
 from steadfast.providers.store import STORE_ERRORS
 
 log = logging.getLogger(__name__)

@@ -3,11 +3,15 @@ import re
 import httpx
 import pytest
 
-from steadfast.fakes.testing import STRIPE_KEY, WEBHOOK_SECRET, fake_stripe  # noqa: F401  (fixture)
+from steadfast.fakes.testing import (
+    STRIPE_KEY,
+    WEBHOOK_SECRET,
+    fake_stripe,  # noqa: F401  (fixture)
+)
 
 
 @pytest.fixture
-def stripe_provider(db, fake_stripe, monkeypatch):
+def stripe_provider(db, fake_stripe, monkeypatch):  # noqa: F811
     """The "stripe" provider pointed at the fake, with short timeouts so hangs end quickly."""
     from steadfast.providers.models import Provider
     from steadfast.providers.store import LocalStore, store

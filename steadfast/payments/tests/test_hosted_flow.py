@@ -15,8 +15,10 @@ from steadfast.payments.services import payment_confirm, payment_start
 from steadfast.providers.models import Provider
 
 pytestmark = pytest.mark.django_db
-SECRETS = {"paypal": {"CLIENT_ID": "fake-client-id", "CLIENT_SECRET": "fake-client-secret", "WEBHOOK_ID": "WH-FAKE-0001"},
-           "yookassa": {"SHOP_ID": "100500", "SECRET_KEY": "test_fake_secret"}}
+SECRETS = {  # the fakes' default credentials
+    "paypal": {"CLIENT_ID": "fake-client-id", "CLIENT_SECRET": "fake-client-secret", "WEBHOOK_ID": "WH-FAKE-0001"},
+    "yookassa": {"SHOP_ID": "100500", "SECRET_KEY": "test_fake_secret"},
+}
 
 
 @pytest.fixture(params=["paypal", "yookassa"])

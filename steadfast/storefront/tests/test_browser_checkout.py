@@ -16,10 +16,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def catalog():
     clothing = Category.objects.create(name="Clothing", slug="clothing")
     shirts = Category.objects.create(name="T-shirts", slug="t-shirts", parent=clothing)
-    product = Product.objects.create(category=shirts, name="Harbour Tee", slug="harbour-tee", description="Soft cotton.")
+    product = Product.objects.create(
+        category=shirts, name="Harbour Tee", slug="harbour-tee", description="Soft cotton."
+    )
     for n, size in enumerate(("S", "M", "L")):
-        Variant.objects.create(product=product, sku=f"HT-{size}", options={"size": size}, price=Decimal("24.00"),
-                               stock=0 if size == "S" else 5, position=n)
+        Variant.objects.create(
+            product=product,
+            sku=f"HT-{size}",
+            options={"size": size},
+            price=Decimal("24.00"),
+            stock=0 if size == "S" else 5,
+            position=n,
+        )
     product.refresh_summary()
     return product
 

@@ -88,7 +88,8 @@ class Command(BaseCommand):
             started.append(fake)
             self.stdout.write(f"{name}: {fake.url} (POST {fake.url}/__fault__ or `manage.py fakes fault {name} ...`)")
             if register:
-                _, created = Provider.objects.get_or_create(code=name, defaults={**row, "config": {"api_base": fake.url}})
+                defaults = {**row, "config": {"api_base": fake.url}}
+                _, created = Provider.objects.get_or_create(code=name, defaults=defaults)
                 self.stdout.write(f"  provider {name}: {'created' if created else 'exists, left as it is'}")
         try:
             threading.Event().wait()
