@@ -25,6 +25,9 @@ def _clear_cache(request):
 
     blocker = request.getfixturevalue("django_db_blocker")
     request.getfixturevalue("django_db_setup")
+    from steadfast.providers.store import store
+
+    store.local.clear()  # the breaker's process-local mirror must not outlive the shared state it mirrors
     with blocker.unblock():
         if hasattr(cache, "delete_pattern"):
             cache.delete_pattern("*")  # Redis: only this run's KEY_PREFIX, never FLUSHDB on a shared server

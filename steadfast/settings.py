@@ -9,6 +9,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from steadfast.cacheconf import redis_caches
 from steadfast.env import env_bool, env_decimal, env_int, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -119,18 +120,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, sessions, background work ----------------------------------------------------------
 REDIS_URL = env_url("REDIS_URL", "", schemes=("redis", "rediss", "unix"))
 if REDIS_URL:
-    _redis_cache = {
-        "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": REDIS_URL,
-        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "steadfast"),
-        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
-    }
-    CACHES = {
-        # Strict: the breaker store and /readyz must see a Redis outage.
-        "default": _redis_cache,
-        # Lenient: page parts, shop mode, banner and rate-limit counters degrade to "not cached" when Redis is down.
-        "lenient": {**_redis_cache, "OPTIONS": {**_redis_cache["OPTIONS"], "IGNORE_EXCEPTIONS": True}},
-    }
+    CACHES = redis_caches(REDIS_URL, env_str("CACHE_KEY_PREFIX", "steadfast"))
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     # Sessions read from Redis and survive in the database; Django logs and skips cache failures for this backend.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -160,6 +150,11 @@ else:
         "consumer": {"workers": env_int("HUEY_WORKERS", 1, 1), "worker_type": "thread"},
     }
 HUEY["immediate"] = env_bool("HUEY_IMMEDIATE", False)
+# A worker killed (kill -9, OOM) inside a lock_task keeps the lock forever and the job never runs again; the jobs
+# behind those locks (reconciliation, sweeps) are idempotent, so a starting worker clears stale locks.
+HUEY["consumer"]["flush_locks"] = env_bool("HUEY_FLUSH_LOCKS", True)
+# How long a worker owns an outbox message it is delivering; after a crash the sweep retries it once this passes.
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120, 1)
 if not DATABASE_URL or not REDIS_URL:
     # SQLite files (database, Huey queue) need their folder to exist, and a fresh checkout has no var/.
     DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -237,6 +232,10 @@ SHOP_FREE_DELIVERY_OVER = env_decimal("SHOP_FREE_DELIVERY_OVER", "0")
 # Unpaid orders hold stock this long before the reservation expires.
 RESERVATION_MINUTES = env_int("RESERVATION_MINUTES", 30, 1)
 BANK_TRANSFER_DAYS = env_int("BANK_TRANSFER_DAYS", 5, 1)
+# A payment link staff create for a phone order (/pay/<token>/) works this long.
+PAYMENT_LINK_HOURS = env_int("PAYMENT_LINK_HOURS", 72, 1)
+# When a payment gateway recovers, e-mail customers whose payment failed on it a "complete your payment" link.
+PAYMENT_RECOVERY_EMAILS = env_bool("PAYMENT_RECOVERY_EMAILS", True)
 RATELIMIT_LOGIN = env_str("RATELIMIT_LOGIN", "10/m")
 RATELIMIT_PLACE_ORDER = env_str("RATELIMIT_PLACE_ORDER", "20/m")
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
@@ -262,6 +261,7 @@ STATUS_TRAFFIC_FLUSH_SECONDS = env_int("STATUS_TRAFFIC_FLUSH_SECONDS", 5, 0)
 STEADFAST_ADAPTERS = {
     "cash_on_delivery": "steadfast.payments.gateways.offline.CashOnDelivery",
     "bank_transfer": "steadfast.payments.gateways.offline.BankTransfer",
+    "pay_at_pickup": "steadfast.payments.gateways.offline.PayAtPickup",
     "stripe": "steadfast.payments.gateways.stripe.StripeGateway",
     "paypal": "steadfast.payments.gateways.paypal.PayPalGateway",
     "yookassa": "steadfast.payments.gateways.yookassa.YooKassaGateway",

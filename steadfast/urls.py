@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from steadfast.payments import views as payment_views
 from steadfast.status import views as status_views
 
 urlpatterns = [
@@ -16,6 +17,7 @@ urlpatterns = [
     path("checkout/", include("steadfast.checkout.urls")),
     path("orders/", include("steadfast.orders.urls")),
     path("payments/", include("steadfast.payments.urls")),
+    path("pay/<str:token>/", payment_views.payment_link, name="payment_link"),
     path("account/", include("steadfast.accounts.urls")),
     path("", include("steadfast.storefront.urls")),
 ]

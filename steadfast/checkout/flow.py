@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from steadfast.cart.cart import Cart
 from steadfast.checkout.services import CheckoutDetails
+from steadfast.payments.routing import fits_delivery
 from steadfast.providers.models import Provider
 from steadfast.providers.selectors import providers_available
 from steadfast.shipping.quotes import delivery_quote
@@ -56,13 +57,20 @@ class CheckoutState:
         code = self.get("delivery").get("method")
         return delivery_quote(code, subtotal) if code else None
 
-    def provider(self) -> Provider | None:
+    def provider(self, subtotal=None) -> Provider | None:
+        """The chosen payment method while it is available (and fits the delivery, when `subtotal` is given)."""
         code = self.get("payment").get("method")
-        return next((p for p in providers_available(Provider.Kind.PAYMENT) if p.code == code), None)
+        provider = next((p for p in providers_available(Provider.Kind.PAYMENT) if p.code == code), None)
+        if provider is not None and subtotal is not None and not fits_delivery(provider, self.is_pickup(subtotal)):
+            return None  # e.g. pay at pickup chosen, then the delivery changed to courier
+        return provider
 
     def needs_address(self, subtotal) -> bool:
         quote = self.quote(subtotal)
         return quote is None or quote.needs_address
+
+    def is_pickup(self, subtotal) -> bool:
+        return not self.needs_address(subtotal)  # only pickup methods need no address
 
     def steps(self, subtotal) -> list[str]:
         return [name for name in STEP_NAMES if name != "address" or self.needs_address(subtotal)]
@@ -85,7 +93,7 @@ class CheckoutState:
         if name == "address":
             return bool(self.get("address").get("address_line1"))
         if name == "payment":
-            return self.provider() is not None
+            return self.provider(subtotal) is not None
         return False
 
     def indicator(self, current, subtotal) -> list[dict]:

@@ -16,6 +16,7 @@ from steadfast.orders.models import Order, OrderLine, OrderStatus
 from steadfast.orders.services import CUSTOMER, SYSTEM, order_event_add, order_payload
 from steadfast.payments.interface import StartRequest
 from steadfast.payments.models import Payment
+from steadfast.payments.routing import fits_delivery
 from steadfast.providers.models import Provider
 from steadfast.providers.registry import adapter_for
 from steadfast.shipping.quotes import delivery_quote
@@ -97,6 +98,9 @@ def _create(wanted, details, key, user, language, provider, gateway) -> Order:
         raise CheckoutError(_("That delivery method is not available; please choose another."))
     if quote.needs_address and not (details.address_line1 and details.city and details.postcode):
         raise CheckoutError(_("Please enter a delivery address."))
+    if not fits_delivery(provider, pickup=not quote.needs_address):  # only pickup methods need no address
+        raise CheckoutError(_("%(method)s is only possible when you collect the order in the shop; please choose "
+                              "another payment method or pickup.") % {"method": _(provider.name)})
     order = Order.objects.create(
         idempotency_key=key, user=user if user and user.is_authenticated else None, language=language,
         email=details.email, phone=details.phone, full_name=details.full_name,

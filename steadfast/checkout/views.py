@@ -19,7 +19,7 @@ from steadfast.checkout.forms import AddressForm, ContactForm, DeliveryForm, Pay
 from steadfast.checkout.services import CheckoutError, OutOfStock, order_place, payment_provider
 from steadfast.money import Money
 from steadfast.orders.models import OrderStatus
-from steadfast.payments.routing import payment_methods
+from steadfast.payments.routing import fits_delivery, payment_methods
 from steadfast.payments.views import payment_begin
 from steadfast.providers.models import Provider
 from steadfast.providers.selectors import providers_available
@@ -108,12 +108,14 @@ def address(request, step):
 @checkout_step("payment")
 def payment(request, step):
     # A status policy (e.g. every online gateway out) may put offline methods first, with a notice.
-    providers, offline_first = payment_methods_order(providers_available(Provider.Kind.PAYMENT))
+    pickup = step.state.is_pickup(step.subtotal)  # pay at pickup is offered only with a pickup
+    offered = [p for p in providers_available(Provider.Kind.PAYMENT) if fits_delivery(p, pickup)]
+    providers, offline_first = payment_methods_order(offered)
     form = PaymentForm(request.POST or None, providers=providers, initial=step.state.get("payment"))
     if request.method == "POST" and form.is_valid():
         step.state.set("payment", form.cleaned_data)
         return _next(step.state, step.subtotal, "payment")
-    unavailable = [c.provider for c in payment_methods().choices if not c.available]  # shown greyed out
+    unavailable = [c.provider for c in payment_methods(pickup=pickup).choices if not c.available]  # shown greyed out
     return step.render(request, "checkout/payment.html", form=form, providers=providers, offline_first=offline_first,
                        unavailable=unavailable)
 

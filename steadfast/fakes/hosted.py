@@ -132,6 +132,9 @@ class HostedGatewayFake(FakeServer):
             except (ValueError, TypeError) as error:
                 return FakeResponse(400, {"error": str(error)})
         response = super().control(request)
+        if request.method == "POST" and response.status == 200:
+            with self._lock:  # any other mode (e.g. "ok" ending a fire drill) replaces a gateway fault too
+                self._gateway_fault = Fault()
         if request.method == "GET" and self._gateway_fault.mode != "ok":
             response.body["fault"] = self._gateway_fault.__dict__
         return response

@@ -3,6 +3,7 @@
     fake = FakeStripe(webhook_url="http://127.0.0.1:8000/payments/webhooks/stripe/", webhook_secret="whsec_x").start()
     POST /v1/checkout/sessions (form-encoded, Idempotency-Key honoured)   GET /v1/checkout/sessions/{id}
     POST /v1/checkout/sessions/{id}/expire   POST /v1/refunds   GET /v1/balance
+    POST /v1/payment_intents (confirm=true with a test card such as pm_card_visa charges at once: the daily test)
     GET  /pay/{session id}: the hosted page with Pay / Decline buttons; Pay makes the charge, sends the signed
          checkout.session.completed webhook, then redirects the customer to success_url.
 
@@ -28,6 +29,7 @@ from steadfast.fakes.server import FakeRequest, FakeResponse, FakeServer, Fault
 from steadfast.payments.gateways.stripe import sign
 
 STRIPE_MODES = ("decline", "reset_after", "hang_after", "bad_signature")
+TEST_CARDS = ("pm_card_visa", "pm_card_mastercard", "pm_card_chargeDeclined")
 
 
 def _error(status, kind, message, code=""):
@@ -75,7 +77,11 @@ class FakeStripe(FakeServer):
                     return FakeResponse(200, {"fault": self._stripe_fault.__dict__, "requests": self.requests})
             except ValueError as error:
                 return FakeResponse(400, {"error": str(error)})
-        return super().control(request)
+        response = super().control(request)
+        if request.method == "POST" and response.status == 200:
+            with self._lock:  # any other mode (e.g. "ok" ending a fire drill) replaces a Stripe fault too
+                self._stripe_fault = Fault()
+        return response
 
     # --- ground truth for tests -----------------------------------------------------------------------
     def charges(self) -> list[dict]:
@@ -140,6 +146,8 @@ class FakeStripe(FakeServer):
                     return FakeResponse(200, dict(session))
             if parts == ["refunds"] and request.method == "POST":
                 return self._refund(params)
+            if parts == ["payment_intents"] and request.method == "POST":
+                return self._intent_create(params)
         return _error(404, "invalid_request_error", f"Unrecognized request URL ({request.method}: {path})")
 
     def _session_create(self, params) -> FakeResponse:
@@ -161,6 +169,25 @@ class FakeStripe(FakeServer):
         }
         self.sessions[session_id] = session
         return FakeResponse(200, dict(session))
+
+    def _intent_create(self, params) -> FakeResponse:
+        """A direct PaymentIntent (the daily test): confirm=true with a test card charges at once."""
+        if self._take("decline") or params.get("payment_method") == "pm_card_chargeDeclined":
+            return _error(402, "card_error", "Your card was declined.", "card_declined")
+        try:
+            amount, currency = int(params["amount"]), params["currency"]
+        except (KeyError, ValueError):
+            return _error(400, "invalid_request_error", "Missing required param: amount.", "parameter_missing")
+        if params.get("payment_method") not in TEST_CARDS:
+            return _error(400, "invalid_request_error", "No such PaymentMethod.", "resource_missing")
+        intent_id = self._id("pi")
+        status = "requires_confirmation"
+        if params.get("confirm") == "true":
+            status = "succeeded"
+            self.intents[intent_id] = {"id": intent_id, "amount": amount, "currency": currency, "refunded": 0,
+                                       "order": None, "session": None, "description": params.get("description")}
+        return FakeResponse(200, {"id": intent_id, "object": "payment_intent", "amount": amount, "currency": currency,
+                                  "status": status, "payment_method": params["payment_method"], "livemode": False})
 
     def _refund(self, params) -> FakeResponse:
         intent = self.intents.get(params.get("payment_intent", ""))

@@ -3,6 +3,7 @@
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -10,7 +11,6 @@ from steadfast.notify.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
-LEASE = timedelta(minutes=2)
 
 
 def outbox_add(*, key, kind, recipient, payload=None, channel="email", order=None) -> OutboxMessage:
@@ -39,7 +39,8 @@ def outbox_claim(message_id) -> OutboxMessage | None:
     claimable = OutboxMessage.objects.filter(
         pk=message_id, status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now
     )
-    leased = claimable.exclude(lease_until__gt=now).update(lease_until=now + LEASE)
+    lease = timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    leased = claimable.exclude(lease_until__gt=now).update(lease_until=now + lease)
     return OutboxMessage.objects.get(pk=message_id) if leased else None
 
 

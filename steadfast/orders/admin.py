@@ -21,6 +21,9 @@ from steadfast.orders.admin_actions import ACTIONS, BULK_ACTIONS, OrderActionFor
 from steadfast.orders.dashboard import to_ship_q, unpaid_q
 from steadfast.orders.models import Order, OrderEvent, OrderLine
 from steadfast.orders.templatetags.backoffice import status_badge
+from steadfast.orders.services import actor_for
+from steadfast.payments import routing
+from steadfast.payments.links import PaymentLinkRefused, payment_link_create, payment_link_current, payment_link_url
 from steadfast.payments.models import Payment
 from steadfast.storefront.templatetags.shop import money
 
@@ -222,7 +225,30 @@ class OrderAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.action_view)
-        return [path("<path:object_id>/act/", view, name="orders_order_act"), *super().get_urls()]
+        link = self.admin_site.admin_view(self.payment_link_view)
+        return [path("<path:object_id>/act/", view, name="orders_order_act"),
+                path("<path:object_id>/payment-link/", link, name="orders_order_payment_link"), *super().get_urls()]
+
+    def payment_link_view(self, request, object_id):
+        """A phone order: make a link the customer pays online with; staff send it, never typing card numbers."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        order = self.get_object(request, unquote(object_id))
+        if order is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, order):
+            raise PermissionDenied
+        try:
+            link = payment_link_create(order, actor_for(request.user))
+        except PaymentLinkRefused as error:
+            self.message_user(request, gettext("No payment link for order %(order)s: %(reason)s") % {
+                "order": order, "reason": error}, level="ERROR")
+        else:
+            self.log_change(request, order, gettext("Payment link created."))
+            self.message_user(request, gettext("Payment link for order %(order)s: %(url)s — send it to the "
+                                               "customer; it is not sent automatically.") % {
+                "order": order, "url": payment_link_url(link)}, level="SUCCESS")
+        return redirect(reverse("admin:orders_order_change", args=[order.pk]))
 
     def action_view(self, request, object_id):
         if request.method != "POST":
@@ -251,5 +277,12 @@ class OrderAdmin(admin.ModelAdmin):
             "order_actions": [a for a in ACTIONS.values() if a.applies_to(order)] if order else [],
             "order_action_form": OrderActionForm(),
             "can_act": order is not None and self.has_change_permission(request, order),
+            **self._payment_link_context(order),
         }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def _payment_link_context(self, order) -> dict:
+        if order is None or routing.start_refusal(order):
+            return {}
+        link = payment_link_current(order)
+        return {"can_link": True, "payment_link": link, "payment_link_url": payment_link_url(link) if link else ""}

@@ -13,6 +13,13 @@ OFFLINE_METHODS = [
         200,
     ),
     (
+        "pay_at_pickup",
+        "pay_at_pickup",
+        gettext_noop("Pay at pickup"),
+        gettext_noop("Pay in cash or by card when you collect your order."),
+        205,
+    ),
+    (
         "bank_transfer",
         "bank_transfer",
         gettext_noop("Bank transfer"),

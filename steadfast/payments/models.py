@@ -1,6 +1,9 @@
+import secrets
 import uuid
 
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from steadfast.money import Money
@@ -79,3 +82,33 @@ class WebhookEvent(models.Model):
 
     def __str__(self):
         return f"{self.provider_id} {self.event_id}"
+
+
+def new_link_token():
+    return secrets.token_urlsafe(32)  # 256 bits: the link is the only key to paying this order
+
+
+class PaymentLink(models.Model):
+    """A link staff create for a phone order and send to the customer, who pays online on their own device
+    (staff never type card numbers). One order per link; it stops working when it expires or a newer one is made."""
+
+    token = models.CharField(max_length=64, unique=True, default=new_link_token, editable=False)
+    order = models.ForeignKey("orders.Order", related_name="payment_links", on_delete=models.CASCADE)
+    created_by = models.CharField(_("created by"), max_length=150)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("payment link")
+        verbose_name_plural = _("payment links")
+
+    def __str__(self):
+        return f"{self.order} link"
+
+    def get_absolute_url(self):
+        return reverse("payment_link", args=[self.token])
+
+    def is_live(self, now=None) -> bool:
+        return self.revoked_at is None and (now or timezone.now()) < self.expires_at

@@ -33,6 +33,7 @@ from steadfast.providers.errors import Declined, Indeterminate, Misconfigured
 from steadfast.providers.models import Provider
 from steadfast.providers.registry import adapter_class
 from steadfast.providers.selectors import providers_available
+from steadfast.shipping.models import DeliveryMethod
 
 QUICK_CHECKS = 1  # replays of an Indeterminate start within the customer's request; the rest is reconciliation
 FAILED_RECENTLY = timedelta(minutes=10)  # an online method that failed for an order stays greyed out that long
@@ -74,8 +75,27 @@ def is_offline(provider) -> bool:
     return bool(getattr(adapter_class(provider.adapter), "offline", False))
 
 
-def payment_methods(order=None) -> MethodMenu:
+def pickup_only(provider) -> bool:
+    """Methods such as pay at pickup make sense only when the customer collects the order in the shop."""
+    return bool(getattr(adapter_class(provider.adapter), "pickup_only", False))
+
+
+def fits_delivery(provider, pickup: bool) -> bool:
+    return pickup or not pickup_only(provider)
+
+
+def order_is_pickup(order) -> bool:
+    return DeliveryMethod.objects.filter(code=order.delivery_method, kind=DeliveryMethod.Kind.PICKUP).exists()
+
+
+def payment_methods(order=None, pickup: bool | None = None) -> MethodMenu:
+    """The menu for an order (or for checkout, where `pickup` says whether the chosen delivery is a pickup).
+    Pickup-only methods are left out unless the delivery is known to be a pickup."""
     providers = list(Provider.objects.filter(kind=Provider.Kind.PAYMENT, enabled=True).order_by("priority", "name"))
+    if any(pickup_only(p) for p in providers):
+        if pickup is None:
+            pickup = order is not None and order_is_pickup(order)
+        providers = [p for p in providers if fits_delivery(p, pickup)]
     working = {p.pk for p in providers_available(Provider.Kind.PAYMENT)}
     failed = set()
     if order is not None:

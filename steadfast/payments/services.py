@@ -118,8 +118,15 @@ def payment_confirm(payment) -> Payment:
         result = call(payment.provider, "start", partial(gateway.start, _start_request(payment)),
                       reference=payment.order.number)
         _payment_update(payment, reference=result.reference, redirect_url=result.url)
-    status = call(payment.provider, "status", partial(gateway.status, str(payment.key), payment.reference),
-                  reference=payment.order.number)
+    try:
+        status = call(payment.provider, "status", partial(gateway.status, str(payment.key), payment.reference),
+                      reference=payment.order.number)
+    except Indeterminate as error:
+        # The query itself may have acted (PayPal captures an approved order in status()): the money may be taken,
+        # so no other charge for this order until a later query settles it ("confirming").
+        Payment.objects.filter(pk=payment.pk, state=Payment.State.PENDING).update(
+            state=Payment.State.UNKNOWN, error=str(error)[:255], updated_at=timezone.now())
+        raise
     payment_apply_status(payment, status)
     payment.refresh_from_db()
     return payment

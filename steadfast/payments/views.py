@@ -1,4 +1,5 @@
-"""Customer-facing payment views: the redirect to a gateway, the return to the order page, "pay another way"."""
+"""Customer-facing payment views: the redirect to a gateway, the return to the order page, "pay another way",
+and the page a staff-made payment link opens."""
 
 import uuid
 from datetime import timedelta
@@ -12,9 +13,10 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from steadfast.orders.models import Order, OrderStatus
-from steadfast.orders.services import actor_for
+from steadfast.orders.services import actor_for, order_event_add
 from steadfast.payments import routing
 from steadfast.payments.interface import Form, Redirect
+from steadfast.payments.links import payment_link_live, payment_link_menu
 from steadfast.payments.models import Payment
 from steadfast.payments.services import (
     PaymentFailed,
@@ -107,3 +109,37 @@ def _settle(request, payment, cancelled, quiet=False):
     elif payment.state in (Payment.State.CANCELLED, Payment.State.FAILED) or cancelled:
         messages.warning(request, _("Your payment was not completed. You can try again or choose another "
                                     "payment method below."))
+
+
+@ratelimit(key="ip", rate=pay_rate, method="POST", block=True)
+def payment_link(request, token):
+    """/pay/<token>/: the page a staff-made payment link opens; the customer picks an online method and pays."""
+    link = payment_link_live(token)
+    if link is None:
+        return render(request, "payments/link_gone.html", status=404)
+    order = link.order
+    refusal = routing.start_refusal(order)
+    menu = payment_link_menu(order) if not refusal else None
+    if request.method == "POST" and menu is not None:
+        provider = menu.find(request.POST.get("method", ""))
+        if provider is None:
+            messages.error(request, _("Please choose one of the payment methods shown."))
+            return redirect(request.path)
+        order_event_add(order, "payment_link_used", actor_for(request.user), _(
+            "Payment started from the payment link with %(provider)s.") % {"provider": provider.name})
+        try:
+            result = payment_start(order, provider, return_url=request.build_absolute_uri(order.get_absolute_url()),
+                                   actor=actor_for(request.user))
+        except PaymentNotAllowed as error:
+            messages.error(request, str(error))
+            return redirect(order)
+        except PaymentFailed as failed:
+            messages.warning(request, str(failed))
+            return redirect(request.path)  # the same link offers the other online methods
+        if isinstance(result, Redirect):
+            return redirect(result.url)
+        if isinstance(result, Form):
+            return render(request, "payments/form.html", {"form": result, "order": order})
+        return redirect(order)
+    return render(request, "payments/link.html", {"order": order, "link": link, "menu": menu, "refusal": refusal,
+                                                   "confirming": routing.confirming(order)})

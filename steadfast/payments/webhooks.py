@@ -15,7 +15,12 @@ from django.views.decorators.http import require_POST
 
 from steadfast.payments.interface import PaymentState, WebhookRejected
 from steadfast.payments.models import Payment, WebhookEvent
-from steadfast.payments.services import payment_apply_status, payment_record_success, payment_refund
+from steadfast.payments.services import (
+    payment_apply_status,
+    payment_confirm,
+    payment_record_success,
+    payment_refund,
+)
 from steadfast.providers.errors import ProviderError
 from steadfast.providers.models import Provider
 from steadfast.providers.registry import adapter_for
@@ -42,6 +47,13 @@ def webhook(request, code):
     except WebhookRejected as error:
         log.warning("webhook for %s rejected: %s", code, error)
         return HttpResponseBadRequest(f"rejected: {error}")
+    except ProviderError as error:
+        # Verifying needed the provider's API (PayPal verify, YooKassa re-read) and it did not answer: ask the
+        # provider to send the event again later instead of guessing.
+        log.warning("webhook for %s not verified now (%s); asking for a retry", code, error)
+        response = HttpResponse("provider unreachable, retry later", status=503)
+        response["Retry-After"] = "60"
+        return response
     payment = _payment_for(provider, event)
     try:
         with transaction.atomic():
@@ -59,11 +71,21 @@ def webhook(request, code):
                     payment_apply_status(payment, event.status)
     except _Duplicate:
         return HttpResponseBadRequest("duplicate event")
+    if payment is not None and event.status is None and payment.state in (Payment.State.PENDING,
+                                                                           Payment.State.UNKNOWN):
+        # An event without a state of its own (PayPal CHECKOUT.ORDER.APPROVED: the customer approved, nothing is
+        # captured yet) is news that the attempt moved: settle it now by status query, as the customer's return
+        # would, so a customer who never comes back is still paid without waiting for reconciliation.
+        try:
+            payment_confirm(payment)
+        except ProviderError as error:
+            log.warning("payment %s not settled after %s (%s); reconciliation asks again", payment.pk, event.kind,
+                        error)
     if refund:
         try:
             payment_refund(payment)
-        except ProviderError:
-            pass  # recorded on the payment; the reconciliation job retries it
+        except ProviderError as error:
+            log.warning("refund of payment %s failed (%s); the reconciliation job retries it", payment.pk, error)
     return HttpResponse("ok")
 
 

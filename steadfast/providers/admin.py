@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from steadfast.providers.drill import FAULTS, provider_drill_end, provider_drill_start
 from steadfast.providers.health import provider_health, recent_attempts, recent_events
 from steadfast.providers.models import Attempt, HealthEvent, Provider, ProviderAudit, ProviderHealth
 from steadfast.providers.selectors import provider_state
@@ -21,6 +22,11 @@ from steadfast.providers.services import (
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.TextInput(attrs={"size": 80}))
+
+
+class DrillForm(forms.Form):
+    fault = forms.ChoiceField(label=_("Fault"), choices=[(name, label) for name, (label, _body) in FAULTS.items()],
+                              widget=forms.RadioSelect)
 
 
 class ProviderForm(forms.ModelForm):
@@ -51,7 +57,7 @@ class ProviderAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "kind", "priority", "enabled", "breaker_state"]
     list_filter = ["kind", "enabled"]
     search_fields = ["code", "name"]
-    actions = ["enable_providers", "disable_providers"]
+    actions = ["enable_providers", "disable_providers", "start_fire_drill", "end_fire_drill"]
     change_list_template = "admin/providers/provider/change_list.html"
 
     def get_readonly_fields(self, request, obj=None):
@@ -78,6 +84,32 @@ class ProviderAdmin(admin.ModelAdmin):
     @admin.action(description=_("Disable selected providers (asks for a reason)"), permissions=["change"])
     def disable_providers(self, request, queryset):
         return self._with_reason(request, queryset, "disable_providers", provider_disable, _("Disable providers"))
+
+    @admin.action(description=_("Start fire drill (fake on 127.0.0.1 only)"), permissions=["change"])
+    def start_fire_drill(self, request, queryset):
+        form = DrillForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            fault = form.cleaned_data["fault"]
+            return self._each(request, queryset, lambda provider: provider_drill_start(provider, request.user, fault))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Start fire drill"), "form": form, "providers": queryset, "action": "start_fire_drill",
+            "opts": self.model._meta, "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/providers/provider/drill.html", context)
+
+    @admin.action(description=_("End fire drill"), permissions=["change"])
+    def end_fire_drill(self, request, queryset):
+        return self._each(request, queryset, lambda provider: provider_drill_end(provider, request.user))
+
+    def _each(self, request, queryset, change):
+        for provider in queryset:
+            try:
+                change(provider)
+            except ProviderChangeError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(request, _("%(provider)s: done.") % {"provider": provider.name}, messages.SUCCESS)
 
     def _with_reason(self, request, queryset, action, service, title):
         form = ReasonForm(request.POST if "apply" in request.POST else None)

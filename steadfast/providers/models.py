@@ -100,6 +100,8 @@ class ProviderAudit(models.Model):
         ENABLE = "enable", _("Enabled")
         DISABLE = "disable", _("Disabled")
         CONFIGURE = "configure", _("Configured")
+        DRILL_START = "drill_start", _("Fire drill started")
+        DRILL_END = "drill_end", _("Fire drill ended")
 
     provider = models.ForeignKey(Provider, models.CASCADE, related_name="audits", verbose_name=_("provider"))
     user = models.ForeignKey(

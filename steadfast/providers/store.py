@@ -76,6 +76,11 @@ class LocalStore:
         with self._lock:
             self._data.pop(key, None)
 
+    def clear(self):
+        """Forget everything; for when the shared store was emptied on purpose (tests, an operator's flush)."""
+        with self._lock:
+            self._data.clear()
+
 
 class MirroredStore:
     """The Django cache, mirrored locally; falls back to the mirror when the cache fails."""

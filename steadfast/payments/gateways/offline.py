@@ -18,6 +18,21 @@ class CashOnDelivery(PaymentGateway):
         return Done(PaymentState.PENDING, instructions=text)
 
 
+class PayAtPickup(PaymentGateway):
+    """Pay at the counter when collecting the order. Only offered with a pickup delivery method (pickup_only):
+    a courier cannot take the money for it, and checkout.services.order_place refuses the combination."""
+
+    offline = True
+    ships_before_payment = True  # handed over and paid in one go, like cash on delivery
+    pickup_only = True
+
+    def start(self, request: StartRequest) -> Done:
+        text = _("Pay %(amount)s %(currency)s in cash or by card when you collect your order in the shop.") % {
+            "amount": format_amount(request.amount.amount), "currency": request.amount.currency,
+        }
+        return Done(PaymentState.PENDING, instructions=text)
+
+
 class BankTransfer(PaymentGateway):
     offline = True
 

@@ -9,14 +9,18 @@ Every create is sent with our idempotency key (Payment.key): a replayed create r
 how a start whose answer was lost is resolved. Secrets: STEADFAST_<CODE>_SECRET_KEY, STEADFAST_<CODE>_WEBHOOK_SECRET.
 """
 
+import datetime
 import hashlib
 import hmac
 import json
+import logging
 import time
 from decimal import Decimal
+from functools import partial
 
 import httpx
 import stripe
+from django.conf import settings
 
 from steadfast.money import Money
 from steadfast.payments.interface import (
@@ -32,6 +36,7 @@ from steadfast.providers.call import check_response
 from steadfast.providers.errors import Declined, Indeterminate, Misconfigured, Unavailable
 from steadfast.providers.secrets import provider_secret
 
+log = logging.getLogger(__name__)
 DEFAULT_API_BASE = "https://api.stripe.com"
 WEBHOOK_TOLERANCE = 300  # seconds, both ways: a signature from the future is as suspect as a stale one
 ZERO_DECIMAL = {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF",
@@ -161,6 +166,34 @@ class StripeGateway(PaymentGateway):
         """A cheap authenticated read: the balance."""
         with _StripeErrors():
             self._client(client).v1.balance.retrieve()
+
+    def daily_test(self, run):
+        """Once a day (providers.probes): a real test-mode payment of 1.00 with Stripe's test card, then its refund.
+
+        Only with a test key (sk_test_...): a live key is never charged, the run is skipped with a log line.
+        The keys are per provider and day, so a second run the same day replays instead of charging again.
+        """
+        key = provider_secret(self.provider, "SECRET_KEY")
+        if not key.startswith("sk_test_"):
+            log.warning("%s: daily test payment skipped: the secret key is not a test-mode key (sk_test_...); "
+                        "a live account is never charged by the daily test", self.provider.code)
+            return None
+        amount = Money(Decimal("1.00"), settings.SHOP_CURRENCY)
+        stamp = f"daily-test-{self.provider.code}-{datetime.date.today().isoformat()}"
+        intent = run("daily_test_charge", partial(self.test_charge, amount, stamp))
+        return run("daily_test_refund", partial(self.refund, intent, amount, f"{stamp}-refund"))
+
+    def test_charge(self, amount: Money, idempotency_key: str, client) -> str:
+        """Create and confirm a PaymentIntent with the test card pm_card_visa; returns its id."""
+        params = {"amount": minor_units(amount), "currency": amount.currency.lower(), "confirm": True,
+                  "payment_method": "pm_card_visa", "payment_method_types": ["card"],
+                  "description": "Steadfast daily test payment", "metadata": {"steadfast": "daily-test"}}
+        with _StripeErrors():
+            intent = _plain(self._client(client).v1.payment_intents.create(
+                params, {"idempotency_key": idempotency_key}))
+        if intent.get("status") != "succeeded" or not isinstance(intent.get("id"), str):
+            raise Unavailable(f"daily test payment ended as {intent.get('status')!r}")
+        return intent["id"]
 
     # --- webhooks: no I/O, just verification and translation ---------------------------------------------
     def parse_webhook(self, body: bytes, headers, now: float | None = None) -> ProviderEvent:

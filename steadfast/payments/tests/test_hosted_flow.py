@@ -90,3 +90,26 @@ def test_webhook_view_accepts_genuine_and_refuses_replayed_or_forged(gateway, or
     assert client.post(url, forged, content_type="application/json", headers=headers).status_code == 400
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID and len(fake.ledger.successful()) == 1
+
+
+def test_webhook_that_cannot_be_verified_now_asks_for_a_retry(gateway, order, client):
+    fake, provider = gateway
+    redirect = payment_start(order, provider, return_url="http://testserver/orders/x/")
+    press(redirect.url)
+    if isinstance(fake, FakePayPal):
+        payment_confirm(Payment.objects.get(order=order))
+        event = next(e for e in fake.events if e["event_type"] == "PAYMENT.CAPTURE.COMPLETED")
+        body, headers = fake.webhook_request(event)
+    else:
+        body, headers = json.dumps(fake.notification(redirect.reference)).encode(), {}
+    fake.set_fault("status", status=503)  # verifying needs the provider's API, which is down now
+
+    response = client.post(f"/payments/webhooks/{provider.code}/", body, content_type="application/json",
+                           headers=headers)
+
+    assert response.status_code == 503 and response["Retry-After"] == "60"
+    assert not provider.webhook_events.exists()
+    fake.set_fault("ok")
+    again = client.post(f"/payments/webhooks/{provider.code}/", body, content_type="application/json",
+                        headers=headers)
+    assert again.status_code == 200  # the provider's retry is processed once it can be verified

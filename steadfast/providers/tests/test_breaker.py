@@ -7,6 +7,7 @@ import time
 import pytest
 from django.db import connections
 
+from steadfast.cacheconf import redis_caches
 from steadfast.providers.errors import Unavailable
 from steadfast.providers.models import Attempt, HealthEvent
 from steadfast.providers.selectors import provider_state, providers_available
@@ -162,12 +163,7 @@ def test_open_provider_leaves_the_available_list_until_its_trial_is_due(make_pro
 @pytest.mark.django_db
 def test_cache_failure_falls_back_to_local_state(make_provider, fake_server, settings, caplog):
     provider = make_provider()
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
-        }
-    }
+    settings.CACHES = redis_caches("redis://127.0.0.1:1/0", timeout=0.5)
 
     with caplog.at_level(logging.WARNING, logger="steadfast.providers.store"):
         assert ping(provider) == {"ok": True}

@@ -5,14 +5,10 @@ from contextlib import contextmanager
 import pytest
 from django.db import connection, connections
 
+from steadfast.cacheconf import redis_caches
+
 # A real closed port on this machine: connecting is refused at once, nothing leaves 127.0.0.1.
-DEAD_REDIS = {
-    "default": {
-        "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": "redis://127.0.0.1:1/0",
-        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
-    }
-}
+DEAD_REDIS = redis_caches("redis://127.0.0.1:1/0", timeout=1)
 
 
 @contextmanager

@@ -1,5 +1,6 @@
 """`manage.py demo`: the admin login it prints works, and Ctrl-C stops the web server and the worker."""
 
+import json
 import os
 import re
 import signal
@@ -15,7 +16,8 @@ from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from steadfast.storefront.management.commands.demo import run_together
+from steadfast.providers.models import Provider, ProviderAudit
+from steadfast.storefront.management.commands.demo import demo_gateways_ensure, run_together
 
 ROOT = Path(django_settings.BASE_DIR)
 
@@ -51,6 +53,27 @@ def test_an_admin_whose_password_was_changed_gets_the_stored_one_back(db, settin
 
     assert client.login(username="admin", password=password)
     assert client.get("/admin/").status_code == 200
+
+
+def test_gateways_are_registered_on_the_fakes_once_and_follow_a_moved_port(db):
+    assert demo_gateways_ensure() == {code: f"http://127.0.0.1:{port}" for code, port in
+                                      (("stripe", 8811), ("paypal", 8812), ("yookassa", 8813))}
+    demo_gateways_ensure()
+    assert Provider.objects.filter(code__in=("stripe", "paypal", "yookassa")).count() == 3
+    assert not ProviderAudit.objects.exists()
+
+    assert demo_gateways_ensure({"paypal": 9912})["paypal"] == "http://127.0.0.1:9912"
+    assert ProviderAudit.objects.get().details == {
+        "key": "api_base", "old": "http://127.0.0.1:8812", "new": "http://127.0.0.1:9912"}
+    # Secrets never reach the database: only api_base is configured.
+    assert [p.config for p in Provider.objects.filter(code="stripe")] == [{"api_base": "http://127.0.0.1:8811"}]
+
+
+def test_a_gateway_pointed_at_a_real_api_is_left_alone(db):
+    Provider.objects.create(kind="payment", code="stripe", adapter="stripe", name="Card",
+                            config={"api_base": "https://api.stripe.com"})
+    assert demo_gateways_ensure()["stripe"] == "https://api.stripe.com"
+    assert not ProviderAudit.objects.exists()
 
 
 def test_when_one_process_dies_the_other_is_stopped(tmp_path):
@@ -110,8 +133,17 @@ def _get(url, timeout=5):
         return None
 
 
-def test_demo_serves_the_shop_and_ctrl_c_stops_web_server_and_worker(tmp_path):
+def _get_json(url, timeout=5):
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return json.load(response)
+    except OSError:
+        return None
+
+
+def test_demo_serves_the_shop_and_ctrl_c_stops_web_server_worker_and_fakes(tmp_path):
     port = _free_port()
+    fake_ports = {name: _free_port() for name in ("stripe", "paypal", "yookassa")}
     # The demo runs on its own SQLite in tmp_path, whatever database this test run uses; a browser test earlier in
     # the session may have set DJANGO_ALLOW_ASYNC_UNSAFE, which the demo must not inherit.
     dropped = ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
@@ -121,7 +153,8 @@ def test_demo_serves_the_shop_and_ctrl_c_stops_web_server_and_worker(tmp_path):
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([*manage, "createcachetable"], cwd=ROOT, env=env, check=True)
     demo = subprocess.Popen(
-        [*manage, "demo", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        [*manage, "demo", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+         *[f"--fake-port={name}={fake_port}" for name, fake_port in fake_ports.items()]],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:
@@ -135,7 +168,19 @@ def test_demo_serves_the_shop_and_ctrl_c_stops_web_server_and_worker(tmp_path):
         # Generous: the first page renders cold templates on a machine that may be busy with other tests.
         assert _get(f"http://127.0.0.1:{port}/", timeout=60) == 200
         children = [pid for pid in _processes_mentioning(str(tmp_path)) if pid != demo.pid]
-        assert len(children) >= 3  # gunicorn master and worker, run_huey
+        assert len(children) >= 4  # gunicorn master and worker, run_huey, the fakes
+        for name, fake_port in fake_ports.items():
+            answer = None
+            for _ in range(50):
+                answer = _get_json(f"http://127.0.0.1:{fake_port}/__fault__")
+                if answer is not None:
+                    break
+                time.sleep(0.2)
+            assert answer is not None and answer["fault"]["mode"] == "ok", name
+        # The shop's providers point at those fakes (secrets come from the environment, not the database).
+        listing = subprocess.run([*manage, "providers", "list"], cwd=ROOT, env=env, capture_output=True, text=True,
+                                 check=True).stdout
+        assert all(name in listing for name in fake_ports)
 
         demo.send_signal(signal.SIGINT)
         output, _ = demo.communicate(timeout=30)
@@ -143,6 +188,7 @@ def test_demo_serves_the_shop_and_ctrl_c_stops_web_server_and_worker(tmp_path):
         assert demo.returncode == 0, output
         assert "Demo stopped." in output
         assert _get(f"http://127.0.0.1:{port}/healthz") is None
+        assert all(_get_json(f"http://127.0.0.1:{p}/__fault__") is None for p in fake_ports.values())
         assert not _processes_mentioning(str(tmp_path))
     except BaseException:
         _stop(demo, tmp_path)  # leave no server or worker behind a failed test

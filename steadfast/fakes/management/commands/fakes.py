@@ -1,6 +1,6 @@
 """Run the fake providers for the demo and fire drills, or switch a running fake's fault.
 
-    manage.py fakes run [--only stripe] [--shop-url http://127.0.0.1:8000] [--register]
+    manage.py fakes run [--only stripe] [--port stripe=8811] [--shop-url http://127.0.0.1:8000] [--register]
     manage.py fakes fault stripe hang            # ok | status --status 503 | slow --ms 2000 | hang | reset |
                                                  # malformed | decline | reset_after | hang_after | bad_signature
 
@@ -9,6 +9,7 @@ Fakes listen on 127.0.0.1 only. Secrets come from the same environment variables
 --register creates the provider row pointing at the fake when it does not exist yet.
 """
 
+import argparse
 import threading
 
 import httpx
@@ -19,34 +20,39 @@ from steadfast.providers.secrets import provider_secret
 
 DEMO_WEBHOOK_SECRET = "whsec_demo_steadfast"  # the demo only; a real shop sets its own
 DEMO_KEY = "sk_test_demo_steadfast"
+# What a fake expects when STEADFAST_<CODE>_<NAME> is not set. `manage.py demo` exports exactly these to the shop,
+# its worker and the fakes, so all three agree without a secret ever being stored in the database.
+DEMO_SECRETS = {
+    "stripe": {"SECRET_KEY": DEMO_KEY, "WEBHOOK_SECRET": DEMO_WEBHOOK_SECRET},
+    "paypal": {"CLIENT_ID": "fake-client-id", "CLIENT_SECRET": "fake-client-secret", "WEBHOOK_ID": "WH-FAKE-0001"},
+    "yookassa": {"SHOP_ID": "100500", "SECRET_KEY": "test_fake_secret"},
+}
+
+
+def _secret(code, name):
+    return provider_secret(Provider(code=code), name, DEMO_SECRETS[code][name])
 
 
 def _stripe(port, shop_url):
     from steadfast.fakes.stripe import FakeStripe
 
-    probe = Provider(code="stripe")
     return FakeStripe(port=port, webhook_url=f"{shop_url}/payments/webhooks/stripe/",
-                      webhook_secret=provider_secret(probe, "WEBHOOK_SECRET", DEMO_WEBHOOK_SECRET),
-                      api_key=provider_secret(probe, "SECRET_KEY", DEMO_KEY))
+                      webhook_secret=_secret("stripe", "WEBHOOK_SECRET"), api_key=_secret("stripe", "SECRET_KEY"))
 
 
 def _paypal(port, shop_url):
     from steadfast.fakes.paypal import FakePayPal
 
-    probe = Provider(code="paypal")
     return FakePayPal(port=port, webhook_url=f"{shop_url}/payments/webhooks/paypal/",
-                      client_id=provider_secret(probe, "CLIENT_ID", "fake-client-id"),
-                      client_secret=provider_secret(probe, "CLIENT_SECRET", "fake-client-secret"),
-                      webhook_id=provider_secret(probe, "WEBHOOK_ID", "WH-FAKE-0001"))
+                      client_id=_secret("paypal", "CLIENT_ID"), client_secret=_secret("paypal", "CLIENT_SECRET"),
+                      webhook_id=_secret("paypal", "WEBHOOK_ID"))
 
 
 def _yookassa(port, shop_url):
     from steadfast.fakes.yookassa import FakeYooKassa
 
-    probe = Provider(code="yookassa")
     return FakeYooKassa(port=port, webhook_url=f"{shop_url}/payments/webhooks/yookassa/",
-                        shop_id=provider_secret(probe, "SHOP_ID", "100500"),
-                        secret_key=provider_secret(probe, "SECRET_KEY", "test_fake_secret"))
+                        shop_id=_secret("yookassa", "SHOP_ID"), secret_key=_secret("yookassa", "SECRET_KEY"))
 
 
 # name -> (default port, factory(port, shop_url), provider row for --register). Other gateways add a line here.
@@ -67,6 +73,8 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         run = sub.add_parser("run", help="Start fakes and keep them running until Ctrl+C.")
         run.add_argument("--only", action="append", choices=sorted(FAKES), help="Start only these fakes.")
+        run.add_argument("--port", action="append", default=[], metavar="NAME=PORT", type=name_port,
+                         help="Listen on another port than the fake's usual one.")
         run.add_argument("--shop-url", default="http://127.0.0.1:8000", help="Where webhooks go.")
         run.add_argument("--register", action="store_true", help="Create missing provider rows pointing at the fakes.")
         fault = sub.add_parser("fault", help="Set the fault of a running fake.")
@@ -80,11 +88,11 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         return self.run(**options) if action == "run" else self.fault(**options)
 
-    def run(self, only, shop_url, register, **_):
-        started = []
+    def run(self, only, port, shop_url, register, **_):
+        started, ports = [], dict(port)
         for name in only or sorted(FAKES):
-            port, factory, row = FAKES[name]
-            fake = factory(port, shop_url.rstrip("/")).start()
+            default_port, factory, row = FAKES[name]
+            fake = factory(ports.get(name, default_port), shop_url.rstrip("/")).start()
             started.append(fake)
             self.stdout.write(f"{name}: {fake.url} (POST {fake.url}/__fault__ or `manage.py fakes fault {name} ...`)")
             if register:
@@ -107,3 +115,10 @@ class Command(BaseCommand):
         if response.status_code != 200:
             raise CommandError(response.text)
         self.stdout.write(response.text)
+
+
+def name_port(text) -> tuple[str, int]:
+    name, _, port = text.partition("=")
+    if name not in FAKES or not port.isdigit() or not 0 < int(port) < 65536:
+        raise argparse.ArgumentTypeError(f"expected NAME=PORT with NAME one of {', '.join(sorted(FAKES))}")
+    return name, int(port)

@@ -1,10 +1,15 @@
 """`manage.py demo`: the last step of `make demo`.
 
 Makes sure the demo admin exists (password generated once, kept in DATA_DIR/admin-password.txt so every run
-prints the same one), prints where to go, then runs gunicorn and the Huey worker side by side until Ctrl-C
-(SIGINT) or SIGTERM, and stops both. If either dies on its own, the other is stopped too and the command fails.
+prints the same one), prints where to go, then runs gunicorn, the Huey worker and the fake payment gateways
+(Stripe, PayPal, YooKassa on 127.0.0.1) side by side until Ctrl-C (SIGINT) or SIGTERM, and stops them all. If one
+dies on its own, the others are stopped too and the command fails.
+
+The gateway providers are registered pointing at the fakes (config api_base only). Their secrets are the fakes'
+demo defaults, exported as STEADFAST_<CODE>_<NAME> to every child process, never written to the database.
 """
 
+import os
 import secrets
 import signal
 import subprocess
@@ -12,12 +17,19 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from steadfast.fakes.management.commands.fakes import DEMO_SECRETS, FAKES, name_port
+from steadfast.providers.models import Provider
+from steadfast.providers.services import provider_configure
+
 ADMIN_USERNAME = "admin"
 STOP_GRACE_SECONDS = 10
+READY_SECONDS = 30  # a cold Django start on a busy machine; past it, the next command starts anyway
 
 
 def demo_admin_password() -> str:
@@ -48,6 +60,29 @@ def demo_admin_ensure() -> tuple[str, str]:
     return ADMIN_USERNAME, password
 
 
+def demo_gateways_ensure(ports: dict | None = None) -> dict[str, str]:
+    """Stripe, PayPal and YooKassa providers pointed at the fakes; returns {code: api_base}. Safe to re-run: a row
+    that exists is left alone unless it points at a fake on another loopback port (then moved, with an audit row).
+    A row the shop owner pointed at a real gateway is never touched."""
+    ports, bases = ports or {}, {}
+    for code, (default_port, _factory, row) in FAKES.items():
+        api_base = f"http://127.0.0.1:{ports.get(code, default_port)}"
+        provider, created = Provider.objects.get_or_create(code=code, defaults={**row, "config": {"api_base": api_base}})
+        current = provider.config.get("api_base", "")
+        if not created and current != api_base and current.startswith("http://127.0.0.1:"):
+            provider_configure(provider, None, "api_base", api_base, "demo: the fake listens on another port",
+                               actor="demo")
+        bases[code] = provider.config.get("api_base", "")
+    return bases
+
+
+def demo_secrets_export():
+    """The fakes' demo secrets for the shop, its worker and the fakes (inherited environment); set ones win."""
+    for code, names in DEMO_SECRETS.items():
+        for name, value in names.items():
+            os.environ.setdefault(f"STEADFAST_{code.upper()}_{name}", value)
+
+
 class Command(BaseCommand):
     help = "Create the demo admin, print the login, then run the web server and the Huey worker until Ctrl-C."
 
@@ -55,8 +90,11 @@ class Command(BaseCommand):
         parser.add_argument("--bind", default="127.0.0.1:8000", help="address:port for gunicorn")
         parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
         parser.add_argument("--no-serve", action="store_true", help="only set up the admin and print the login")
+        parser.add_argument("--fake-port", action="append", default=[], metavar="NAME=PORT", type=name_port,
+                            help="run a fake gateway on another port (default: stripe 8811, paypal 8812, "
+                                 "yookassa 8813)")
 
-    def handle(self, *args, bind, workers, no_serve, **options):
+    def handle(self, *args, bind, workers, no_serve, fake_port, **options):
         username, password = demo_admin_ensure()
         url = f"http://{bind}/"
         self.stdout.write(
@@ -68,10 +106,20 @@ class Command(BaseCommand):
         )
         if no_serve:
             return
-        self.stdout.write("  Press Ctrl-C to stop the web server and the worker.\n\n")
+        demo_secrets_export()
+        ports = dict(fake_port)
+        for code, api_base in demo_gateways_ensure(ports).items():
+            self.stdout.write(f"  Fake {code + ':':<15} {api_base}   (fire drill: admin > Providers)\n")
+        self.stdout.write("  Press Ctrl-C to stop the web server, the worker and the fakes.\n\n")
         self.stdout.flush()
         manage = str(Path(settings.BASE_DIR) / "manage.py")
+        fakes = [sys.executable, manage, "fakes", "run", "--shop-url", settings.SITE_URL]
+        for code in FAKES:
+            fakes += ["--port", f"{code}={ports.get(code, FAKES[code][0])}"]
         commands = {
+            # Webhooks from the fakes go to SITE_URL, the address the shop is reached at. First, so that the
+            # worker's first probe finds them listening.
+            "fake gateways (fakes run)": fakes,
             "web server (gunicorn)": [
                 sys.executable, "-m", "gunicorn", "steadfast.wsgi:application", "--bind", bind,
                 "--workers", str(workers), "--graceful-timeout", str(STOP_GRACE_SECONDS), "--access-logfile", "-",
@@ -80,14 +128,27 @@ class Command(BaseCommand):
             ],
             "worker (run_huey)": [sys.executable, manage, "run_huey"],
         }
-        failed = run_together(commands, cwd=settings.BASE_DIR, stderr=self.stderr)
+        fake_urls = [f"http://127.0.0.1:{ports.get(code, FAKES[code][0])}/__fault__" for code in FAKES]
+        ready = {"fake gateways (fakes run)": lambda: all(_answers(url) for url in fake_urls)}
+        failed = run_together(commands, cwd=settings.BASE_DIR, stderr=self.stderr, ready=ready)
         if failed:
             raise CommandError(f"{failed} stopped on its own; the demo was shut down.")
         self.stdout.write("Demo stopped.")
 
 
-def run_together(commands: dict, cwd, stderr) -> str | None:
-    """Run every command until a stop signal or until one exits; stop all. Returns the name of one that died."""
+def _answers(url) -> bool:
+    try:
+        return httpx.get(url, timeout=1, trust_env=False).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def run_together(commands: dict, cwd, stderr, ready=None) -> str | None:
+    """Run every command until a stop signal or until one exits; stop all. Returns the name of one that died.
+
+    Commands start in order; ready[name]() (optional) is polled after starting `name`, for up to READY_SECONDS,
+    before the next command starts."""
+    ready = ready or {}
     stop = {"requested": False}
 
     def request_stop(signum, frame):
@@ -97,9 +158,16 @@ def run_together(commands: dict, cwd, stderr) -> str | None:
     processes, failed = {}, None
     try:
         for name, argv in commands.items():
+            if stop["requested"]:
+                break
             # Own process group: a terminal's Ctrl-C reaches only this runner, which then stops each child
             # exactly once (a second SIGINT would cut Huey's graceful shutdown short).
             processes[name] = subprocess.Popen(argv, cwd=cwd, process_group=0)
+            deadline = time.monotonic() + READY_SECONDS
+            while name in ready and not ready[name]() and time.monotonic() < deadline:
+                if stop["requested"] or processes[name].poll() is not None:
+                    break
+                time.sleep(0.2)
         while not stop["requested"] and failed is None:
             for name, process in processes.items():
                 if process.poll() is not None:

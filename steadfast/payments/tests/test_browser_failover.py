@@ -1,0 +1,106 @@
+"""In a real browser: the card gateway is down, the customer keeps the order and pays it with PayPal instead."""
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from steadfast.catalog.models import Category, Product, Variant
+from steadfast.fakes.paypal import FakePayPal
+from steadfast.fakes.testing import STRIPE_KEY, WEBHOOK_SECRET, fake_stripe  # noqa: F401  (fixture)
+from steadfast.orders.models import Order, OrderStatus
+from steadfast.payments.models import Payment
+from steadfast.providers.models import Provider
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SHOTS = Path(settings.BASE_DIR) / "var" / "shots"
+
+
+@pytest.fixture
+def fake_paypal(live_server):
+    fake = FakePayPal(webhook_url=f"{live_server.url}/payments/webhooks/paypal/", client_id="client-1",
+                      client_secret="secret-1", webhook_id="WH-TEST-1").start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def gateways(shop_defaults, live_server, fake_stripe, fake_paypal, monkeypatch):  # noqa: F811
+    """Stripe and PayPal registered as they are in the demo: api_base on their fakes, secrets in the environment."""
+    from steadfast.providers.store import LocalStore, store
+
+    monkeypatch.setattr(store, "local", LocalStore())  # no breaker state left over from another test
+    for name, value in {"STRIPE_SECRET_KEY": STRIPE_KEY, "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+                        "PAYPAL_CLIENT_ID": "client-1", "PAYPAL_CLIENT_SECRET": "secret-1",
+                        "PAYPAL_WEBHOOK_ID": "WH-TEST-1"}.items():
+        monkeypatch.setenv(f"STEADFAST_{name}", value)
+    fake_stripe.webhook_url = f"{live_server.url}/payments/webhooks/stripe/"
+    timeouts = {"connect_timeout": 2, "read_timeout": 5}
+    Provider.objects.create(kind="payment", code="stripe", adapter="stripe", name="Card (Stripe)", priority=100,
+                            config={"api_base": fake_stripe.url, **timeouts})
+    Provider.objects.create(kind="payment", code="paypal", adapter="paypal", name="PayPal", priority=110,
+                            config={"api_base": fake_paypal.url, **timeouts})
+    category = Category.objects.create(name="Clothing", slug="clothing")
+    product = Product.objects.create(category=category, name="Harbour Tee", slug="harbour-tee")
+    Variant.objects.create(product=product, sku="HT-M", options={"size": "M"}, price=Decimal("24.00"), stock=5)
+    product.refresh_summary()
+    return product
+
+
+def checkout_as_guest_choosing_card(page):
+    page.goto("/c/clothing/")
+    page.get_by_role("link", name="Harbour Tee").first.click()
+    page.get_by_role("button", name=re.compile("Add to cart")).click()
+    page.goto("/cart/")
+    page.get_by_role("link", name=re.compile("checkout", re.I)).first.click()
+    page.get_by_label("Full name").fill("Ann Nowak")
+    page.get_by_label("E-mail").fill("ann@example.com")
+    page.get_by_label("Phone").fill("+48 600 100 200")
+    page.get_by_role("button", name="Continue to delivery").click()
+    page.get_by_role("radio", name=re.compile("Courier")).check(force=True)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Street and number").fill("ul. Długa 5")
+    page.get_by_label("Postcode").fill("00-950")
+    page.get_by_label("City").fill("Warszawa")
+    page.get_by_role("button", name="Continue to payment").click()
+    page.get_by_role("radio", name=re.compile(r"Card \(Stripe\)")).check(force=True)
+    page.get_by_role("button", name="Review your order").click()
+    page.get_by_role("button", name=re.compile("Place order")).click()
+
+
+def test_card_gateway_down_customer_pays_the_same_order_with_paypal(page, gateways, fake_stripe, fake_paypal):  # noqa: F811
+    fake_stripe.set_fault("status", status=503)
+
+    checkout_as_guest_choosing_card(page)
+
+    # Back on the order page: the order is kept, card payments are said to be unavailable, card cannot be chosen.
+    page.wait_for_url(re.compile(r"/orders/[\w-]+/$"))
+    order = Order.objects.get()
+    assert order.status == OrderStatus.PENDING_PAYMENT and order.stock_reserved
+    assert page.get_by_text("Card payments are temporarily unavailable").first.is_visible()
+    assert page.locator('input[name="method"][value="stripe"]').is_disabled()
+    assert page.get_by_text("temporarily unavailable", exact=True).first.is_visible()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "failover-card-unavailable.png"), full_page=True)
+
+    # Pay another way on the same order: nothing to re-enter, one choice and one button.
+    page.get_by_role("radio", name=re.compile("PayPal")).check(force=True)
+    page.get_by_role("button", name="Pay", exact=True).click()
+    page.wait_for_url(re.compile(re.escape(fake_paypal.url) + r"/approve/"))
+    assert page.get_by_role("heading", name="Pay 28.90 EUR").is_visible()  # 24.00 + 4.90 courier
+    page.get_by_role("button", name="Pay", exact=True).click()
+
+    page.wait_for_url(re.compile(re.escape(order.get_absolute_url())))
+    assert page.get_by_text("Thank you! Your payment was received.").first.is_visible()
+    assert page.locator(".status").first.inner_text() == "Paid"
+
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID and order.paid_at is not None
+    assert list(order.payments.values_list("provider__code", "state").order_by("pk")) == [
+        ("stripe", Payment.State.FAILED), ("paypal", Payment.State.SUCCEEDED)]
+    succeeded = Payment.objects.filter(state=Payment.State.SUCCEEDED)
+    assert [(p.order_id, p.provider.code) for p in succeeded] == [(order.pk, "paypal")]
+    assert [(c.key, c.amount) for c in fake_paypal.ledger.successful()] == [(str(succeeded.get().key), Decimal("28.90"))]
+    assert fake_stripe.charges() == [] and fake_stripe.sessions == {}  # the failed start made nothing at Stripe
