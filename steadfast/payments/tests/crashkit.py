@@ -18,9 +18,10 @@ def setup(code, api_base):
     from steadfast.payments.defaults import offline_methods_ensure
     from steadfast.providers.models import Provider
     from steadfast.shipping.defaults import delivery_methods_ensure
+    from steadfast.shipping.models import DeliveryMethod
 
-    offline_methods_ensure()
-    delivery_methods_ensure()
+    offline_methods_ensure(Provider)  # a flushed PostgreSQL test database lost what the data migrations seeded
+    delivery_methods_ensure(DeliveryMethod)
     Provider.objects.create(kind=Provider.Kind.PAYMENT, code=code, adapter="stripe", name="Card (Stripe)",
                             priority=10, config={"api_base": api_base, "connect_timeout": 1, "read_timeout": 2})
     category, _ = Category.objects.get_or_create(slug="crash", defaults={"name": "Crash"})
@@ -32,7 +33,7 @@ def setup(code, api_base):
                               delivery_method="courier", payment_method=code, address_line1="ul. Długa 5",
                               postcode="00-950", city="Warszawa", country="PL")
     order, _ = order_place(lines=[(variant.pk, 1)], details=details, idempotency_key=f"crash-{code}")
-    return {"order": order.pk, "url": order.get_absolute_url(), "number": order.number}
+    return {"order": order.pk, "url": order.get_absolute_url(), "token": order.token, "number": order.number}
 
 
 def state(order_id):

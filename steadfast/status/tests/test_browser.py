@@ -9,20 +9,23 @@ from steadfast.status.services import shop_mode_set
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_banner_with_qr_codes_on_every_page_and_dismiss(page):
+def test_banner_with_qr_codes_on_every_page_and_dismiss(page, make_variant):
+    product_url = make_variant(stock=3, name="Plain mug").product.get_absolute_url()
     Banner.objects.create(
         message="<p>Card payments are down. <script>window.pwned=1</script><b>Pay on delivery.</b></p>",
         phone="+48 22 100 20 30",
         telegram="https://t.me/steadfast_shop",
     )
-    for url in ("/", "/p/plain/", "/cart/"):
+    page.goto(product_url)
+    page.get_by_role("button", name="Add to cart").click()
+    for url in ("/", product_url, "/cart/", "/checkout/"):
         page.goto(url)
         banner = page.locator("#status-banner")
         assert "Card payments are down. Pay on delivery." in banner.inner_text()
         assert banner.locator(".qr svg").count() == 2  # the two contacts staff gave: phone and Telegram
     assert page.evaluate("window.pwned") is None
     page.get_by_role("button", name="Dismiss").click()
-    page.wait_for_url("**/cart/")
+    page.wait_for_url("**/checkout/")
     assert page.locator("#status-banner").count() == 0
     page.goto("/")
     assert page.locator("#status-banner").count() == 0

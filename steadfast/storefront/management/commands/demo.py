@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 import httpx
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -67,7 +66,8 @@ def demo_gateways_ensure(ports: dict | None = None) -> dict[str, str]:
     ports, bases = ports or {}, {}
     for code, (default_port, _factory, row) in FAKES.items():
         api_base = f"http://127.0.0.1:{ports.get(code, default_port)}"
-        provider, created = Provider.objects.get_or_create(code=code, defaults={**row, "config": {"api_base": api_base}})
+        defaults = {**row, "config": {"api_base": api_base}}
+        provider, created = Provider.objects.get_or_create(code=code, defaults=defaults)
         current = provider.config.get("api_base", "")
         if not created and current != api_base and current.startswith("http://127.0.0.1:"):
             provider_configure(provider, None, "api_base", api_base, "demo: the fake listens on another port",
