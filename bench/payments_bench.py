@@ -45,8 +45,8 @@ from steadfast.providers.models import Provider  # noqa: E402
 from steadfast.providers.selectors import provider_state  # noqa: E402
 
 KEY = "sk_test_bench"
-BLOCK = int(os.environ.get("BENCH_BLOCK", "50"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "4"))
+BLOCK = int(os.environ.get("BENCH_BLOCK", "25"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "8"))
 RETURN = "http://127.0.0.1:8000/orders/bench/"
 
 
@@ -84,26 +84,27 @@ def open_breaker(fake, provider):
 
 
 def side_by_side(primary_fake, backup):
-    """Alternating blocks. Each round starts from a fresh primary, as a gateway that has not failed lately is:
-    recent failures make the breaker count every call in its window, which is not the "all healthy" case."""
-    healthy, down, routed = [], [], set()
-    for _ in range(ROUNDS):
-        primary_fake.set_fault("ok")
-        primary = gateway(primary_fake, 10)
-        payment_step(orders(VARIANT, primary.code, 1)[0])  # warm this provider's first queries
-        for order in orders(VARIANT, primary.code, BLOCK):
-            seconds, provider = payment_step(order)
-            healthy.append(seconds)
-            routed.add(("healthy", provider.code == primary.code))
-        open_breaker(primary_fake, primary)
-        for order in orders(VARIANT, primary.code, BLOCK):
-            seconds, provider = payment_step(order)
-            down.append(seconds)
-            routed.add(("down", provider.code == backup.code))
-        primary.enabled = False  # the next round's primary takes its place
-        primary.save()
-    assert routed == {("healthy", True), ("down", True)}, routed  # the bench measured what it says
-    return healthy, down
+    """Alternating blocks, healthy first in even rounds and down first in odd ones, so drift in the machine's load
+    falls on both sides. Each block gets a fresh primary, as a gateway that has not failed lately is: recent
+    failures make the breaker count every call in its window, which is not the "all healthy" case."""
+    samples, routed = {"healthy": [], "down": []}, set()
+    for round_number in range(ROUNDS):
+        sides = ("healthy", "down") if round_number % 2 == 0 else ("down", "healthy")
+        for side in sides:
+            primary_fake.set_fault("ok")
+            primary = gateway(primary_fake, 10)
+            payment_step(orders(VARIANT, primary.code, 1)[0])  # warm this provider's first queries
+            if side == "down":
+                open_breaker(primary_fake, primary)
+            expected = primary.code if side == "healthy" else backup.code
+            for order in orders(VARIANT, primary.code, BLOCK):
+                seconds, provider = payment_step(order)
+                samples[side].append(seconds)
+                routed.add(provider.code == expected)
+            primary.enabled = False  # the next block's primary takes its place
+            primary.save()
+    assert routed == {True}, "the bench did not route as it says"
+    return samples["healthy"], samples["down"]
 
 
 def time_to_open(fake, mode, **options):

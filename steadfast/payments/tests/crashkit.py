@@ -45,7 +45,8 @@ def state(order_id):
         "status": order.status,
         "payments": list(order.payments.values_list("state", flat=True)),
         "paid_events": order.events.filter(to_status="paid").count(),
-        "outbox": [{"kind": m.kind, "status": m.status, "attempts": m.attempts, "leased": m.lease_until is not None}
+        "outbox": [{"key": m.key, "kind": m.kind, "status": m.status, "attempts": m.attempts,
+                    "leased": m.lease_until is not None}
                    for m in OutboxMessage.objects.filter(order=order)],
     }
 
