@@ -20,8 +20,8 @@ from steadfast.notify.models import OutboxMessage
 from steadfast.orders.admin_actions import ACTIONS, BULK_ACTIONS, OrderActionForm, orders_apply
 from steadfast.orders.dashboard import to_ship_q, unpaid_q
 from steadfast.orders.models import Order, OrderEvent, OrderLine
-from steadfast.orders.templatetags.backoffice import status_badge
 from steadfast.orders.services import actor_for
+from steadfast.orders.templatetags.backoffice import status_badge
 from steadfast.payments import routing
 from steadfast.payments.links import PaymentLinkRefused, payment_link_create, payment_link_current, payment_link_url
 from steadfast.payments.models import Payment

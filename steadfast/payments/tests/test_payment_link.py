@@ -22,8 +22,8 @@ pytestmark = pytest.mark.django_db
 def phone_order(make_variant, details, stripe_provider):
     """An order staff took by phone, placed with bank transfer: unpaid, stock reserved for days."""
     variant = make_variant(stock=5, price="20.00")
-    order, _ = order_place(lines=[(variant.pk, 1)], details=dataclasses.replace(details, payment_method="bank_transfer"),
-                           idempotency_key="phone-1")
+    by_phone = dataclasses.replace(details, payment_method="bank_transfer")
+    order, _ = order_place(lines=[(variant.pk, 1)], details=by_phone, idempotency_key="phone-1")
     return order
 
 
