@@ -7,6 +7,9 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from steadfast.storefront.tests.browser import guest_checkout  # noqa: E402
+
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 PASSWORD = (Path(__file__).resolve().parent.parent / "var" / "admin-password.txt").read_text().strip()
@@ -27,19 +30,8 @@ def shopper(page):
     radio.check(force=True)
     shoot(page, "storefront-product")
     page.get_by_role("button", name=re.compile("Add to cart")).click()
-    page.goto(BASE + "/checkout/")
-    page.get_by_label("Full name").fill("Anna Kowalska")
-    page.get_by_label("E-mail").fill("anna@example.com")
-    page.get_by_label("Phone").fill("+48 600 100 200")
-    page.get_by_role("button", name="Continue to delivery").click()
-    page.get_by_role("radio", name=re.compile("Courier")).check(force=True)
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Street and number").fill("ul. Długa 5")
-    page.get_by_label("Postcode").fill("00-950")
-    page.get_by_label("City").fill("Warszawa")
-    page.get_by_role("button", name="Continue to payment").click()
-    page.get_by_role("radio", name=re.compile("Bank transfer")).check(force=True)
-    page.get_by_role("button", name="Review your order").click()
+    page.goto(BASE + "/cart/")
+    guest_checkout(page, "Bank transfer", name="Anna Kowalska", email="anna@example.com")
     shoot(page, "checkout-review")
     page.get_by_role("button", name=re.compile("Place order")).click()
     page.wait_for_url(re.compile(r"/orders/"))

@@ -6,12 +6,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from steadfast.adminkit import ReadOnlyAdminMixin
 from steadfast.notify.models import OutboxMessage
 from steadfast.notify.outbox import outbox_replay
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "kind", "channel", "recipient", "order_link", "status", "attempts", "next_attempt_at",
                     "error_short")
     list_filter = ("status", "kind", "channel")
@@ -23,15 +24,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "key", "kind", "channel", "recipient", "order_link", "status", "attempts", "next_attempt_at", "sent_at",
         "created_at", "last_error", "payload",
     )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("order"), ordering="order__number")
     def order_link(self, message):

@@ -5,12 +5,13 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from steadfast.adminkit import ReadOnlyAdminMixin
 from steadfast.payments.models import Payment, WebhookEvent
 from steadfast.storefront.templatetags.shop import money
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "order_link", "provider", "state", "failure", "amount_display", "reference")
     list_filter = ("state", "failure", "refund_due", "provider", "created_at")
     search_fields = ("order__number", "reference", "key", "order__email")
@@ -20,15 +21,6 @@ class PaymentAdmin(admin.ModelAdmin):
         "key", "order_link", "provider", "state", "failure", "amount_display", "reference", "charge_reference",
         "refund_due", "checks", "redirect_url", "instructions", "error", "created_at", "updated_at",
     )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("order"), ordering="order__number")
     def order_link(self, payment):
@@ -41,7 +33,7 @@ class PaymentAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(admin.ModelAdmin):
+class WebhookEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Accepted provider events: read-only evidence of what a provider told us and when."""
 
     list_display = ("received_at", "provider", "kind", "event_id", "payment")
@@ -49,12 +41,3 @@ class WebhookEventAdmin(admin.ModelAdmin):
     search_fields = ("event_id",)
     list_select_related = ("provider", "payment")
     readonly_fields = ("received_at", "provider", "kind", "event_id", "payment")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

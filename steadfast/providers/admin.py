@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from steadfast.adminkit import ReadOnlyAdminMixin
 from steadfast.providers.drill import FAULTS, provider_drill_end, provider_drill_start
 from steadfast.providers.health import provider_health, recent_attempts, recent_events
 from steadfast.providers.models import Attempt, HealthEvent, Provider, ProviderAudit, ProviderHealth
@@ -147,7 +148,7 @@ class ProviderAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProviderHealth)
-class ProviderHealthAdmin(admin.ModelAdmin):
+class ProviderHealthAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The admin index entry for the health page; it only redirects there."""
 
     def has_module_permission(self, request):
@@ -156,32 +157,12 @@ class ProviderHealthAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("providers.view_provider")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def changelist_view(self, request, extra_context=None):
         return redirect(reverse("admin:providers_provider_health"))
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Attempt)
-class AttemptAdmin(ReadOnlyAdmin):
+class AttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "provider", "operation", "outcome", "error_class", "latency_ms", "reference"]
     list_filter = ["outcome", "provider", "operation"]
     search_fields = ["reference", "message"]
@@ -190,14 +171,14 @@ class AttemptAdmin(ReadOnlyAdmin):
 
 
 @admin.register(HealthEvent)
-class HealthEventAdmin(ReadOnlyAdmin):
+class HealthEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "provider", "from_state", "to_state", "reason"]
     list_filter = ["to_state", "provider"]
     list_select_related = ["provider"]
 
 
 @admin.register(ProviderAudit)
-class ProviderAuditAdmin(ReadOnlyAdmin):
+class ProviderAuditAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "provider", "action", "actor", "reason"]
     list_filter = ["action", "provider"]
     search_fields = ["reason", "actor"]

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from steadfast.adminkit import ReadOnlyAdminMixin
 from steadfast.status.incidents import incident_apply_status
 from steadfast.status.models import (
     Banner,
@@ -87,20 +88,10 @@ class ShopModeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModeChange)
-class ModeChangeAdmin(admin.ModelAdmin):
+class ModeChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "actor", "from_mode", "to_mode", "reason"]
     list_filter = ["to_mode"]
     readonly_fields = ["created_at", "user", "actor", "from_mode", "to_mode", "reason"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(PartnerShop)
 class PartnerShopAdmin(admin.ModelAdmin):

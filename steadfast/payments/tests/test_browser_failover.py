@@ -13,6 +13,7 @@ from steadfast.fakes.testing import STRIPE_KEY, WEBHOOK_SECRET, fake_stripe  # n
 from steadfast.orders.models import Order, OrderStatus
 from steadfast.payments.models import Payment
 from steadfast.providers.models import Provider
+from steadfast.storefront.tests.browser import guest_checkout
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(settings.BASE_DIR) / "var" / "shots"
@@ -54,19 +55,7 @@ def checkout_as_guest_choosing_card(page):
     page.get_by_role("link", name="Harbour Tee").first.click()
     page.get_by_role("button", name=re.compile("Add to cart")).click()
     page.goto("/cart/")
-    page.get_by_role("link", name=re.compile("checkout", re.I)).first.click()
-    page.get_by_label("Full name").fill("Ann Nowak")
-    page.get_by_label("E-mail").fill("ann@example.com")
-    page.get_by_label("Phone").fill("+48 600 100 200")
-    page.get_by_role("button", name="Continue to delivery").click()
-    page.get_by_role("radio", name=re.compile("Courier")).check(force=True)
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Street and number").fill("ul. Długa 5")
-    page.get_by_label("Postcode").fill("00-950")
-    page.get_by_label("City").fill("Warszawa")
-    page.get_by_role("button", name="Continue to payment").click()
-    page.get_by_role("radio", name=re.compile(r"Card \(Stripe\)")).check(force=True)
-    page.get_by_role("button", name="Review your order").click()
+    guest_checkout(page, r"Card \(Stripe\)")
     page.get_by_role("button", name=re.compile("Place order")).click()
 
 
