@@ -57,7 +57,7 @@ def main():
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         for run in (shopper, staff):
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            context = browser.new_context(base_url=BASE, viewport={"width": 1280, "height": 900})
             run(context.new_page())
             context.close()
         browser.close()
