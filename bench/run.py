@@ -119,7 +119,7 @@ def main():
     manage("createcachetable")
     manage("collectstatic", "--noinput")
     manage("demo_data")
-    print("\nSQL queries per page (constant whatever the catalog size):")
+    print("\nSQL queries per page for a visitor with a session (constant whatever the catalog size):")
     print(django_snippet("from bench.query_counts import main; main()"))
     targets = dict(
         line.split("=", 1) for line in django_snippet("from bench.query_counts import targets; targets()").split()

@@ -12,9 +12,11 @@ from django.utils.translation import get_language
 from steadfast.catalog import selectors
 from steadfast.catalog.cache import cached
 from steadfast.storefront.forms import ProductFilterForm
+from steadfast.storefront.pagecache import anonymous_page_cache
 from steadfast.storefront.variants import selected_choice, variant_groups
 
 
+@anonymous_page_cache
 def home(request):
     tree = selectors.category_tree()
     context = {
@@ -25,6 +27,7 @@ def home(request):
     return render(request, "storefront/home.html", context)
 
 
+@anonymous_page_cache
 def category(request, slug):
     tree = selectors.category_tree()
     current = tree.get(slug)
@@ -55,6 +58,7 @@ def search(request):
     return render(request, "storefront/search.html", context)
 
 
+@anonymous_page_cache
 def product(request, slug):
     tree = selectors.category_tree()
     page = cached(["product", slug, get_language()], lambda: _product_page(tree, slug))

@@ -50,3 +50,15 @@ def test_shop_pages_render_when_redis_is_down(settings, make_variant):
     response = shopper.post("/cart/add/", {"variant": variant.pk, "quantity": "1"})
     assert response.status_code == 302
     assert "Lantern" in shopper.get("/cart/").content.decode()
+
+
+def test_a_visitor_with_a_session_never_gets_the_shared_page(make_variant):
+    variant = make_variant(stock=5)
+    url = variant.product.get_absolute_url()
+    first_visit = Client().get(url).content.decode()  # stored for session-less visitors
+    assert 'class="cart-count">0<' in first_visit.replace(" ", "") or ">0</span>" in first_visit
+
+    shopper = Client()
+    shopper.post("/cart/add/", {"variant": variant.pk, "quantity": "2"})
+    assert ">2</span>" in shopper.get(url).content.decode()  # their own cart, rendered for them
+    assert ">2</span>" not in Client().get(url).content.decode()  # and never handed to the next first visitor

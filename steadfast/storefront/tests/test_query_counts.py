@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -27,11 +28,20 @@ def fill(start, stop):
 
 
 def count_queries(client, url):
+    """Queries of a warm request by a visitor with a session (so the anonymous page cache does not answer).
+
+    The least of three: shop mode and banner are cached for a few seconds, and on a slow machine one of them may
+    expire between requests, which says nothing about the catalog size.
+    """
+    client.cookies[settings.SESSION_COOKIE_NAME] = "no-such-session"
     client.get(url)  # warm up: the first request of a process fills caches (shop mode, banner)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries), response.content.decode()
+    counts = []
+    for _ in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        counts.append(len(queries))
+    return min(counts), response.content.decode()
 
 
 @pytest.mark.parametrize(
