@@ -52,8 +52,10 @@ def payment_provider(code) -> Provider:
     return provider
 
 
-def order_place(*, lines, details: CheckoutDetails, idempotency_key: str, user=None, language="en") -> tuple[Order, bool]:
-    """Place an order from [(variant_id, quantity)]. Returns (order, created); a replayed key returns the first order."""
+def order_place(
+    *, lines, details: CheckoutDetails, idempotency_key: str, user=None, language="en"
+) -> tuple[Order, bool]:
+    """Place an order from [(variant_id, quantity)]. Returns (order, created); a replayed key returns the first."""
     existing = Order.objects.filter(idempotency_key=idempotency_key).first()
     if existing:
         return existing, False

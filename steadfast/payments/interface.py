@@ -1,12 +1,12 @@
 """The payment gateway contract: dataclasses in and out, one of four errors (providers.errors) on failure."""
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from steadfast.money import Money
 
 
-class PaymentState(str, Enum):
+class PaymentState(StrEnum):
     PENDING = "pending"
     SUCCEEDED = "succeeded"
     FAILED = "failed"

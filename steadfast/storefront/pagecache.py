@@ -15,8 +15,8 @@ from django.middleware.csrf import get_token
 from django.utils.html import escape
 from django.utils.translation import get_language
 
-from steadfast.catalog.cache import catalog_version
 from steadfast.cachesafe import lenient_cache as cache
+from steadfast.catalog.cache import catalog_version
 
 PAGE_SECONDS = 10
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
