@@ -56,8 +56,11 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
+# wrk (Debian package) drives the page views with little CPU of its own; without it locust does everything.
 bench: $(VENV)/.installed-bench
-	$(PY) bench/run.py
+	@command -v wrk >/dev/null 2>&1 || apt-get install -y -qq wrk >/dev/null 2>&1 || \
+		echo "wrk is not installed (apt-get install wrk); locust will drive every endpoint"
+	$(PY) -u bench/run.py
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache test-artifacts bench/results

@@ -6,6 +6,8 @@ the figures are for people. Run with `make bench`.
 
 import csv
 import os
+import re
+import shutil
 import subprocess
 import sys
 import time
@@ -111,6 +113,37 @@ def run_locust(tag, targets):
         ]
 
 
+WRK_PAGES = {"home": "BENCH_HOME", "category": "BENCH_CATEGORIES", "product": "BENCH_PRODUCTS"}
+
+
+def run_wrk(tag, targets):
+    """GET pages with wrk (C, light on the shared CPU): random path per request from the same lists as locust."""
+    if tag == "home":
+        paths = ["/"]
+    else:
+        prefix = "/c/" if tag == "category" else "/p/"
+        paths = [f"{prefix}{slug}/" for slug in targets[WRK_PAGES[tag]].split(",")]
+    script = WORK / f"wrk-{tag}.lua"
+    listed = ", ".join(f'"{path}"' for path in paths)
+    script.write_text(f"local paths = {{{listed}}}\n"
+                      "request = function() return wrk.format('GET', paths[math.random(#paths)]) end\n")
+    command = ["wrk", "-t2", f"-c{USERS}", "--latency", "-s", str(script), f"http://127.0.0.1:{PORT}/"]
+    # A short unmeasured run first: the figures are for a warm server, not for the first render of each page.
+    subprocess.run([*command, "-d2s"], capture_output=True, check=True)
+    out = subprocess.run([*command, f"-d{SECONDS}s"], capture_output=True, text=True, check=True).stdout
+    percent = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, flags=re.M))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return [{"Name": tag, "Request Count": re.search(r"(\d+) requests in", out).group(1),
+             "Failure Count": errors.group(1) if errors else "0",
+             "Requests/s": re.search(r"Requests/sec:\s+([\d.]+)", out).group(1),
+             "50%": _ms(percent["50"]), "99%": _ms(percent["99"])}]
+
+
+def _ms(text):
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+    return f"{float(value) * {'us': 0.001, 'ms': 1, 's': 1000}[unit]:.0f}"
+
+
 def main():
     WORK.mkdir(parents=True, exist_ok=True)
     print(f"Steadfast shop benchmark — PostgreSQL + Redis, 2 gunicorn workers, {USERS} users, {SECONDS} s per endpoint")
@@ -131,10 +164,13 @@ def main():
     )
     try:
         wait_for(f"http://127.0.0.1:{PORT}/healthz")
+        use_wrk = shutil.which("wrk") is not None
+        print(f"load: {'wrk for page views, ' if use_wrk else ''}locust for add-to-cart and place-order")
         print(f"{'endpoint':<14} {'requests':>9} {'failures':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
         results = {}
         for tag in ENDPOINTS:
-            for row in run_locust(tag, targets):
+            rows = run_wrk(tag, targets) if use_wrk and tag in WRK_PAGES else run_locust(tag, targets)
+            for row in rows:
                 results[row["Name"]] = row
                 print(
                     f"{row['Name']:<14} {row['Request Count']:>9} {row['Failure Count']:>9} "

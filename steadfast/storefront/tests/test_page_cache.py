@@ -62,3 +62,14 @@ def test_a_visitor_with_a_session_never_gets_the_shared_page(make_variant):
     shopper.post("/cart/add/", {"variant": variant.pk, "quantity": "2"})
     assert ">2</span>" in shopper.get(url).content.decode()  # their own cart, rendered for them
     assert ">2</span>" not in Client().get(url).content.decode()  # and never handed to the next first visitor
+
+
+def test_a_new_banner_reaches_first_time_visitors_at_once(make_variant):
+    from steadfast.status.models import Banner
+
+    url = make_variant(stock=5).product.get_absolute_url()
+    assert 'id="status-banner"' not in Client().get(url).content.decode()  # stored without a banner
+
+    Banner.objects.create(message="Deliveries are late this week.", phone="+48 22 100 20 30")
+
+    assert "Deliveries are late this week." in Client().get(url).content.decode()
