@@ -3,13 +3,19 @@
 import os
 
 
+def provider_secret_env(code: str, name: str) -> str:
+    """The variable holding a provider's secret: provider_secret_env("card-eu", "secret_key") is
+    STEADFAST_CARD_EU_SECRET_KEY. The one place this naming rule lives (docs, messages and tests use it)."""
+    return f"STEADFAST_{code.upper().replace('-', '_')}_{name.upper().replace('-', '_')}"
+
+
 def _prefix(provider) -> str:
-    return f"STEADFAST_{provider.code.upper().replace('-', '_')}_"
+    return provider_secret_env(provider.code, "")
 
 
 def provider_secret(provider, name: str, default: str = "") -> str:
     """provider_secret(stripe, "secret_key") reads STEADFAST_STRIPE_SECRET_KEY."""
-    return os.environ.get(_prefix(provider) + name.upper().replace("-", "_"), default)
+    return os.environ.get(provider_secret_env(provider.code, name), default)
 
 
 def provider_secret_values(provider) -> list[str]:

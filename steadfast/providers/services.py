@@ -8,7 +8,10 @@ from django.utils.translation import gettext as _
 
 from steadfast.providers.breaker import CLOSED, DISABLED, HALF_OPEN, OPEN, breaker_reset, health_event_create
 from steadfast.providers.models import ProviderAudit
-from steadfast.providers.secrets import provider_secret  # noqa: F401  (re-exported: services is the public API)
+from steadfast.providers.secrets import (
+    provider_secret,  # noqa: F401  (re-exported: services is the public API)
+    provider_secret_env,
+)
 from steadfast.providers.selectors import provider_state
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
@@ -102,7 +105,7 @@ def _check_key(provider, key):
     if any(word in key for word in SECRET_WORDS):
         raise ProviderChangeError(
             _("%(key)s looks like a secret. Secrets are never stored: set the environment variable %(env)s.")
-            % {"key": key, "env": f"STEADFAST_{provider.code.upper().replace('-', '_')}_{key.upper()}"}
+            % {"key": key, "env": provider_secret_env(provider.code, key)}
         )
 
 

@@ -22,6 +22,7 @@ from steadfast.fakes.paypal import FakePayPal
 from steadfast.fakes.server import Fault
 from steadfast.fakes.stripe import FakeStripe
 from steadfast.fakes.yookassa import FakeYooKassa
+from steadfast.providers.secrets import provider_secret_env
 
 FAULTS = {
     "ok": ("ok", {}),
@@ -102,7 +103,6 @@ def gateway_start(name, monkeypatch) -> Gateway:
     from steadfast.providers.models import Provider
 
     code = f"{name}-{uuid.uuid4().hex[:8]}"
-    env = f"STEADFAST_{code.upper().replace('-', '_')}"
     if name == "stripe":
         fake = FakeStripe(webhook_secret=WEBHOOK_SECRET, api_key=STRIPE_KEY).start()
         secrets = {"SECRET_KEY": STRIPE_KEY, "WEBHOOK_SECRET": WEBHOOK_SECRET}
@@ -113,7 +113,7 @@ def gateway_start(name, monkeypatch) -> Gateway:
         fake = FakeYooKassa().start()
         secrets = {"SHOP_ID": "100500", "SECRET_KEY": "test_fake_secret"}
     for key, value in secrets.items():
-        monkeypatch.setenv(f"{env}_{key}", value)
+        monkeypatch.setenv(provider_secret_env(code, key), value)
     provider = Provider.objects.create(
         kind=Provider.Kind.PAYMENT, code=code, adapter=name, name=f"Online ({name})", priority=10,
         config={"api_base": fake.url, "connect_timeout": 1, "read_timeout": READ_TIMEOUT},

@@ -23,6 +23,7 @@ import pytest
 from steadfast.fakes.stripe import FakeStripe
 from steadfast.fakes.testing import STRIPE_KEY, WEBHOOK_SECRET
 from steadfast.payments.tests.conftest import csrf_token
+from steadfast.providers.secrets import provider_secret_env
 
 ROOT = Path(__file__).resolve().parents[3]
 WAIT = 30  # seconds, the bound of every wait
@@ -57,8 +58,8 @@ class Shop:
                    CACHE_KEY_PREFIX=f"{os.environ.get('CACHE_KEY_PREFIX', 'steadfast')}-crash-{code}",
                    ALLOWED_HOSTS="127.0.0.1,localhost", SITE_URL=self.url, PYTHONUNBUFFERED="1",
                    STATIC_MANIFEST="0")
-        prefix = f"STEADFAST_{code.upper().replace('-', '_')}"
-        env.update({f"{prefix}_SECRET_KEY": STRIPE_KEY, f"{prefix}_WEBHOOK_SECRET": WEBHOOK_SECRET})
+        env.update({provider_secret_env(code, "SECRET_KEY"): STRIPE_KEY,
+                    provider_secret_env(code, "WEBHOOK_SECRET"): WEBHOOK_SECRET})
         name = connections.settings["default"]["NAME"]  # this run's test database (file_backed_sqlite: a file)
         if connection.vendor == "postgresql":
             env["DATABASE_URL"] = urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{name}"))

@@ -13,6 +13,7 @@ from steadfast.orders.models import OrderStatus
 from steadfast.payments.models import Payment
 from steadfast.payments.services import payment_confirm, payment_start
 from steadfast.providers.models import Provider
+from steadfast.providers.secrets import provider_secret_env
 
 pytestmark = pytest.mark.django_db
 SECRETS = {  # the fakes' default credentials
@@ -27,7 +28,7 @@ def gateway(request, monkeypatch):
     fake = (FakePayPal if request.param == "paypal" else FakeYooKassa)().start()
     code = f"{request.param}-{uuid.uuid4().hex[:8]}"
     for name, value in SECRETS[request.param].items():
-        monkeypatch.setenv(f"STEADFAST_{code.upper().replace('-', '_')}_{name}", value)
+        monkeypatch.setenv(provider_secret_env(code, name), value)
     provider = Provider.objects.create(kind=Provider.Kind.PAYMENT, code=code, adapter=request.param, name=code,
                                        config={"api_base": fake.url, "connect_timeout": 1, "read_timeout": 0.5})
     yield fake, provider

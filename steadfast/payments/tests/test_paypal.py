@@ -17,6 +17,7 @@ from steadfast.providers.errors import Declined, Indeterminate, Misconfigured, U
 from steadfast.providers.models import Attempt, Provider
 from steadfast.providers.probes import providers_probe
 from steadfast.providers.registry import adapter_for
+from steadfast.providers.secrets import provider_secret_env
 
 pytestmark = pytest.mark.django_db
 RETURN_URL = "http://127.0.0.1:8000/checkout/return/SF-1001/"
@@ -32,10 +33,8 @@ def fake():
 @pytest.fixture
 def provider(fake, monkeypatch):
     code = f"paypal-{uuid.uuid4().hex[:8]}"
-    prefix = f"STEADFAST_{code.upper().replace('-', '_')}_"
-    monkeypatch.setenv(prefix + "CLIENT_ID", "client-1")
-    monkeypatch.setenv(prefix + "CLIENT_SECRET", "secret-1")
-    monkeypatch.setenv(prefix + "WEBHOOK_ID", "WH-TEST-1")
+    for name, value in {"CLIENT_ID": "client-1", "CLIENT_SECRET": "secret-1", "WEBHOOK_ID": "WH-TEST-1"}.items():
+        monkeypatch.setenv(provider_secret_env(code, name), value)
     return Provider.objects.create(kind=Provider.Kind.PAYMENT, code=code, adapter="paypal", name="PayPal",
                                    config={"api_base": fake.url, "connect_timeout": 1, "read_timeout": 0.5})
 
@@ -148,7 +147,7 @@ def test_connection_refused_is_unavailable(provider):
 
 @pytest.mark.parametrize("problem", ["wrong secret", "no secret", "403"])
 def test_bad_credentials_are_misconfigured(fake, provider, monkeypatch, problem):
-    name = f"STEADFAST_{provider.code.upper().replace('-', '_')}_CLIENT_SECRET"
+    name = provider_secret_env(provider.code, "CLIENT_SECRET")
     if problem == "wrong secret":
         monkeypatch.setenv(name, "not-the-secret")
     elif problem == "no secret":

@@ -18,6 +18,7 @@ from steadfast.providers.errors import Declined, Indeterminate, Misconfigured, U
 from steadfast.providers.models import Attempt, Provider
 from steadfast.providers.probes import providers_probe
 from steadfast.providers.registry import adapter_for
+from steadfast.providers.secrets import provider_secret_env
 
 pytestmark = pytest.mark.django_db
 RETURN_URL = "http://127.0.0.1:8000/checkout/return/SF-2001/"
@@ -34,9 +35,8 @@ def fake():
 @pytest.fixture
 def provider(fake, monkeypatch):
     code = f"yookassa-{uuid.uuid4().hex[:8]}"
-    prefix = f"STEADFAST_{code.upper().replace('-', '_')}_"
-    monkeypatch.setenv(prefix + "SHOP_ID", "100500")
-    monkeypatch.setenv(prefix + "SECRET_KEY", "test_secret_1")
+    for name, value in {"SHOP_ID": "100500", "SECRET_KEY": "test_secret_1"}.items():
+        monkeypatch.setenv(provider_secret_env(code, name), value)
     return Provider.objects.create(kind=Provider.Kind.PAYMENT, code=code, adapter="yookassa", name="YooKassa",
                                    config={"api_base": fake.url, "connect_timeout": 1, "read_timeout": 0.5})
 
@@ -137,7 +137,7 @@ def test_connection_refused_is_unavailable(provider):
 
 @pytest.mark.parametrize("problem", ["wrong key", "no key"])
 def test_bad_credentials_are_misconfigured(fake, provider, monkeypatch, problem):
-    name = f"STEADFAST_{provider.code.upper().replace('-', '_')}_SECRET_KEY"
+    name = provider_secret_env(provider.code, "SECRET_KEY")
     if problem == "wrong key":
         monkeypatch.setenv(name, "test_not_the_key")
     else:

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from steadfast.providers.errors import Declined, Indeterminate, Misconfigured, Unavailable
 from steadfast.providers.models import Attempt, HealthEvent
+from steadfast.providers.secrets import provider_secret_env
 from steadfast.providers.selectors import provider_state
 from steadfast.providers.tests.adapters import ping
 
@@ -96,7 +97,7 @@ def test_refused_inside_a_transaction(make_provider, fake_server):
 
 def test_secrets_never_reach_the_attempt_row(make_provider, fake_server, monkeypatch):
     provider = make_provider()
-    env = f"STEADFAST_{provider.code.upper().replace('-', '_')}_SECRET_KEY"
+    env = provider_secret_env(provider.code, "SECRET_KEY")
     monkeypatch.setenv(env, "sk_test_very_secret_value")
 
     def leaky(client):

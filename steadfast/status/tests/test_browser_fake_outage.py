@@ -10,6 +10,7 @@ from steadfast.fakes.testing import STRIPE_KEY, fake_stripe  # noqa: F401  (fixt
 from steadfast.providers.breaker import breaker_view
 from steadfast.providers.models import Provider
 from steadfast.providers.probes import providers_probe
+from steadfast.providers.secrets import provider_secret_env
 from steadfast.status.incidents import incident_update, incidents_sync
 from steadfast.status.models import Incident
 
@@ -19,7 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def card(fake_stripe, monkeypatch):  # noqa: F811
     code = f"card-{uuid.uuid4().hex[:6]}"
-    monkeypatch.setenv(f"STEADFAST_{code.upper().replace('-', '_')}_SECRET_KEY", STRIPE_KEY)
+    monkeypatch.setenv(provider_secret_env(code, "SECRET_KEY"), STRIPE_KEY)
     return Provider.objects.create(
         kind=Provider.Kind.PAYMENT, code=code, adapter="stripe", name="Card payments", priority=1,
         config={"api_base": fake_stripe.url, "read_timeout": 1, "connect_timeout": 1, "cooldown": 0},

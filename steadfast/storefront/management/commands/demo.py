@@ -24,6 +24,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from steadfast.fakes.management.commands.fakes import DEMO_SECRETS, FAKES, name_port
 from steadfast.providers.models import Provider
+from steadfast.providers.secrets import provider_secret_env
 from steadfast.providers.services import provider_configure
 
 ADMIN_USERNAME = "admin"
@@ -80,7 +81,7 @@ def demo_secrets_export():
     """The fakes' demo secrets for the shop, its worker and the fakes (inherited environment); set ones win."""
     for code, names in DEMO_SECRETS.items():
         for name, value in names.items():
-            os.environ.setdefault(f"STEADFAST_{code.upper()}_{name}", value)
+            os.environ.setdefault(provider_secret_env(code, name), value)
 
 
 class Command(BaseCommand):
