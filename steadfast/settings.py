@@ -245,16 +245,26 @@ RATELIMIT_FAIL_OPEN = True
 RATELIMIT_USE_CACHE = "lenient"
 
 # Circuit breaker per provider (providers/breaker.py): opens on >= BREAKER_MIN_CALLS calls with
-# >= BREAKER_FAILURE_PERCENT % failures within BREAKER_WINDOW seconds, or BREAKER_CONSECUTIVE Unavailable in a row;
-# one trial call after BREAKER_COOLDOWN seconds (a provider's config "cooldown" overrides it).
+# >= BREAKER_FAILURE_PERCENT % failures within BREAKER_WINDOW seconds, or BREAKER_CONSECUTIVE failures in a row;
+# after BREAKER_COOLDOWN seconds the probe makes one trial call (a provider's config "cooldown" overrides it).
 BREAKER_WINDOW = env_int("BREAKER_WINDOW", 30, 5)
 BREAKER_MIN_CALLS = env_int("BREAKER_MIN_CALLS", 5, 1)
 BREAKER_FAILURE_PERCENT = env_int("BREAKER_FAILURE_PERCENT", 50, 1, 100)
 BREAKER_CONSECUTIVE = env_int("BREAKER_CONSECUTIVE", 3, 1)
 BREAKER_COOLDOWN = env_int("BREAKER_COOLDOWN", 30, 1)
+# Probes (providers/probes.py): every PROBE_INTERVAL s while healthy, every PROBE_RETRY_SECONDS while the last
+# call failed, the trial as soon as the cool-down is over; a probe waits at most PROBE_READ_TIMEOUT s for an answer.
+PROBE_INTERVAL = env_int("PROBE_INTERVAL", 30, 1)
+PROBE_RETRY_SECONDS = env_int("PROBE_RETRY_SECONDS", 5, 1)
+PROBE_READ_TIMEOUT = env_int("PROBE_READ_TIMEOUT", 5, 1)
+# Staff alerts (providers/alerting.py): one when a provider goes out, reminders after STAFF_ALERT_REMINDER_SECONDS,
+# then twice as long each time (at most a day), one when it is back; background calls (refunds, status queries)
+# alert after STAFF_ALERT_BACKGROUND_FAILURES failures in a row.
+STAFF_ALERT_REMINDER_SECONDS = env_int("STAFF_ALERT_REMINDER_SECONDS", 900, 1)
+STAFF_ALERT_BACKGROUND_FAILURES = env_int("STAFF_ALERT_BACKGROUND_FAILURES", 3, 1)
 
-# A provider whose breaker stays open this long gets a public incident (status/tasks.py).
-INCIDENT_AFTER_SECONDS = env_int("INCIDENT_AFTER_SECONDS", 120, 0)
+# A provider whose breaker stays open this long gets a public incident (0: as soon as it opens; status/incidents.py).
+INCIDENT_AFTER_SECONDS = env_int("INCIDENT_AFTER_SECONDS", 0, 0)
 # How often each web process adds its response counts to the shared cache (status/traffic.py).
 STATUS_TRAFFIC_FLUSH_SECONDS = env_int("STATUS_TRAFFIC_FLUSH_SECONDS", 5, 0)
 

@@ -4,9 +4,5 @@ from django.apps import AppConfig
 class NotifyConfig(AppConfig):
     name = "steadfast.notify"
     label = "notify"
-
-    def ready(self):
-        from steadfast.notify.alerts import staff_alert_health
-        from steadfast.providers.signals import health_changed
-
-        health_changed.connect(staff_alert_health, dispatch_uid="notify-staff-alert-health")
+    # Staff alerts about provider health are decided (grouped per outage) in providers/alerting.py, which writes
+    # them through outbox_add() and staff_alert_recipients() from notify.alerts.

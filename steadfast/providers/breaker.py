@@ -5,8 +5,14 @@ the cool-down) -> closed on its success, open again on its failure.
 
 Opens when, within settings.BREAKER_WINDOW seconds, at least BREAKER_MIN_CALLS calls were made and at least
 BREAKER_FAILURE_PERCENT % of them failed (Unavailable, Indeterminate, Misconfigured); or after
-BREAKER_CONSECUTIVE Unavailable in a row; or at once on Misconfigured. A Declined call is a healthy provider
-saying no: it counts as a success.
+BREAKER_CONSECUTIVE failures in a row (Unavailable or Indeterminate: a hanging provider is as dead as one that
+answers 503); or at once on Misconfigured. A Declined call is a healthy provider saying no: it counts as a success.
+The in-a-row counter lives until a success resets it (at most a few probe intervals), not one window: probes a
+minute apart with no shopper traffic must be able to open the breaker on their own.
+
+Who may be the trial after the cool-down: only the background probe (`trial_ok`), never a customer's payment,
+for providers that have a probe. A provider without one (nothing can test it in the background) keeps the
+old rule: the first call after the cool-down is the trial.
 
 Every state record carries a generation number, bumped on each transition; window counters and trial tokens
 are keyed by it, so a transition starts from clean counters without deleting anything, and calls admitted
@@ -53,6 +59,7 @@ class BreakerView:
     state: str
     since: float  # epoch seconds of the last transition (0: never opened)
     retry_at: float | None  # when an open breaker lets its trial call through
+    failures_in_a_row: int = 0  # failures since the last success (probes come quicker while this is > 0)
 
 
 def _key(provider, *parts):
@@ -74,6 +81,11 @@ def _trial_ttl(provider) -> float:
     return _number(provider, "connect_timeout", 3) + _number(provider, "read_timeout", 10) + TRIAL_MARGIN
 
 
+def _consecutive_ttl() -> float:
+    # Long enough to bridge the gap between probes; a success resets it anyway.
+    return max(settings.BREAKER_WINDOW, 3 * settings.PROBE_INTERVAL)
+
+
 def _read(provider):
     """(state record, consecutive Unavailable count, failures seen lately) in one round trip."""
     keys = [_key(provider, "state"), _key(provider, "consecutive"), _key(provider, "failing")]
@@ -83,16 +95,19 @@ def _read(provider):
 
 
 def breaker_view(provider) -> BreakerView:
-    record, _, _ = _read(provider)
+    record, consecutive, _ = _read(provider)
     retry_at = record["since"] + cooldown(provider) if record["state"] != CLOSED else None
-    return BreakerView(record["state"], record["since"], retry_at)
+    return BreakerView(record["state"], record["since"], retry_at, consecutive)
 
 
-def breaker_admit(provider) -> Ticket:
+def breaker_admit(provider, trial_ok=True) -> Ticket:
+    """May this call go out? `trial_ok`: the caller may be the one trial after the cool-down (the probe)."""
     record, consecutive, failing = _read(provider)
     state, gen = record["state"], record["gen"]
     if state == CLOSED:
         return Ticket(True, gen, consecutive=consecutive, counting=failing)
+    if not trial_ok:
+        return Ticket(False, gen, state)
     waited = time.time() - record["since"] - cooldown(provider)
     if waited < 0:
         return Ticket(False, gen, state)
@@ -106,9 +121,16 @@ def breaker_admit(provider) -> Ticket:
     return Ticket(True, gen, HALF_OPEN, trial=True)
 
 
-def breaker_record(provider, ticket: Ticket, outcome: str, error: str = ""):
-    """Feed one call's outcome back. `error` is a short, secret-free description for the HealthEvent reason."""
+def breaker_record(provider, ticket: Ticket, outcome: str, error: str = "", counts=True):
+    """Feed one call's outcome back. `error` is a short, secret-free description for the HealthEvent reason.
+
+    `counts=False` (background refunds, status queries): recorded as an Attempt by call() but not health for
+    "can customers start payments"; only a trial's outcome (never a background call) or a misconfiguration
+    (the account itself is refused) moves the breaker then.
+    """
     if not ticket.allowed:
+        return
+    if not counts and not ticket.trial and outcome != Attempt.Outcome.MISCONFIGURED:
         return
     if ticket.trial:
         if outcome in _HEALTHY:
@@ -119,7 +141,7 @@ def breaker_record(provider, ticket: Ticket, outcome: str, error: str = ""):
     gen, now = ticket.gen, time.time()
     if outcome in _HEALTHY:
         if ticket.consecutive:
-            store.set(_key(provider, "consecutive"), 0, settings.BREAKER_WINDOW)
+            store.set(_key(provider, "consecutive"), 0, _consecutive_ttl())
         if ticket.counting:
             _count(provider, gen, now, failed=False)
         return
@@ -129,10 +151,10 @@ def breaker_record(provider, ticket: Ticket, outcome: str, error: str = ""):
     if not ticket.counting:
         store.set(_key(provider, "failing"), 1, settings.BREAKER_WINDOW)
     _count(provider, gen, now, failed=True)
-    if outcome == Attempt.Outcome.UNAVAILABLE:
-        consecutive = store.incr(_key(provider, "consecutive"), settings.BREAKER_WINDOW)
+    if outcome in (Attempt.Outcome.UNAVAILABLE, Attempt.Outcome.INDETERMINATE):
+        consecutive = store.incr(_key(provider, "consecutive"), _consecutive_ttl())
         if consecutive >= settings.BREAKER_CONSECUTIVE:
-            _open(provider, gen, f"{consecutive} calls in a row unavailable, last: {error}")
+            _open(provider, gen, f"{consecutive} calls in a row failed, last: {error}")
             return
     calls, failures = _window(provider, gen, now)
     if calls >= settings.BREAKER_MIN_CALLS and failures * 100 >= settings.BREAKER_FAILURE_PERCENT * calls:
@@ -143,7 +165,7 @@ def breaker_reset(provider) -> str:
     """Staff enabled or reconfigured the provider: back to closed with clean counters. Returns the old state."""
     record, _, _ = _read(provider)
     store.set(_key(provider, "state"), {"state": CLOSED, "since": time.time(), "gen": record["gen"] + 1})
-    store.set(_key(provider, "consecutive"), 0, settings.BREAKER_WINDOW)
+    store.set(_key(provider, "consecutive"), 0, _consecutive_ttl())
     return record["state"]
 
 
@@ -198,7 +220,7 @@ def _transition(provider, gen, from_state, to_state, reason):
 def _write(provider, record, from_state, to_state, reason):
     store.set(_key(provider, "state"), record)
     if to_state != HALF_OPEN:
-        store.set(_key(provider, "consecutive"), 0, settings.BREAKER_WINDOW)
+        store.set(_key(provider, "consecutive"), 0, _consecutive_ttl())
     level = logging.WARNING if to_state == OPEN else logging.INFO
     log.log(level, "Provider %s breaker %s -> %s: %s", provider.code, from_state, to_state, reason)
     health_event_create(provider, from_state, to_state, reason)

@@ -16,6 +16,12 @@ must survive a rollback of the caller's work. The check ignores only the transac
 (and so pytest-django's `db` fixture) wraps each test in, recognised by the same `_from_testcase` marker
 Django itself uses to allow `atomic(durable=True)` inside tests. Any real atomic block, in tests too, is refused.
 
+Which calls decide health: calls made for a waiting customer (and the probe standing in for one) feed the breaker.
+Background calls (refunds, status queries, webhook checks, cancels: BACKGROUND_OPERATIONS, or background=True)
+are recorded as Attempts like any other and alert staff when they keep failing (providers.alerting), but do not
+take a method away from checkout. After a cool-down the trial call is the probe's, never a customer's (see
+breaker.py); call_unrecorded() runs the same call without touching shared health, for diagnostics.
+
 Provider status is available to call() even for a disabled provider: staff disabling a gateway must not stop
 us from asking it about payments already made there. Routing (selectors.providers_available) skips it.
 """
@@ -27,9 +33,11 @@ import time
 import httpx
 from django.db import connection, transaction
 
+from steadfast.providers.alerting import background_outcome
 from steadfast.providers.breaker import breaker_admit, breaker_record
 from steadfast.providers.errors import BreakerOpen, Declined, Indeterminate, Misconfigured, ProviderError, Unavailable
 from steadfast.providers.models import Attempt
+from steadfast.providers.registry import has_probe
 from steadfast.providers.secrets import scrub
 
 DEFAULT_CONNECT_TIMEOUT = 3.0
@@ -52,17 +60,22 @@ _GARBAGE = (httpx.DecodingError, httpx.TooManyRedirects, json.JSONDecodeError)
 # Everything else on the wire happened after (part of) the request left: the provider may have acted on it.
 _MAYBE_SENT = (httpx.TransportError,)  # ReadTimeout, ReadError, RemoteProtocolError, WriteError, WriteTimeout
 
+PROBE = "probe"
+# Work done behind the customer's back: it shows on the health page and alerts staff, it is not checkout's health.
+BACKGROUND_OPERATIONS = frozenset({"status", "refund", "cancel", "expire", "webhook", "reconcile"})
+
 _clients = {}
 _clients_lock = threading.Lock()
 
 
-def call(provider, operation: str, fn, reference: str = ""):
+def call(provider, operation: str, fn, reference: str = "", background: bool | None = None):
+    background = operation in BACKGROUND_OPERATIONS if background is None else background
     if _in_transaction():
         raise RuntimeError(
             f"providers.call({provider.code!r}, {operation!r}) inside a database transaction: commit first "
             "(e.g. transaction.on_commit or after the atomic block); an outside call must never hold locks."
         )
-    ticket = breaker_admit(provider)
+    ticket = breaker_admit(provider, trial_ok=operation == PROBE or not has_probe(provider))
     if not ticket.allowed:
         message = f"{provider.code} is out of service (breaker {ticket.state}); nothing was sent"
         _attempt(provider, operation, Outcome.REJECTED, "BreakerOpen", message, 0, reference)
@@ -75,13 +88,29 @@ def call(provider, operation: str, fn, reference: str = ""):
         outcome, error_class = OUTCOME_OF[type(error)], type(raised).__name__
         message = scrub(str(raised) or error_class, provider)
         _attempt(provider, operation, outcome, error_class, message, _ms(started), reference)
-        breaker_record(provider, ticket, outcome, f"{error_class}: {message}")
+        breaker_record(provider, ticket, outcome, f"{error_class}: {message}", counts=not background)
+        if background:
+            background_outcome(provider, operation, outcome, f"{error_class}: {message}")
         if error is raised:
             raise
         raise error from raised
     _attempt(provider, operation, Outcome.OK, "", "", _ms(started), reference)
-    breaker_record(provider, ticket, Outcome.OK)
+    breaker_record(provider, ticket, Outcome.OK, counts=not background)
+    if background:
+        background_outcome(provider, operation, Outcome.OK)
     return result
+
+
+def call_unrecorded(provider, fn):
+    """fn with the same client, timeouts and error classification as call(), but without consulting or feeding
+    the breaker and without an Attempt: what a diagnostic from a shell sees must not change the shop's health."""
+    try:
+        return fn(_client(provider))
+    except (ProviderError, httpx.HTTPError, httpx.InvalidURL, json.JSONDecodeError) as raised:
+        error = _classify(raised)
+        if error is raised:
+            raise
+        raise error from raised
 
 
 def check_response(response: httpx.Response) -> httpx.Response:

@@ -6,11 +6,13 @@ time spent open or half-open is down time; time disabled by staff is left out of
 """
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from steadfast.providers.breaker import DISABLED, HALF_OPEN, OPEN
 from steadfast.providers.models import Attempt, HealthEvent
@@ -112,3 +114,45 @@ def _add(state, span, up, down):
     if state == DISABLED:
         return up, down
     return up + span, down
+
+
+def failures_began(provider, until=None):
+    """When the unbroken run of failed calls that led up to `until` began: the first failure after the last
+    success (background calls left out, as for the breaker). Incidents and alerts start there, not at the moment
+    the breaker opened. Looks back one day at most; None when there was no failed call."""
+    from steadfast.providers.call import BACKGROUND_OPERATIONS  # call imports alerting, which imports this module
+
+    until = until or timezone.now()
+    counted = Attempt.objects.filter(provider=provider, created_at__gte=until - DAY, created_at__lte=until).exclude(
+        operation__in=BACKGROUND_OPERATIONS
+    )
+    last_ok = (
+        counted.filter(outcome__in=(Attempt.Outcome.OK, Attempt.Outcome.DECLINED))
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    failures = counted.filter(_FAILURE_Q)
+    if last_ok is not None:
+        failures = failures.filter(created_at__gt=last_ok)
+    return failures.order_by("created_at").values_list("created_at", flat=True).first()
+
+
+def failure_in_words(reason: str) -> str:
+    """A breaker's reason ("3 calls in a row failed, last: ReadTimeout: ...") as a sentence for people."""
+    text = reason or ""
+    lowered = text.lower()
+    status = re.search(r"HTTP (\d{3})", text)
+    if "misconfigured" in lowered or (status and status.group(1) in ("401", "403")):
+        return _("it refused our credentials or account (check its settings and keys)")
+    if status and status.group(1) == "429":
+        return _("it is refusing requests as too many (HTTP 429)")
+    if status and status.group(1).startswith("5"):
+        return _("it answered with server errors (HTTP %(status)s)") % {"status": status.group(1)}
+    if "timeout" in lowered or "timed out" in lowered:
+        return _("it stopped answering (requests timed out)")
+    if "connecterror" in lowered or "could not connect" in lowered:
+        return _("it refused or dropped our connections")
+    if "malformed" in lowered or "unusable response" in lowered:
+        return _("it answered with responses we could not read")
+    return _("calls to it failed")

@@ -129,3 +129,35 @@ class ProviderHealth(Provider):
         proxy = True
         verbose_name = _("provider health")
         verbose_name_plural = _("provider health")
+
+
+class AlertEpisode(models.Model):
+    """One stretch of trouble with a provider: staff hear of it once, get reminders at growing intervals while it
+    lasts, and hear once that it is over (providers/alerting.py). Not one e-mail per failed call or trial."""
+
+    class Kind(models.TextChoices):
+        OUT = "out", _("Out of service")
+        BACKGROUND = "background", _("Background calls failing")
+
+    provider = models.ForeignKey(Provider, models.CASCADE, related_name="alert_episodes", verbose_name=_("provider"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    began_at = models.DateTimeField(_("first failure"))
+    opened_at = models.DateTimeField(_("alerted"), auto_now_add=True)
+    alerts_sent = models.PositiveIntegerField(_("alerts sent"), default=0)
+    next_reminder_at = models.DateTimeField(_("next reminder"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("over"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        verbose_name = _("alert episode")
+        verbose_name_plural = _("alert episodes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "kind"], condition=models.Q(closed_at__isnull=True), name="one_open_alert_episode"
+            ),
+        ]
+        indexes = [models.Index(fields=["closed_at", "next_reminder_at"], name="alertepisode_due")]
+
+    def __str__(self):
+        return f"{self.provider_id} {self.kind} since {self.began_at:%Y-%m-%d %H:%M}"

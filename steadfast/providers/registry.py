@@ -18,3 +18,11 @@ def adapter_class(key: str):
 
 def adapter_for(provider):
     return adapter_class(provider.adapter)(provider)
+
+
+def has_probe(provider) -> bool:
+    """Whether a background probe can test this provider (and so make the trial call after a cool-down)."""
+    try:
+        return callable(getattr(adapter_class(provider.adapter), "probe", None))
+    except (ImproperlyConfigured, ImportError):
+        return False

@@ -2,13 +2,15 @@ import time
 
 from steadfast.providers.breaker import CLOSED, DISABLED, OPEN, breaker_view
 from steadfast.providers.models import Provider
+from steadfast.providers.registry import has_probe
 
 
 def providers_available(kind: str):
     """Enabled providers of a kind whose breaker lets calls through, in priority order.
 
-    An open breaker whose cool-down is over counts as available: the next call is its one trial. A half-open
-    breaker (trial in flight) does not.
+    An open breaker keeps the provider out until the background probe's trial succeeded: a customer's payment is
+    never the trial. Only a provider nothing can probe counts as available once its cool-down is over (its next
+    call is the trial). A half-open breaker (trial in flight) does not.
     """
     return [p for p in Provider.objects.filter(kind=kind, enabled=True).order_by("priority", "name") if _callable(p)]
 
@@ -22,4 +24,6 @@ def provider_state(provider) -> str:
 
 def _callable(provider) -> bool:
     view = breaker_view(provider)
-    return view.state == CLOSED or (view.state == OPEN and time.time() >= view.retry_at)
+    if view.state == CLOSED:
+        return True
+    return view.state == OPEN and time.time() >= view.retry_at and not has_probe(provider)

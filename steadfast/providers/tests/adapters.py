@@ -29,3 +29,13 @@ class SilentAdapter:
 
     def __init__(self, provider):
         self.provider = provider
+
+
+class UnprobedAdapter:
+    """Calls like a gateway, but has no probe: nothing can test it in the background."""
+
+    def __init__(self, provider):
+        self.provider = provider
+
+    def ping(self, client):
+        return response_json(check_response(client.get("/ping")))

@@ -9,6 +9,7 @@ from steadfast.providers.store import store
 TEST_ADAPTERS = {
     "test_ping": "steadfast.providers.tests.adapters.PingAdapter",
     "test_silent": "steadfast.providers.tests.adapters.SilentAdapter",
+    "test_unprobed": "steadfast.providers.tests.adapters.UnprobedAdapter",
 }
 
 

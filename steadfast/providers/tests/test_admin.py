@@ -33,7 +33,7 @@ def test_health_page_shows_state_figures_and_recent_calls(admin_client, make_pro
     healthy_row = page[page.index(f'id="health-{healthy.code}"'):]
     assert "Working" in healthy_row[: healthy_row.index("</tr>")]
     assert "SF-3001" in page  # recent attempts
-    assert "3 calls in a row unavailable" in page  # recent state changes
+    assert "3 calls in a row failed" in page  # recent state changes
 
 
 def test_health_page_is_linked_from_the_changelist_and_the_index(admin_client, make_provider, fake_server):

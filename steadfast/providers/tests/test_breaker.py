@@ -8,8 +8,10 @@ import pytest
 from django.db import connections
 
 from steadfast.cacheconf import redis_caches
+from steadfast.providers.call import call
 from steadfast.providers.errors import Unavailable
 from steadfast.providers.models import Attempt, HealthEvent
+from steadfast.providers.registry import adapter_for
 from steadfast.providers.selectors import provider_state, providers_available
 from steadfast.providers.tests.adapters import ping
 
@@ -88,8 +90,13 @@ def test_misconfigured_opens_at_once(make_provider, fake_server):
     assert HealthEvent.objects.get(provider=provider).reason.startswith("misconfigured")
 
 
+def probe(provider):
+    """The background probe's call: the only one that may be the trial after a cool-down."""
+    return call(provider, "probe", adapter_for(provider).probe, reference="probe")
+
+
 @pytest.mark.django_db
-def test_failed_trial_reopens(make_provider, fake_server):
+def test_after_the_cool_down_the_probe_is_the_trial_never_a_customer(make_provider, fake_server):
     provider = make_provider(cooldown=0.2)
     fake_server.set_fault("status", status=503)
     for _ in range(3):
@@ -97,10 +104,13 @@ def test_failed_trial_reopens(make_provider, fake_server):
             ping(provider)
     wait_out_cooldown(provider)
 
-    with pytest.raises(Unavailable, match="HTTP 503"):
-        ping(provider)  # the trial
     with pytest.raises(Unavailable, match="out of service"):
-        ping(provider)  # a fresh cool-down has started
+        ping(provider, reference="SF-2002")  # a customer after the cool-down: refused at once, nothing sent
+    assert fake_server.requests == 3
+    with pytest.raises(Unavailable, match="HTTP 503"):
+        probe(provider)  # the trial
+    with pytest.raises(Unavailable, match="out of service"):
+        probe(provider)  # a fresh cool-down has started
 
     assert fake_server.requests == 4
     assert transitions(provider) == [("closed", "open"), ("open", "half_open"), ("half_open", "open")]
@@ -108,7 +118,7 @@ def test_failed_trial_reopens(make_provider, fake_server):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_half_open_lets_exactly_one_of_five_concurrent_calls_through(file_backed_sqlite, make_provider, fake_server):
+def test_half_open_lets_exactly_one_of_five_concurrent_probes_through(file_backed_sqlite, make_provider, fake_server):
     provider = make_provider(cooldown=0.2)
     fake_server.set_fault("status", status=503)
     for _ in range(3):
@@ -120,17 +130,17 @@ def test_half_open_lets_exactly_one_of_five_concurrent_calls_through(file_backed
     before = fake_server.requests
     start, results = threading.Barrier(5), []
 
-    def customer():
+    def prober():  # e.g. probe ticks on several workers
         try:
             start.wait()
             try:
-                results.append(ping(provider))
+                results.append(probe(provider))
             except Unavailable as error:
                 results.append(error)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=customer) for _ in range(5)]
+    threads = [threading.Thread(target=prober) for _ in range(5)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -141,11 +151,11 @@ def test_half_open_lets_exactly_one_of_five_concurrent_calls_through(file_backed
     assert sorted(outcomes(provider)[3:]) == ["ok"] + ["rejected"] * 4
     assert provider_state(provider) == "closed"
     assert transitions(provider) == [("closed", "open"), ("open", "half_open"), ("half_open", "closed")]
-    assert ping(provider) == {"ok": True}  # closed: everyone through again
+    assert ping(provider) == {"ok": True}  # closed: customers through again
 
 
 @pytest.mark.django_db
-def test_open_provider_leaves_the_available_list_until_its_trial_is_due(make_provider, fake_server):
+def test_open_provider_stays_off_the_available_list_until_a_probe_trial_succeeds(make_provider, fake_server):
     healthy, failing = make_provider(), make_provider(cooldown=0.2)
     make_provider(enabled=False)
     fake_server.set_fault("status", status=503)
@@ -153,11 +163,32 @@ def test_open_provider_leaves_the_available_list_until_its_trial_is_due(make_pro
         with pytest.raises(Unavailable):
             ping(failing)
 
-    available = [p.code for p in providers_available("payment") if p.code.startswith("test-")]
-    assert available == [healthy.code]
+    def available():
+        return sorted(p.code for p in providers_available("payment") if p.code.startswith("test-"))
+
+    assert available() == [healthy.code]
     wait_out_cooldown(failing)
-    available = [p.code for p in providers_available("payment") if p.code.startswith("test-")]
-    assert sorted(available) == sorted([healthy.code, failing.code])
+    assert available() == [healthy.code]  # cool-down over, but no customer is offered the trial
+    fake_server.set_fault("ok")
+    assert probe(failing) == {"ok": True}
+    assert available() == sorted([healthy.code, failing.code])
+
+
+@pytest.mark.django_db
+def test_a_provider_nothing_can_probe_keeps_the_first_call_after_the_cool_down_as_its_trial(
+    make_provider, fake_server
+):
+    provider = make_provider(adapter="test_unprobed", cooldown=0.2)
+    fake_server.set_fault("status", status=503)
+    for _ in range(3):
+        with pytest.raises(Unavailable):
+            ping(provider)
+    assert provider.code not in [p.code for p in providers_available("payment")]
+    wait_out_cooldown(provider)
+    assert provider.code in [p.code for p in providers_available("payment")]
+    fake_server.set_fault("ok")
+    assert ping(provider) == {"ok": True}
+    assert transitions(provider)[-1] == ("half_open", "closed")
 
 
 @pytest.mark.django_db
