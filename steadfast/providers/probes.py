@@ -58,6 +58,12 @@ def providers_probe(code: str | None = None) -> list[ProbeResult]:
     return [_probe(p) for p in providers.order_by("kind", "priority", "code") if has_probe(p)]
 
 
+def providers_probe_dry_run(code: str | None = None) -> list[ProbeResult]:
+    """Like providers_probe, but recording nothing: what a probe from this process sees."""
+    providers = Provider.objects.filter(code=code) if code else Provider.objects.filter(enabled=True)
+    return [provider_probe_dry_run(p) for p in providers.order_by("kind", "priority", "code") if has_probe(p)]
+
+
 def providers_probe_due() -> ProbeRound:
     """Probe the providers whose probe is due (see the module doc); say when the next one falls due.
 

@@ -4,7 +4,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from steadfast.providers.errors import Unavailable
-from steadfast.providers.models import Provider, ProviderAudit
+from steadfast.notify.models import OutboxMessage
+from steadfast.providers.models import Attempt, HealthEvent, Provider, ProviderAudit
+from steadfast.providers.secrets import provider_secret_env
+from steadfast.providers.selectors import provider_state
 from steadfast.providers.tests.adapters import ping
 
 pytestmark = pytest.mark.django_db
@@ -73,9 +76,44 @@ def test_configure_parses_json_values(make_provider):
     assert Provider.objects.get(pk=provider.pk).config["api_base"] == "http://127.0.0.1:9/v2"
 
 
-def test_probe_one_provider(make_provider, fake_server):
+def test_probe_from_a_shell_records_nothing_and_says_so(make_provider, fake_server):
     provider = make_provider()
     fake_server.set_fault("status", status=429)
 
-    assert run("probe", provider.code).strip() == f"{provider.code}: unavailable (HTTP 429)"
-    assert fake_server.requests == 1
+    for _ in range(4):  # more than enough failures to open the breaker, were they recorded
+        out = run("probe", provider.code)
+
+    assert out.splitlines()[0] == f"{provider.code}: unavailable (HTTP 429)"
+    assert "Not recorded" in out and "--record" in out
+    assert fake_server.requests == 4
+    assert not Attempt.objects.filter(provider=provider).exists()
+    assert provider_state(provider) == "closed"
+
+
+def test_probe_with_record_feeds_shared_health(make_provider, fake_server):
+    provider = make_provider()
+    fake_server.set_fault("status", status=503)
+
+    for _ in range(3):
+        out = run("probe", provider.code, "--record")
+
+    assert out.strip() == f"{provider.code}: unavailable (HTTP 503)"
+    assert list(Attempt.objects.filter(provider=provider).values_list("operation", flat=True)) == ["probe"] * 3
+    assert provider_state(provider) == "open"
+
+
+def test_probe_of_a_gateway_whose_secret_this_shell_lacks_leaves_the_live_gateway_alone(settings, monkeypatch):
+    settings.STAFF_ALERT_EMAILS = ["ops@example.com"]
+    stripe = Provider.objects.create(
+        kind="payment", code="card-shell", adapter="stripe", name="Card", config={"api_base": "http://127.0.0.1:9"}
+    )
+    monkeypatch.delenv(provider_secret_env("card-shell", "secret_key"), raising=False)
+
+    out = run("probe", "card-shell")
+
+    assert out.splitlines()[0].startswith("card-shell: misconfigured (")
+    assert "this process has no STEADFAST_CARD_SHELL_* variables" in out
+    assert "Not recorded" in out
+    assert provider_state(stripe) == "closed"
+    assert not HealthEvent.objects.filter(provider=stripe).exists()
+    assert not OutboxMessage.objects.filter(kind="staff_alert").exists()

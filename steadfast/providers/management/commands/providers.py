@@ -1,5 +1,9 @@
-"""manage.py providers list | enable CODE --reason R | disable CODE --reason R | probe [CODE]
-| configure CODE KEY VALUE --reason R   (VALUE is JSON when it parses as JSON, else a string; null removes KEY)."""
+"""manage.py providers list | enable CODE --reason R | disable CODE --reason R | probe [CODE] [--record]
+| configure CODE KEY VALUE --reason R   (VALUE is JSON when it parses as JSON, else a string; null removes KEY).
+
+`probe` is a diagnostic: it says what it sees and what the shop's probe would record, and changes nothing (a
+shell without the gateway's secret must not take the gateway out for everyone). --record records the result as
+the scheduled probe does (an Attempt that feeds the breaker and may alert staff)."""
 
 import getpass
 import json
@@ -9,7 +13,7 @@ from django.utils import timezone
 
 from steadfast.providers.health import provider_health
 from steadfast.providers.models import Provider
-from steadfast.providers.probes import providers_probe
+from steadfast.providers.probes import providers_probe, providers_probe_dry_run, secrets_missing_hint
 from steadfast.providers.services import ProviderChangeError, provider_configure, provider_disable, provider_enable
 
 
@@ -23,8 +27,12 @@ class Command(BaseCommand):
             p = sub.add_parser(action, help=f"{action.capitalize()} a provider (audited)")
             p.add_argument("code")
             p.add_argument("--reason", required=True)
-        p = sub.add_parser("probe", help="Probe enabled providers now, or only CODE")
+        p = sub.add_parser("probe", help="Probe enabled providers now, or only CODE; records nothing without --record")
         p.add_argument("code", nargs="?")
+        p.add_argument(
+            "--record", action="store_true",
+            help="Record the result like the scheduled probe (feeds the breaker, may alert staff)",
+        )
         p = sub.add_parser("configure", help="Set a non-secret config value (audited)")
         p.add_argument("code")
         p.add_argument("key")
@@ -69,16 +77,24 @@ class Command(BaseCommand):
         provider_configure(provider, None, key, parsed, reason, actor=_actor())
         self.stdout.write(f"{code}: {key} = {json.dumps(provider.config.get(key))}")
 
-    def do_probe(self, code=None, **options):
+    def do_probe(self, code=None, record=False, **options):
         if code:
             _provider(code)
-        results = providers_probe(code)
+        results = providers_probe(code) if record else providers_probe_dry_run(code)
         if not results:
             self.stdout.write("No provider to probe (offline adapters have no probe).")
         for result in results:
             line = f"{result.provider.code}: {result.outcome}" + (f" ({result.message})" if result.message else "")
             self.stdout.write(line)
-
+            if not record and result.outcome != "ok":
+                hint = secrets_missing_hint(result.provider)
+                if hint:
+                    self.stdout.write(f"  note: {hint}; the failure may be this shell's, not the provider's.")
+        if not record and results:
+            self.stdout.write(
+                "Not recorded: shared health, the breaker and staff alerts are unchanged. "
+                "Run with --record to record these results as the scheduled probe would."
+            )
 
 def _provider(code):
     try:
