@@ -151,7 +151,7 @@ def failure_in_words(reason: str) -> str:
         return _("it answered with server errors (HTTP %(status)s)") % {"status": status.group(1)}
     if "timeout" in lowered or "timed out" in lowered:
         return _("it stopped answering (requests timed out)")
-    if "connecterror" in lowered or "could not connect" in lowered:
+    if "connecterror" in lowered or "could not connect" in lowered or "refused" in lowered:
         return _("it refused or dropped our connections")
     if "malformed" in lowered or "unusable response" in lowered:
         return _("it answered with responses we could not read")

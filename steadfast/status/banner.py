@@ -1,5 +1,5 @@
 """What the banner shows: the staff text when there is one, else an automatic notice when payments or delivery
-degrade. Contacts carry a QR code made locally (segno) as inline SVG."""
+degrade (any online gateway out, not only all of them). Contacts carry a QR code made locally (segno) as inline SVG."""
 
 import hashlib
 from functools import lru_cache
@@ -66,6 +66,14 @@ def banner_auto_text() -> str:
                 _("Online payments are temporarily unavailable. Please call us at %(phone)s to order.")
                 % {"phone": settings.SHOP_PHONE}
             )
+    elif len(healthy) < len(online):
+        # One gateway out, others working: say which one, and what still works, before the customer picks it.
+        names = ", ".join(_(p.name) for p in online if p not in healthy)
+        others = ", ".join(_(p.name) for p in healthy + offline)
+        parts.append(
+            _("%(methods)s: temporarily unavailable. You can still pay with %(others)s.")
+            % {"methods": names, "others": others}
+        )
     methods = [
         m for m in DeliveryMethod.objects.filter(enabled=True, provider__isnull=False).select_related("provider")
     ]

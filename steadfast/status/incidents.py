@@ -1,6 +1,12 @@
-"""Incidents: opened by staff or by the health check, updated publicly, proposed for resolution on recovery."""
+"""Incidents: opened by staff or by the health check, updated publicly.
 
-from datetime import timedelta
+Automatic ones (one per provider) open as soon as its breaker opens (status.signals runs incidents_sync on every
+breaker transition; INCIDENT_AFTER_SECONDS can ask for a delay, then the minute tick opens it), start at the
+provider's first failed call rather than at the breaker's decision, say in words what happened and what still
+works, and are resolved when the provider works again (a successful trial closes its breaker). A trial that fails
+is not news: the incident stays as it is."""
+
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -8,9 +14,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from steadfast.providers.models import Provider
+from steadfast.providers.health import failure_in_words, failures_began
+from steadfast.providers.models import HealthEvent, Provider
+from steadfast.providers.selectors import providers_available
 from steadfast.shipping.models import DeliveryMethod
-from steadfast.status.components import out_since, provider_health
+from steadfast.status.components import is_online_payment, out_since, provider_health
 from steadfast.status.models import Impact, Incident, IncidentStatus, IncidentUpdate, Mode
 from steadfast.status.selectors import current_mode, policies_holding_mode
 from steadfast.status.services import shop_mode_set
@@ -73,7 +81,7 @@ def components_of(provider) -> list[str]:
 
 def incidents_sync(now=None) -> dict:
     """Open an incident for each provider out longer than INCIDENT_AFTER_SECONDS (one open incident per
-    provider), and propose resolution for automatic incidents whose provider works again."""
+    provider), and resolve automatic incidents whose provider works again."""
     now = now or timezone.now()
     after = timedelta(seconds=settings.INCIDENT_AFTER_SECONDS)
     providers = list(Provider.objects.filter(enabled=True))
@@ -101,18 +109,9 @@ def incidents_sync(now=None) -> dict:
                     author="health check",
                 )
                 done["reopened"].append(provider.code)
-        elif (
-            incident is not None
-            and incident.automatic
-            and incident.status in (IncidentStatus.INVESTIGATING, IncidentStatus.IDENTIFIED)
-        ):
-            incident_update(
-                incident,
-                IncidentStatus.MONITORING,
-                _("%(name)s works again. We are monitoring it; staff will resolve this incident.")
-                % {"name": provider.name},
-                author="health check",
-            )
+        elif incident is not None and incident.automatic:
+            incident_update(incident, IncidentStatus.RESOLVED, _recovered_message(provider, incident, now),
+                            author="health check")
             done["recovered"].append(provider.code)
     _mode_follow_health(any(h.out for h in health.values()))
     return done
@@ -125,15 +124,18 @@ def _covered_by_policy_incidents() -> set:
 
 
 def _open_for_provider(provider, since) -> bool:
+    began = failures_began(provider, since) or since
     title = _("%(name)s is unavailable") % {"name": provider.name}
-    message = _("%(name)s has not been working since %(since)s UTC. Other options still work; we are on it.") % {
+    message = _("%(name)s has not been working since %(since)s UTC: %(what)s.") % {
         "name": provider.name,
-        "since": since.strftime("%Y-%m-%d %H:%M"),
+        "since": _utc(began),
+        "what": failure_in_words(_opening_reason(provider)),
     }
+    message = f"{message} {_what_still_works(provider)}"
     impact = Impact.MAJOR if provider.kind == Provider.Kind.PAYMENT else Impact.MINOR
     try:
         with transaction.atomic():
-            incident_open(
+            incident = incident_open(
                 title,
                 message,
                 components_of(provider),
@@ -142,9 +144,42 @@ def _open_for_provider(provider, since) -> bool:
                 provider=provider,
                 automatic=True,
             )
+            # The incident starts when customers could first have noticed, not when the breaker decided.
+            Incident.objects.filter(pk=incident.pk, created_at__gt=began).update(created_at=began)
     except IntegrityError:  # another worker opened it a moment ago: one open incident per provider
         return False
     return True
+
+
+def _opening_reason(provider) -> str:
+    event = HealthEvent.objects.filter(provider=provider, from_state="closed", to_state="open").order_by(
+        "-created_at", "-id"
+    ).first()
+    return event.reason if event is not None else ""
+
+
+def _what_still_works(provider) -> str:
+    if provider.kind == Provider.Kind.PAYMENT:
+        others = [p for p in providers_available(Provider.Kind.PAYMENT) if p.id != provider.id]
+        if others:
+            online = [p for p in others if is_online_payment(p)]
+            names = ", ".join(_(p.name) for p in online + [p for p in others if p not in online])
+            return _("You can still order and pay with %(methods)s; we are on it.") % {"methods": names}
+        return _("Please call us to order; we are on it.")
+    return _("Other options still work; we are on it.")
+
+
+def _recovered_message(provider, incident, now) -> str:
+    minutes = max(1, round((now - incident.created_at).total_seconds() / 60))
+    return _("%(name)s works again since %(at)s UTC (unavailable for about %(minutes)s min). Resolved.") % {
+        "name": provider.name,
+        "at": _utc(now),
+        "minutes": minutes,
+    }
+
+
+def _utc(moment) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
 
 
 def _mode_follow_health(any_out):

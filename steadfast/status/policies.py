@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from steadfast.providers.models import Provider
 from steadfast.status.components import out_since, payment_health, provider_health
 from steadfast.status.incidents import components_of, incident_open, incident_update
-from steadfast.status.models import Action, Condition, Impact, IncidentStatus, Mode, Policy, PolicyEvent
+from steadfast.status.models import Action, Condition, Impact, Incident, IncidentStatus, Mode, Policy, PolicyEvent
 from steadfast.status.selectors import banner_cache_clear, current_mode, policies_holding_mode, policy_cache_clear
 from steadfast.status.services import shop_mode_set
 from steadfast.status.traffic import error_rate
@@ -166,11 +166,25 @@ def _fire(policy, check) -> list:
 def _open_incident(policy, check):
     if policy.incident_id and policy.incident.is_open:
         return _("Incident #%(id)s is still open.") % {"id": policy.incident_id}
+    covering = _provider_incidents_covering(check.components)
+    if covering:  # the providers' own incidents already tell customers: one outage, not one more incident
+        return _("Already told by incident(s) %(ids)s.") % {"ids": ", ".join(f"#{i}" for i in covering)}
     title, message = incident_texts(policy, check)
     incident = incident_open(title, message, check.components, check.impact, author=ACTOR, automatic=True)
     policy.incident = incident
     policy.save(update_fields=["incident", "updated_at"])
     return _("Incident #%(id)s opened.") % {"id": incident.id}
+
+
+def _provider_incidents_covering(components) -> list:
+    """Ids of the open automatic provider incidents, if together they name every one of `components`."""
+    rows = list(
+        Incident.objects.filter(automatic=True, provider__isnull=False)
+        .exclude(status=IncidentStatus.RESOLVED)
+        .values_list("id", "components")
+    )
+    named = {c for _id, components_ in rows for c in components_}
+    return [i for i, _c in rows] if components and set(components) <= named else []
 
 
 def incident_texts(policy, check):
@@ -203,9 +217,8 @@ def _clear(policy) -> list:
     if Action.INCIDENT in policy.actions and incident is not None and incident.status in (
         IncidentStatus.INVESTIGATING, IncidentStatus.IDENTIFIED
     ):
-        incident_update(incident, IncidentStatus.MONITORING,
-                        _("It works again. We are monitoring it; staff will resolve this incident."), author=ACTOR)
-        detail = _("Incident #%(id)s proposed for resolution.") % {"id": incident.id}
+        incident_update(incident, IncidentStatus.RESOLVED, _("It works again. Resolved."), author=ACTOR)
+        detail = _("Incident #%(id)s resolved.") % {"id": incident.id}
         plan.append(_record(policy, Action.INCIDENT, detail))
     return plan
 

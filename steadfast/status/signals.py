@@ -1,5 +1,5 @@
-"""A breaker transition shows on the banner and status page at once, not when the short caches expire, and
-policies are evaluated at once."""
+"""A breaker transition shows on the banner and status page at once, not when the short caches expire; the
+provider's automatic incident opens (or resolves) and policies are evaluated at once too."""
 
 from steadfast.status.selectors import banner_cache_clear
 from steadfast.status.snapshot import snapshot_clear
@@ -8,8 +8,14 @@ from steadfast.status.snapshot import snapshot_clear
 def on_health_changed(sender, event=None, **kwargs):
     banner_cache_clear()
     snapshot_clear()
-    # Policies right away, not at the next minute's tick: "all online gateways out" acts within seconds.
-    from steadfast.status.policies import policies_evaluate  # imports incidents and services: load lazily
+    # Imported lazily: incidents and policies import services and the provider core.
+    from steadfast.status.incidents import incidents_sync
+    from steadfast.status.policies import policies_evaluate
 
+    # Policies first: when this transition takes out the last online gateway, the policy's one incident ("online
+    # payments are unavailable") covers the provider, whose own incident is then not opened.
     policies_evaluate()
+    if event is None or event.to_state != "half_open":  # a trial starting changes nothing customers see
+        incidents_sync()
     banner_cache_clear()
+    snapshot_clear()

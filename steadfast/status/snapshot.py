@@ -24,7 +24,7 @@ UPTIME_DAYS = 90
 RANK = ["operational", "under_maintenance", "degraded_performance", "partial_outage", "major_outage"]
 STATE_STATUS = {
     "closed": "operational",
-    "half_open": "degraded_performance",
+    "half_open": "major_outage",  # a trial in flight is not a recovery: out until it succeeded
     "open": "major_outage",
     "disabled": "under_maintenance",
 }

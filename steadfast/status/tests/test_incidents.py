@@ -29,42 +29,62 @@ def test_incident_opened_only_after_the_breaker_stays_open_long_enough(card, bre
     assert Incident.objects.count() == 1
 
 
-def test_recovery_proposes_resolution_and_shows_on_status_page(
+def test_incident_opens_with_the_breaker_says_what_happened_and_resolves_on_recovery(
     client, card, break_provider, recover_provider, settings
 ):
     settings.INCIDENT_AFTER_SECONDS = 0
-    break_provider(card)
-    incidents_sync()
-    recover_provider(card)
-    assert incidents_sync()["recovered"] == [card.code]
+    break_provider(card)  # no incidents_sync() call: the breaker transition itself opens it
+
     incident = Incident.objects.get()
-    assert incident.status == IncidentStatus.MONITORING and incident.resolved_at is None
-    assert "works again" in incident.updates.first().message
+    assert (incident.provider, incident.automatic, incident.status) == (card, True, IncidentStatus.INVESTIGATING)
+    assert "refused or dropped our connections" in incident.updates.get().message
+
+    recover_provider(card)
+
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.RESOLVED and incident.resolved_at is not None
+    assert "works again" in incident.updates.order_by("-created_at", "-id").first().message
+    data = client.get("/status/api/v2/summary.json").json()
+    assert data["incidents"] == []  # unresolved only, as on Statuspage
+    assert next(c for c in data["components"] if c["id"] == f"payment-{card.code}")["status"] == "operational"
+
+    # Out again later: a new incident, the resolved one stays closed.
+    break_provider(card)
+    assert Incident.objects.count() == 2 and Incident.objects.filter(status=IncidentStatus.RESOLVED).count() == 1
+
+
+def test_a_trial_in_flight_is_still_an_outage_on_the_status_page(client, card, break_provider):
+    from steadfast.providers.breaker import breaker_admit, breaker_view
+
+    break_provider(card)
+    assert breaker_admit(card).trial and breaker_view(card).state == "half_open"
 
     data = client.get("/status/api/v2/summary.json").json()
-    [item] = data["incidents"]
-    assert item["status"] == "monitoring" and item["incident_updates"][0]["status"] == "monitoring"
-    assert next(c for c in data["components"] if c["id"] == f"payment-{card.code}")["status"] == "operational"
-    assert "works again" in client.get("/status/").content.decode()
+    assert next(c for c in data["components"] if c["id"] == f"payment-{card.code}")["status"] == "major_outage"
+    assert Incident.objects.get().updates.count() == 1  # a trial is not news
 
-    # Going out again during monitoring re-opens the same incident rather than a second one.
+
+def test_a_monitoring_incident_going_out_again_is_reopened(card, break_provider, recover_provider, settings):
+    from steadfast.status.incidents import incident_update
+
     break_provider(card)
+    incident = Incident.objects.get()
+    incident_update(incident, IncidentStatus.MONITORING, "Looks better.", author="ann")
     assert incidents_sync()["reopened"] == [card.code]
     assert Incident.objects.get().status == IncidentStatus.INVESTIGATING
 
 
-def test_staff_resolution_lets_a_new_outage_open_a_new_incident(card, break_provider, recover_provider, settings):
+def test_staff_resolution_while_still_out_lets_the_next_outage_open_a_new_incident(
+    card, break_provider, recover_provider, settings
+):
     from steadfast.status.incidents import incident_update
 
-    settings.INCIDENT_AFTER_SECONDS = 0
     break_provider(card)
-    incidents_sync()
-    recover_provider(card)
-    incidents_sync()
     incident_update(Incident.objects.get(), IncidentStatus.RESOLVED, "Fixed by the gateway.", author="ann")
-    break_provider(card)
-    assert incidents_sync()["opened"] == [card.code]
+    assert incidents_sync()["opened"] == [card.code]  # staff closed it too early: still out, so a new one
+    recover_provider(card)
     assert Incident.objects.count() == 2
+    assert not Incident.objects.exclude(status=IncidentStatus.RESOLVED).exists()
 
 
 def test_mode_goes_degraded_while_a_provider_is_out_and_back(card, break_provider, recover_provider, settings):

@@ -45,7 +45,7 @@ def test_last_gateway_out_fires_the_default_policy_at_once(
     default_policy.refresh_from_db()
     assert default_policy.active_since is None
     incident.refresh_from_db()
-    assert incident.status == IncidentStatus.MONITORING  # proposed for resolution; staff resolve it
+    assert incident.status == IncidentStatus.RESOLVED  # automatic incidents close on recovery
     assert payment_methods_order_hint() == ""
     assert PolicyEvent.objects.filter(action="cleared").count() == 1
 
@@ -125,7 +125,7 @@ def test_error_rate_policy_counts_5xx_responses(settings):
     [verdict] = policies_evaluate()
     assert not verdict.fires
     assert current_mode().mode == "open"
-    assert Incident.objects.get().status == IncidentStatus.MONITORING
+    assert Incident.objects.get().status == IncidentStatus.RESOLVED
     policy.refresh_from_db()
     assert policy.active_since is None
 
