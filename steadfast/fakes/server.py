@@ -83,6 +83,7 @@ class FakeServer:
 
     # --- lifecycle -------------------------------------------------------------------------------------
     def start(self) -> "FakeServer":
+        self._stopping.clear()  # started again after stop(): the same port, answering again
         self._httpd = _HTTPServer((self.host, self.port), _Handler)
         self._httpd.fake = self
         self.port = self._httpd.server_address[1]
@@ -97,6 +98,7 @@ class FakeServer:
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
+            self._httpd.close_connections()
             self._thread.join(5)
             self._httpd = None
 
@@ -147,6 +149,30 @@ class FakeServer:
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._connections, self._connections_lock = set(), threading.Lock()
+
+    def process_request(self, request, client_address):
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request):
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self):
+        """Like a process that died: keep-alive connections end too, so clients see refused/reset, not answers."""
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def handle_error(self, request, client_address):
         # Clients hanging up on a slow or hanging fake is the point of the exercise; do not print tracebacks.

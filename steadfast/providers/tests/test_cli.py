@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from steadfast.providers.errors import Unavailable
 from steadfast.notify.models import OutboxMessage
+from steadfast.providers.errors import Unavailable
 from steadfast.providers.models import Attempt, HealthEvent, Provider, ProviderAudit
 from steadfast.providers.secrets import provider_secret_env
 from steadfast.providers.selectors import provider_state
