@@ -61,6 +61,7 @@ bench: $(VENV)/.installed-bench
 	@command -v wrk >/dev/null 2>&1 || apt-get install -y -qq wrk >/dev/null 2>&1 || \
 		echo "wrk is not installed (apt-get install wrk); locust will drive every endpoint"
 	$(PY) -u bench/run.py
+	$(PY) -u bench/detection_drill.py
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache test-artifacts bench/results

@@ -35,6 +35,7 @@ from steadfast.fakes.server import FakeServer  # noqa: E402
 from steadfast.providers.call import call, check_response  # noqa: E402
 from steadfast.providers.errors import ProviderError  # noqa: E402
 from steadfast.providers.models import Provider  # noqa: E402
+from steadfast.providers.probes import providers_probe_due  # noqa: E402
 from steadfast.providers.selectors import provider_state  # noqa: E402
 
 CALLS = int(os.environ.get("BENCH_CALLS", "2000"))
@@ -74,7 +75,8 @@ def time_to_close(fake, cooldown):
     fake.set_fault("ok")  # the provider recovers right after the breaker opened
     recovered, calls = time.perf_counter(), 0
     while provider_state(provider) != "closed":
-        calls += 1  # customers keep arriving every 10 ms; all but the trial are turned away at once
+        calls += 1  # customers keep arriving every 10 ms and are turned away at once; the probe makes the trial
+        providers_probe_due()
         try:
             call(provider, "ping", ping)
         except ProviderError:
@@ -98,7 +100,7 @@ def main():
     db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     store = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
     print(f"breaker bench: {db} database, {store} breaker store, {CALLS} calls per overhead sample")
-    print(f"thresholds: {settings.BREAKER_CONSECUTIVE} Unavailable in a row, or >= {settings.BREAKER_MIN_CALLS} calls "
+    print(f"thresholds: {settings.BREAKER_CONSECUTIVE} failures in a row, or >= {settings.BREAKER_MIN_CALLS} calls "
           f"with >= {settings.BREAKER_FAILURE_PERCENT} % failed within {settings.BREAKER_WINDOW} s")
     try:
         for label, mode, options in (("HTTP 503", "status", {"status": 503}), ("read timeout 0.5 s", "hang", {})):
@@ -106,7 +108,8 @@ def main():
             print(f"first failure -> open ({label}): {calls} calls, {seconds:.3f} s")
         cooldown = 1.0
         calls, seconds = time_to_close(fake, cooldown)
-        print(f"recovery -> closed (cool-down {cooldown:g} s, traffic every 10 ms): {seconds:.3f} s, {calls} calls")
+        print(f"recovery -> closed (cool-down {cooldown:g} s, trial by the probe, traffic every 10 ms): "
+              f"{seconds:.3f} s, {calls} calls")
 
         fake.set_fault("ok")
         provider = make_provider(fake)
