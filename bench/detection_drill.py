@@ -111,6 +111,7 @@ def drill(fault, card, fake):
 def main():
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)  # DEBUG=0 pages need the static manifest
     fakes = {name: FakeStripe(api_key=STRIPE_KEY).start() for name in CODES}
     providers = {
         name: Provider.objects.create(
