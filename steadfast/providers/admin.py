@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from steadfast.adminkit import ReadOnlyAdminMixin
 from steadfast.providers.drill import FAULTS, provider_drill_end, provider_drill_start
 from steadfast.providers.health import provider_health, recent_attempts, recent_events
-from steadfast.providers.models import Attempt, HealthEvent, Provider, ProviderAudit, ProviderHealth
+from steadfast.providers.models import AlertEpisode, Attempt, HealthEvent, Provider, ProviderAudit, ProviderHealth
 from steadfast.providers.selectors import provider_state
 from steadfast.providers.services import (
     ProviderChangeError,
@@ -182,6 +182,15 @@ class ProviderAuditAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "provider", "action", "actor", "reason"]
     list_filter = ["action", "provider"]
     search_fields = ["reason", "actor"]
+    list_select_related = ["provider"]
+
+
+@admin.register(AlertEpisode)
+class AlertEpisodeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Outages staff were alerted about: first failure, alerts sent, next reminder, end."""
+
+    list_display = ["began_at", "provider", "kind", "alerts_sent", "next_reminder_at", "closed_at", "reason"]
+    list_filter = ["kind", "provider"]
     list_select_related = ["provider"]
 
 
