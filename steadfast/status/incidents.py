@@ -113,8 +113,18 @@ def incidents_sync(now=None) -> dict:
             incident_update(incident, IncidentStatus.RESOLVED, _recovered_message(provider, incident, now),
                             author="health check")
             done["recovered"].append(provider.code)
+    _resolve_for_disabled_providers(now)
     _mode_follow_health(any(h.out for h in health.values()))
     return done
+
+
+def _resolve_for_disabled_providers(now):
+    """Staff switched a broken provider off: its automatic incident would otherwise stay open for good (the
+    status page shows the component "under maintenance" instead)."""
+    rows = Incident.objects.filter(automatic=True, provider__enabled=False).exclude(status=IncidentStatus.RESOLVED)
+    for incident in rows.select_related("provider"):
+        message = _("%(name)s was switched off by staff; other options still work.") % {"name": incident.provider.name}
+        incident_update(incident, IncidentStatus.RESOLVED, message, author="health check")
 
 
 def _covered_by_policy_incidents() -> set:

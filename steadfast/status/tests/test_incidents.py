@@ -53,6 +53,17 @@ def test_incident_opens_with_the_breaker_says_what_happened_and_resolves_on_reco
     assert Incident.objects.count() == 2 and Incident.objects.filter(status=IncidentStatus.RESOLVED).count() == 1
 
 
+def test_staff_switching_the_broken_provider_off_resolves_its_incident(card, break_provider, admin_user):
+    from steadfast.providers.services import provider_disable
+
+    break_provider(card)
+    provider_disable(card, admin_user, "support says hours")
+
+    incident = Incident.objects.get()
+    assert incident.status == IncidentStatus.RESOLVED
+    assert "switched off by staff" in incident.updates.order_by("-created_at", "-id").first().message
+
+
 def test_a_trial_in_flight_is_still_an_outage_on_the_status_page(client, card, break_provider):
     from steadfast.providers.breaker import breaker_admit, breaker_view
 
