@@ -1,5 +1,7 @@
 """Probes: every enabled provider with a probe, through call(), feeding health; offline adapters skipped."""
 
+import time
+
 import pytest
 
 from steadfast.providers.models import Attempt
@@ -45,3 +47,44 @@ def test_the_periodic_task_runs_the_probe(make_provider, fake_server):
     provider = make_provider()
     providers_probe_task.call_local()
     assert Attempt.objects.filter(provider=provider, operation="probe", outcome="ok").count() == 1
+
+
+def test_the_tick_probes_what_is_due_and_schedules_itself_once_for_the_next_due_probe(
+    make_provider, fake_server, settings
+):
+    from datetime import UTC, datetime
+
+    from huey.contrib.djhuey import HUEY
+
+    from steadfast.providers.tasks import providers_probe_tick
+
+    settings.PROBE_INTERVAL = 20  # sooner than the minute crontab: the tick must schedule the next one itself
+    provider = make_provider()
+    HUEY.immediate = True  # in-memory queue for this test: the scheduled tick is read back, not run
+    try:
+        started = time.time()
+        next_at = providers_probe_tick()
+        providers_probe_tick()  # a second worker's tick at the same moment: nothing due, nothing scheduled twice
+        ticks = [t for t in HUEY.scheduled() if t.name.endswith("providers_probe_tick_task")]
+    finally:
+        HUEY.immediate = False
+
+    assert Attempt.objects.filter(provider=provider, operation="probe").count() == 1
+    assert started + 20 <= next_at <= time.time() + 20
+    assert len(ticks) == 1, ticks
+    eta = ticks[0].eta.replace(tzinfo=UTC) if ticks[0].eta.tzinfo is None else ticks[0].eta
+    assert abs(eta - datetime.fromtimestamp(next_at, UTC)).total_seconds() < 1
+
+
+def test_a_failing_provider_is_probed_again_within_seconds(make_provider, fake_server, settings):
+    from steadfast.providers.probes import probe_due_at
+
+    settings.PROBE_INTERVAL, settings.PROBE_RETRY_SECONDS = 30, 5
+    provider = make_provider()
+    providers_probe(provider.code)
+    healthy_due = probe_due_at(provider)
+    fake_server.set_fault("status", status=503)
+    providers_probe(provider.code)
+
+    assert healthy_due - time.time() > 25
+    assert probe_due_at(provider) - time.time() <= 5
