@@ -5,31 +5,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('providers', '0003_provideraudit_drill'),
+        ("providers", "0003_provideraudit_drill"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AlertEpisode',
+            name="AlertEpisode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('out', 'Out of service'), ('background', 'Background calls failing')], max_length=20, verbose_name='kind')),
-                ('reason', models.CharField(blank=True, max_length=500, verbose_name='reason')),
-                ('began_at', models.DateTimeField(verbose_name='first failure')),
-                ('opened_at', models.DateTimeField(auto_now_add=True, verbose_name='alerted')),
-                ('alerts_sent', models.PositiveIntegerField(default=0, verbose_name='alerts sent')),
-                ('next_reminder_at', models.DateTimeField(blank=True, null=True, verbose_name='next reminder')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='over')),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alert_episodes', to='providers.provider', verbose_name='provider')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("out", "Out of service"), ("background", "Background calls failing")],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=500, verbose_name="reason")),
+                ("began_at", models.DateTimeField(verbose_name="first failure")),
+                ("opened_at", models.DateTimeField(auto_now_add=True, verbose_name="alerted")),
+                ("alerts_sent", models.PositiveIntegerField(default=0, verbose_name="alerts sent")),
+                ("next_reminder_at", models.DateTimeField(blank=True, null=True, verbose_name="next reminder")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="over")),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alert_episodes",
+                        to="providers.provider",
+                        verbose_name="provider",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'alert episode',
-                'verbose_name_plural': 'alert episodes',
-                'ordering': ['-opened_at', '-id'],
-                'indexes': [models.Index(fields=['closed_at', 'next_reminder_at'], name='alertepisode_due')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('closed_at__isnull', True)), fields=('provider', 'kind'), name='one_open_alert_episode')],
+                "verbose_name": "alert episode",
+                "verbose_name_plural": "alert episodes",
+                "ordering": ["-opened_at", "-id"],
+                "indexes": [models.Index(fields=["closed_at", "next_reminder_at"], name="alertepisode_due")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("closed_at__isnull", True)),
+                        fields=("provider", "kind"),
+                        name="one_open_alert_episode",
+                    )
+                ],
             },
         ),
     ]
