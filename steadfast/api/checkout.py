@@ -4,13 +4,14 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
-from ninja import Header, Router
+from ninja import Header, Query, Router
 
 from steadfast.api.schemas import CheckoutOptionsOut, ErrorOut, OrderOut, PlaceOrderIn, money
 from steadfast.cart.cart import Cart
 from steadfast.checkout.services import CheckoutDetails, CheckoutError, OutOfStock, order_place
 from steadfast.money import Money
 from steadfast.orders.models import Order, OrderStatus
+from steadfast.payments.routing import fits_delivery, method_description
 from steadfast.providers.models import Provider
 from steadfast.providers.selectors import providers_available
 from steadfast.shipping.quotes import delivery_quotes
@@ -25,20 +26,28 @@ IDEMPOTENCY_KEY = Header(
 
 
 @router.get("/checkout/options", response=CheckoutOptionsOut, summary="Delivery quotes and payment methods")
-def checkout_options(request):
+def checkout_options(request, delivery: str = Query("", max_length=50, description=(
+        "A delivery method code: only the payment methods that go with it are listed, worded for it."))):
     cart = Cart(request.session)
     notices = cart.reconcile()
     subtotal = cart.subtotal()
+    quotes = [q for q in delivery_quotes(subtotal) if q.available]
+    chosen = next((q for q in quotes if q.method_code == delivery), None)
+    payments = providers_available(Provider.Kind.PAYMENT)
+    if chosen is not None:
+        payments = [p for p in payments if fits_delivery(p, pickup=not chosen.needs_address)]
     return {
         "subtotal": money(subtotal),
         "delivery_methods": [
             {"code": q.method_code, "name": q.name, "price": money(q.price), "needs_address": q.needs_address,
              "description": q.description}
-            for q in delivery_quotes(subtotal) if q.available
+            for q in quotes
         ],
         "payment_methods": [
-            {"code": p.code, "name": p.name, "description": p.description}
-            for p in providers_available(Provider.Kind.PAYMENT)
+            {"code": p.code, "name": p.name,
+             "description": method_description(p, pickup=chosen is not None and not chosen.needs_address),
+             "delivery_methods": [q.method_code for q in quotes if fits_delivery(p, pickup=not q.needs_address)]}
+            for p in payments
         ],
         "messages": [str(notice) for notice in notices],
     }

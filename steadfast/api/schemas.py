@@ -144,7 +144,11 @@ class DeliveryOptionOut(Schema):
 class PaymentOptionOut(Schema):
     code: str
     name: str
-    description: str
+    description: str = Field(description="Worded for the delivery method given in ?delivery= (pickup or not).")
+    delivery_methods: list[str] = Field(
+        description="Codes of the delivery methods this payment method can be used with (e.g. cash on delivery "
+                    "not with a pickup, pay at pickup only with one); placing an order with another one gives 422."
+    )
 
 
 class CheckoutOptionsOut(Schema):

@@ -16,7 +16,7 @@ from steadfast.orders.models import Order, OrderLine, OrderStatus
 from steadfast.orders.services import CUSTOMER, SYSTEM, order_event_add, order_payload
 from steadfast.payments.interface import StartRequest
 from steadfast.payments.models import Payment
-from steadfast.payments.routing import fits_delivery
+from steadfast.payments.routing import delivery_mismatch
 from steadfast.providers.models import Provider
 from steadfast.providers.registry import adapter_for
 from steadfast.shipping.quotes import delivery_quote
@@ -100,9 +100,9 @@ def _create(wanted, details, key, user, language, provider, gateway) -> Order:
         raise CheckoutError(_("That delivery method is not available; please choose another."))
     if quote.needs_address and not (details.address_line1 and details.city and details.postcode):
         raise CheckoutError(_("Please enter a delivery address."))
-    if not fits_delivery(provider, pickup=not quote.needs_address):  # only pickup methods need no address
-        raise CheckoutError(_("%(method)s is only possible when you collect the order in the shop; please choose "
-                              "another payment method or pickup.") % {"method": _(provider.name)})
+    mismatch = delivery_mismatch(provider, pickup=not quote.needs_address)  # only pickup methods need no address
+    if mismatch:
+        raise CheckoutError(mismatch)
     order = Order.objects.create(
         idempotency_key=key, user=user if user and user.is_authenticated else None, language=language,
         email=details.email, phone=details.phone, full_name=details.full_name,
@@ -122,7 +122,7 @@ def _create(wanted, details, key, user, language, provider, gateway) -> Order:
     ])
     order_event_add(order, "placed", CUSTOMER, _("Order placed."), to_status=order.status)
     if gateway.offline:
-        _start_offline(order, provider, gateway)
+        _start_offline(order, provider, gateway, pickup=not quote.needs_address)
     order.save()
     products_refresh_summary(v.product_id for v in variants.values())
     outbox_add(key=f"order_confirmation:{order.pk}", kind="order_confirmation", recipient=order.email,
@@ -130,12 +130,12 @@ def _create(wanted, details, key, user, language, provider, gateway) -> Order:
     return order
 
 
-def _start_offline(order, provider, gateway):
+def _start_offline(order, provider, gateway, pickup):
     """Offline methods make no outside call, so they start inside the placing transaction."""
     payment = Payment.objects.create(order=order, provider=provider, amount=order.total, currency=order.currency)
     result = gateway.start(StartRequest(
         idempotency_key=str(payment.key), order_number=order.number, amount=order.total_money, email=order.email,
-        return_url=order.get_absolute_url(), cancel_url=order.get_absolute_url(),
+        return_url=order.get_absolute_url(), cancel_url=order.get_absolute_url(), pickup=pickup,
     ))
     payment.instructions, payment.reference = result.instructions, result.reference
     payment.save()

@@ -19,7 +19,7 @@ from steadfast.checkout.forms import AddressForm, ContactForm, DeliveryForm, Pay
 from steadfast.checkout.services import CheckoutError, OutOfStock, order_place, payment_provider
 from steadfast.money import Money
 from steadfast.orders.models import OrderStatus
-from steadfast.payments.routing import fits_delivery, payment_methods
+from steadfast.payments.routing import fits_delivery, method_description, payment_methods
 from steadfast.payments.views import payment_begin
 from steadfast.providers.models import Provider
 from steadfast.providers.selectors import providers_available
@@ -111,13 +111,15 @@ def payment(request, step):
     pickup = step.state.is_pickup(step.subtotal)  # pay at pickup is offered only with a pickup
     offered = [p for p in providers_available(Provider.Kind.PAYMENT) if fits_delivery(p, pickup)]
     providers, offline_first = payment_methods_order(offered)
+    for provider in providers:
+        provider.shown_description = method_description(provider, pickup)  # e.g. bank transfer with pickup
     form = PaymentForm(request.POST or None, providers=providers, initial=step.state.get("payment"))
     if request.method == "POST" and form.is_valid():
         step.state.set("payment", form.cleaned_data)
         return _next(step.state, step.subtotal, "payment")
     unavailable = [c.provider for c in payment_methods(pickup=pickup).choices if not c.available]  # shown greyed out
     return step.render(request, "checkout/payment.html", form=form, providers=providers, offline_first=offline_first,
-                       unavailable=unavailable)
+                       unavailable=unavailable, pickup=pickup)
 
 
 @checkout_step("review")
@@ -125,8 +127,10 @@ def review(request, step):
     quote = step.state.quote(step.subtotal)
     total = step.subtotal + quote.price
     address = step.state.get("address") if quote.needs_address else {}
+    provider = step.state.provider()
     return step.render(
-        request, "checkout/review.html", quote=quote, total=total, provider=step.state.provider(),
+        request, "checkout/review.html", quote=quote, total=total, provider=provider,
+        provider_description=method_description(provider, pickup=not quote.needs_address),
         contact=step.state.get("contact"), address=address, country=country_name(address.get("country", "")),
         note=step.state.get("delivery").get("note", ""), token=step.state.new_token(),
         fingerprint=step.state.fingerprint(step.cart, total), reservation_minutes=settings.RESERVATION_MINUTES,

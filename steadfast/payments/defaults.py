@@ -29,6 +29,9 @@ OFFLINE_METHODS = [
 ]
 
 
+DESCRIPTIONS = {code: description for code, _adapter, _name, description, _priority in OFFLINE_METHODS}
+
+
 def offline_methods_ensure(provider_model):
     for code, adapter, name, description, priority in OFFLINE_METHODS:
         provider_model.objects.get_or_create(

@@ -56,6 +56,7 @@ class StartRequest:
     return_url: str
     cancel_url: str
     description: str = ""
+    pickup: bool = False  # the customer collects the order (offline instructions are worded for it)
 
 
 class WebhookRejected(ValueError):

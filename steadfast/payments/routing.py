@@ -47,6 +47,7 @@ class MethodChoice:
     provider: Provider
     offline: bool
     available: bool
+    description: str = ""  # worded for the delivery (method_description), translated
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,36 @@ def pickup_only(provider) -> bool:
     return bool(getattr(adapter_class(provider.adapter), "pickup_only", False))
 
 
+def delivery_only(provider) -> bool:
+    """Methods such as cash on delivery need a courier to take the money: not offered with a pickup."""
+    return bool(getattr(adapter_class(provider.adapter), "delivery_only", False))
+
+
 def fits_delivery(provider, pickup: bool) -> bool:
-    return pickup or not pickup_only(provider)
+    return not delivery_only(provider) if pickup else not pickup_only(provider)
+
+
+def delivery_mismatch(provider, pickup: bool) -> str:
+    """Why this payment method cannot go with the chosen delivery ("" when it can)."""
+    if fits_delivery(provider, pickup):
+        return ""
+    if pickup:
+        return _("%(method)s needs a delivery to your address; with pickup you can pay when you collect the order. "
+                 "Please choose another payment method or delivery.") % {"method": _(provider.name)}
+    return _("%(method)s is only possible when you collect the order in the shop; please choose "
+             "another payment method or pickup.") % {"method": _(provider.name)}
+
+
+def method_description(provider, pickup: bool) -> str:
+    """The line under a payment method, worded for the chosen delivery (translated).
+
+    A method may carry a pickup wording (bank transfer: "ready to collect when the money arrives" rather than "we
+    ship"); it replaces the stock description only, so a description the shop owner wrote is shown as written."""
+    stock = getattr(adapter_class(provider.adapter), "description", "")
+    pickup_text = getattr(adapter_class(provider.adapter), "pickup_description", "")
+    if pickup and pickup_text and provider.description in ("", stock):
+        return _(pickup_text)
+    return _(provider.description) if provider.description else ""
 
 
 def order_is_pickup(order) -> bool:
@@ -90,12 +119,12 @@ def order_is_pickup(order) -> bool:
 
 def payment_methods(order=None, pickup: bool | None = None) -> MethodMenu:
     """The menu for an order (or for checkout, where `pickup` says whether the chosen delivery is a pickup).
-    Pickup-only methods are left out unless the delivery is known to be a pickup."""
+    Pickup-only methods are left out unless the delivery is known to be a pickup, delivery-only ones (cash on
+    delivery) when it is."""
     providers = list(Provider.objects.filter(kind=Provider.Kind.PAYMENT, enabled=True).order_by("priority", "name"))
-    if any(pickup_only(p) for p in providers):
-        if pickup is None:
-            pickup = order is not None and order_is_pickup(order)
-        providers = [p for p in providers if fits_delivery(p, pickup)]
+    if pickup is None:
+        pickup = order is not None and order_is_pickup(order)
+    providers = [p for p in providers if fits_delivery(p, pickup)]
     working = {p.pk for p in providers_available(Provider.Kind.PAYMENT)}
     failed = set()
     if order is not None:
@@ -107,7 +136,7 @@ def payment_methods(order=None, pickup: bool | None = None) -> MethodMenu:
     for provider in providers:
         offline = is_offline(provider)
         usable = offline or (provider.pk in working and provider.pk not in failed)
-        choices.append(MethodChoice(provider, offline, usable))
+        choices.append(MethodChoice(provider, offline, usable, method_description(provider, pickup)))
     online = [c for c in choices if not c.offline]
     online_down = bool(online) and not any(c.available for c in online)
     if online_down:

@@ -5,7 +5,7 @@ The idempotency key of an attempt is Payment.key; it is sent on the start, on ev
 status queries, so asking twice never charges twice.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import partial
 
@@ -91,7 +91,7 @@ def _start_online(payment, gateway):
 
 def _start_offline(order, payment, gateway, actor):
     """Offline methods make no outside call: all of it happens inside the caller's transaction."""
-    result = gateway.start(_start_request(payment))
+    result = gateway.start(replace(_start_request(payment), pickup=routing.order_is_pickup(payment.order)))
     payment.instructions, payment.reference = result.instructions, result.reference
     payment.save(update_fields=["instructions", "reference", "updated_at"])
     days = getattr(gateway, "expires_after_days", None)

@@ -60,7 +60,7 @@ def test_pickup_skips_the_address_step(client, make_variant):
     payment = client.get(reverse("checkout:payment"))
     assert [s["name"] for s in payment.context["steps"]] == ["contact", "delivery", "payment", "review"]
     assert client.get(reverse("checkout:address"))["Location"] == reverse("checkout:payment")
-    review = walk_to_review(client, delivery="pickup")
+    review = walk_to_review(client, delivery="pickup", payment="pay_at_pickup")
     place(client, review)
     order = Order.objects.get()
     assert order.delivery_method == "pickup" and order.address_line1 == "" and order.delivery_total == 0

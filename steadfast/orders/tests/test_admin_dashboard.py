@@ -84,7 +84,8 @@ def test_low_stock_lists_the_variant_with_a_link_to_its_product(admin_client, ma
 @pytest.mark.django_db
 def test_revenue_sums_decimals_exactly(place):
     for _ in range(3):
-        place(price="0.10", delivery_method="pickup", address_line1="", city="", postcode="")
+        place(price="0.10", delivery_method="pickup", payment_method="pay_at_pickup", address_line1="", city="",
+              postcode="")
     figures = dashboard_figures()
     assert figures.today_revenue.amount == Decimal("0.30") and figures.today_revenue.currency == "EUR"
 

@@ -2,17 +2,24 @@
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from steadfast.money import format_amount
+from steadfast.payments import defaults
 from steadfast.payments.interface import Done, PaymentGateway, PaymentState, StartRequest
 
 
 class CashOnDelivery(PaymentGateway):
+    """The courier takes the money, so it needs a delivery to an address (delivery_only): with a pickup the shop
+    offers pay at pickup instead, and checkout.services.order_place refuses the combination."""
+
     offline = True
     ships_before_payment = True
+    delivery_only = True
+    description = defaults.DESCRIPTIONS["cash_on_delivery"]
 
     def start(self, request: StartRequest) -> Done:
-        text = _("Pay %(amount)s %(currency)s in cash or by card when you receive or collect your order.") % {
+        text = _("Pay %(amount)s %(currency)s in cash or by card when the courier delivers your order.") % {
             "amount": format_amount(request.amount.amount), "currency": request.amount.currency,
         }
         return Done(PaymentState.PENDING, instructions=text)
@@ -25,6 +32,7 @@ class PayAtPickup(PaymentGateway):
     offline = True
     ships_before_payment = True  # handed over and paid in one go, like cash on delivery
     pickup_only = True
+    description = defaults.DESCRIPTIONS["pay_at_pickup"]
 
     def start(self, request: StartRequest) -> Done:
         text = _("Pay %(amount)s %(currency)s in cash or by card when you collect your order in the shop.") % {
@@ -35,6 +43,9 @@ class PayAtPickup(PaymentGateway):
 
 class BankTransfer(PaymentGateway):
     offline = True
+    description = defaults.DESCRIPTIONS["bank_transfer"]
+    pickup_description = gettext_noop("We send the account details; your order is ready to collect when the money "
+                                      "arrives.")
 
     @property
     def expires_after_days(self):
@@ -42,10 +53,18 @@ class BankTransfer(PaymentGateway):
 
     def start(self, request: StartRequest) -> Done:
         account = self.provider.config.get("account") or settings.SHOP_BANK_ACCOUNT
-        text = _(
-            "Transfer %(amount)s %(currency)s to account %(account)s (%(shop)s) with the reference %(reference)s. "
-            "We ship as soon as the money arrives; unpaid orders are cancelled after %(days)s days."
-        ) % {
+        if request.pickup:
+            text = _(
+                "Transfer %(amount)s %(currency)s to account %(account)s (%(shop)s) with the reference "
+                "%(reference)s. Your order is ready to collect as soon as the money arrives; unpaid orders are "
+                "cancelled after %(days)s days."
+            )
+        else:
+            text = _(
+                "Transfer %(amount)s %(currency)s to account %(account)s (%(shop)s) with the reference "
+                "%(reference)s. We ship as soon as the money arrives; unpaid orders are cancelled after %(days)s days."
+            )
+        text = text % {
             "amount": format_amount(request.amount.amount), "currency": request.amount.currency, "account": account,
             "shop": settings.SHOP_NAME, "reference": request.order_number, "days": settings.BANK_TRANSFER_DAYS,
         }

@@ -192,9 +192,9 @@ def test_checkout_lists_offline_methods_first_with_notice(client, card, default_
         return client.get(reverse("checkout:payment")).content.decode()
 
     page = payment_page()
-    assert page.index("Card payments") < page.index("Cash on delivery") and 'id="offline-first"' not in page
+    assert page.index("Card payments") < page.index("Pay at pickup") and 'id="offline-first"' not in page
 
     break_provider(card)  # cool-down 0: the card is still offered (its next call is the trial), but last
     page = payment_page()
-    assert page.index("Cash on delivery") < page.index("Bank transfer") < page.index("Card payments")
+    assert page.index("Pay at pickup") < page.index("Bank transfer") < page.index("Card payments")
     assert 'id="offline-first"' in page and settings.SHOP_PHONE in page
