@@ -77,3 +77,54 @@ def env_url(name, default="", schemes=()):
     if schemes and scheme not in schemes:
         _fail(name, value, "a URL starting with " + " or ".join(f"{s}://" for s in schemes))
     return value
+
+
+def env_country(name, default):
+    """An ISO 3166-1 alpha-2 code (PL), checked against CLDR's territories (Babel)."""
+    from babel import Locale
+
+    value = _raw(name)
+    if value is None or value == "":
+        return default
+    if len(value) != 2 or value.upper() not in Locale.parse("en").territories:
+        _fail(name, value, "an ISO 3166-1 country code such as PL")
+    return value.upper()
+
+
+def env_time_zone(names, default):
+    """The first of `names` that is set, as an IANA time zone name (Europe/Warsaw); else `default`."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    for name in names:
+        value = _raw(name)
+        if value is None or value == "":
+            continue
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            _fail(name, value, "an IANA time zone name such as Europe/Warsaw")
+        return value
+    return default
+
+
+def country_time_zone(country, country_variable, zone_variable):
+    """The time zone of a country with one (or several that keep the same clock all year, like Germany's two).
+
+    A country whose zones differ (US, Spain with the Canaries) has no single answer: start-up stops and asks for
+    the zone variable rather than guess."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from babel.core import get_global
+
+    zones = get_global("territory_zones").get(country, [])
+    if not zones:
+        return "UTC"
+    clocks = {tuple(datetime(2026, month, 1, 12, tzinfo=ZoneInfo(z)).utcoffset() for month in (1, 7)) for z in zones}
+    if len(clocks) > 1:
+        raise ImproperlyConfigured(
+            f"Environment variable {country_variable}={country!r} spans several time zones "
+            f"({', '.join(sorted(zones)[:6])}{', …' if len(zones) > 6 else ''}): set {zone_variable} to the shop's "
+            "one, e.g. Europe/Madrid."
+        )
+    return zones[0]

@@ -10,7 +10,17 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from steadfast.cacheconf import redis_caches
-from steadfast.env import env_bool, env_decimal, env_int, env_list, env_str, env_url
+from steadfast.env import (
+    country_time_zone,
+    env_bool,
+    env_country,
+    env_decimal,
+    env_int,
+    env_list,
+    env_str,
+    env_time_zone,
+    env_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("STEADFAST_DATA_DIR", str(BASE_DIR / "var")))
@@ -90,6 +100,7 @@ TEMPLATES = [
                 "steadfast.storefront.context.shop",
                 "steadfast.status.context.status",
             ],
+            "builtins": ["steadfast.storefront.templatetags.shop_time"],  # |shop_datetime on every page and e-mail
         },
     },
 ]
@@ -174,7 +185,14 @@ LOGOUT_REDIRECT_URL = "storefront:home"
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en", choices=("en", "pl", "ru"))
 LANGUAGES = [("en", _("English")), ("pl", _("Polski")), ("ru", _("Русский"))]
 LOCALE_PATHS = [BASE_DIR / "steadfast" / "locale"]
-TIME_ZONE = env_str("TIME_ZONE", "UTC")
+# The shop's country (ISO 3166-1 alpha-2) gives the default time zone. Every time a shopper or staff member sees is
+# in the shop's zone, with the zone named (templates: |shop_datetime); SHOP_TIME_ZONE (or TIME_ZONE) overrides it.
+SHOP_COUNTRY = env_country("SHOP_COUNTRY", "PL")
+TIME_ZONE = env_time_zone(("SHOP_TIME_ZONE", "TIME_ZONE"), None) or country_time_zone(
+    SHOP_COUNTRY, "SHOP_COUNTRY", "SHOP_TIME_ZONE"
+)
+# One date format per language (steadfast/formats/<lang>/formats.py): "30 Nov 2026, 17:56" in English, not US-style.
+FORMAT_MODULE_PATH = ["steadfast.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -30,6 +30,7 @@ from steadfast.providers.health import failure_in_words, failures_began
 from steadfast.providers.models import AlertEpisode, Attempt, HealthEvent, Provider
 from steadfast.providers.registry import has_probe
 from steadfast.providers.store import store
+from steadfast.shoptime import shop_datetime
 
 log = logging.getLogger(__name__)
 
@@ -180,12 +181,12 @@ def _payload(provider, episode, alert, event, now) -> dict:
     duration = _duration(now - began) if began else ""
     if alert == "out":
         subject = _("[%(name)s] OUT OF SERVICE") % names
-        summary = _("%(name)s is out of service: %(words)s. First failure: %(began)s UTC.") % {
+        summary = _("%(name)s is out of service: %(words)s. First failure: %(began)s.") % {
             **names, "words": words, "began": _clock(began),
         } + " " + _what_the_shop_does(provider)
     elif alert == "reminder":
         subject = _("[%(name)s] still out of service (%(duration)s)") % {**names, "duration": duration}
-        summary = _("%(name)s has been out of service for %(duration)s, since %(began)s UTC: %(words)s.") % {
+        summary = _("%(name)s has been out of service for %(duration)s, since %(began)s: %(words)s.") % {
             **names, "duration": duration, "began": _clock(began), "words": words,
         } + " " + _what_the_shop_does(provider)
     elif alert == "back":
@@ -193,7 +194,7 @@ def _payload(provider, episode, alert, event, now) -> dict:
         why = event.reason if event is not None else _("its breaker is closed")
         summary = _("%(name)s is back in service (%(why)s); the shop uses it again.") % {**names, "why": why}
         if duration:
-            summary += " " + _("The outage lasted %(duration)s (first failure %(began)s UTC).") % {
+            summary += " " + _("The outage lasted %(duration)s (first failure %(began)s).") % {
                 "duration": duration, "began": _clock(began),
             }
     elif alert == "background":
@@ -248,7 +249,7 @@ def _what_the_shop_does(provider) -> str:
 
 
 def _clock(moment):
-    return moment.astimezone(timezone.get_fixed_timezone(0)).strftime("%Y-%m-%d %H:%M:%S") if moment else "-"
+    return shop_datetime(moment) if moment else "-"  # the shop's zone, named, like every other time staff see
 
 
 def _duration(span) -> str:

@@ -6,7 +6,7 @@ provider's first failed call rather than at the breaker's decision, say in words
 works, and are resolved when the provider works again (a successful trial closes its breaker). A trial that fails
 is not news: the incident stays as it is."""
 
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,6 +18,7 @@ from steadfast.providers.health import failure_in_words, failures_began
 from steadfast.providers.models import HealthEvent, Provider
 from steadfast.providers.selectors import providers_available
 from steadfast.shipping.models import DeliveryMethod
+from steadfast.shoptime import shop_datetime
 from steadfast.status.components import is_online_payment, out_since, provider_health
 from steadfast.status.models import Impact, Incident, IncidentStatus, IncidentUpdate, Mode
 from steadfast.status.selectors import current_mode, policies_holding_mode
@@ -136,9 +137,9 @@ def _covered_by_policy_incidents() -> set:
 def _open_for_provider(provider, since) -> bool:
     began = failures_began(provider, since) or since
     title = _("%(name)s is unavailable") % {"name": provider.name}
-    message = _("%(name)s has not been working since %(since)s UTC: %(what)s.") % {
+    message = _("%(name)s has not been working since %(since)s: %(what)s.") % {
         "name": provider.name,
-        "since": _utc(began),
+        "since": shop_datetime(began),
         "what": failure_in_words(_opening_reason(provider)),
     }
     message = f"{message} {_what_still_works(provider)}"
@@ -181,15 +182,11 @@ def _what_still_works(provider) -> str:
 
 def _recovered_message(provider, incident, now) -> str:
     minutes = max(1, round((now - incident.created_at).total_seconds() / 60))
-    return _("%(name)s works again since %(at)s UTC (unavailable for about %(minutes)s min). Resolved.") % {
+    return _("%(name)s works again since %(at)s (unavailable for about %(minutes)s min). Resolved.") % {
         "name": provider.name,
-        "at": _utc(now),
+        "at": shop_datetime(now),
         "minutes": minutes,
     }
-
-
-def _utc(moment) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
 
 
 def _mode_follow_health(any_out):

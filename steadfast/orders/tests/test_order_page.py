@@ -27,7 +27,7 @@ def test_order_page_shows_lines_totals_address_payment_and_timeline(client, make
     assert order.number in page and "Awaiting offline payment" in page
     assert "Trail shoes" in page and "€60.00" in page and "€64.90" in page
     assert "ul. Długa 5" in page and "00-950 Warszawa" in page and "Poland" in page
-    assert "Cash on delivery" in page and "when you receive or collect your order" in page
+    assert "Cash on delivery" in page and "when the courier delivers your order" in page
     assert "ann@example.com" in page and "+48 600 100 200" in page
     assert ">You<" in page and ">Shop<" in page and ">System<" in page
     assert "Packed with care." in page and "Order placed." in page
