@@ -256,6 +256,8 @@ PAYMENT_LINK_HOURS = env_int("PAYMENT_LINK_HOURS", 72, 1)
 PAYMENT_RECOVERY_EMAILS = env_bool("PAYMENT_RECOVERY_EMAILS", True)
 RATELIMIT_LOGIN = env_str("RATELIMIT_LOGIN", "10/m")
 RATELIMIT_PLACE_ORDER = env_str("RATELIMIT_PLACE_ORDER", "20/m")
+# Guest order lookups and e-mail confirmation re-sends (each sends an e-mail), per IP / per account.
+RATELIMIT_ORDER_LOOKUP = env_str("RATELIMIT_ORDER_LOOKUP", "5/m")
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_VIEW = "steadfast.storefront.views.rate_limited"
 # A cache outage must not stop checkout: without the counters, requests are let through (and logged by Django).

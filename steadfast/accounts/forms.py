@@ -48,3 +48,10 @@ class SignupForm(forms.Form):
     def save(self):
         email = self.cleaned_data["email"]
         return User.objects.create_user(username=email, email=email, password=self.cleaned_data["password1"])
+
+
+class OrderLookupForm(forms.Form):
+    number = forms.CharField(label=_("Order number"), max_length=20,
+                             widget=forms.TextInput(attrs={"placeholder": "SF-000123", "autocomplete": "off"}))
+    email = forms.EmailField(label=_("E-mail used for the order"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
