@@ -100,7 +100,7 @@ class Cart:
         if not self.items:
             return []
         variants = (
-            Variant.objects.select_related("product")
+            Variant.objects.select_related("product", "image")
             .prefetch_related("product__images")
             .in_bulk([int(k) for k in self.items])
         )

@@ -36,10 +36,18 @@ class VariantInline(admin.TabularInline):
     model = Variant
     extra = 0
     min_num = 1  # a product without a variant cannot be sold
-    fields = ("sku", "options", "price", "stock", "is_active", "position")
+    fields = ("sku", "options", "price", "stock", "image", "is_active", "position")
     formfield_overrides = {
         models.JSONField: {"widget": forms.Textarea(attrs={"rows": 1, "cols": 28})},
     }
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # A variant's photo is one of its own product's photos (save a new photo first, then pick it here).
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields.get("image")
+        if field is not None:
+            field.queryset = ProductImage.objects.filter(product=obj) if obj else ProductImage.objects.none()
+        return formset
 
 
 class ProductImageInline(admin.TabularInline):

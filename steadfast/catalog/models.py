@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -91,6 +92,12 @@ class Variant(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveIntegerField(_("position"), default=0)
+    # The photo of this variant (the blue one for every size of the blue shirt): the product page shows it when the
+    # variant is chosen, the cart shows it next to the line. None: the product's first photo.
+    image = models.ForeignKey(
+        "ProductImage", verbose_name=_("photo"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="variants", help_text=_("One of this product's photos, shown when this variant is chosen."),
+    )
 
     class Meta:
         ordering = ["position", "pk"]
@@ -112,6 +119,19 @@ class Variant(models.Model):
     @property
     def unit_price(self) -> Money:
         return Money(self.price, settings.SHOP_CURRENCY)
+
+    def clean(self):
+        super().clean()
+        if self.image_id is not None and self.image.product_id != self.product_id:
+            raise ValidationError({"image": _("Choose one of this product's own photos.")})
+
+    @property
+    def picture(self):
+        """This variant's photo, else the product's first one (prefetch product__images to avoid a query)."""
+        if self.image_id is not None and self.image is not None:
+            return self.image
+        images = list(self.product.images.all())
+        return images[0] if images else None
 
 
 class ProductImage(models.Model):

@@ -17,6 +17,7 @@ class Choice:
     stock_state: str  # "in", "low" or "out": a CSS class and the data the enhancement script reads
     stock_label: str
     checked: bool = False
+    image: object = None  # the variant's own ProductImage, set by the product page
 
     @property
     def available(self):

@@ -81,6 +81,14 @@ def _product_page(tree, slug):
     variants = item.active_variants
     groups = variant_groups(variants, settings.SHOP_LOW_STOCK)
     lineage = tree.ancestors(current) + [current]
+    images = list(item.images.all())
+    by_id = {image.pk: image for image in images}
+    for choice in (c for g in groups for c in g.choices):
+        choice.image = by_id.get(choice.variant.image_id)  # the picture follows the chosen variant (shop.js)
+    chosen = selected_choice(groups)
+    if chosen is not None and chosen.image is not None:  # without JavaScript too: the chosen one's photo first
+        images.remove(chosen.image)
+        images.insert(0, chosen.image)
     context = {
         "nav_categories": tree.roots(),
         "nav_current": lineage[0].pk,
@@ -89,11 +97,12 @@ def _product_page(tree, slug):
         "ancestors": lineage,
         "variants": variants,
         "groups": groups,
-        "selected": selected_choice(groups),
+        "selected": chosen,
         # One variant without options needs no picker: the form posts it as a hidden field.
         "single": len(variants) == 1 and not variants[0].options,
         "price_varies": len({v.price for v in variants}) > 1,
-        "images": list(item.images.all()),
+        "images": images,
+        "shop_phone": settings.SHOP_PHONE,  # rendered without context processors (cached for everyone)
     }
     context["product_main"] = render_to_string("storefront/_product_main.html", context)
     return {key: context[key] for key in ("nav_categories", "nav_current", "product", "ancestors", "product_main")}

@@ -25,6 +25,7 @@ class Command(BaseCommand):
                     with transaction.atomic():
                         product = self._product(category, item, number, created)
                     self._image(product, kind, item, created)
+                    self._colour_images(product, kind, item, created)
         total = Product.objects.count()
         self.stdout.write(
             f"Demo catalog: {total} products ({created['products']} new, {created['variants']} new variants, "
@@ -67,3 +68,20 @@ class Command(BaseCommand):
             storage.delete(name)
         image.image.save(name.split("/", 1)[1], ContentFile(product_picture(kind, item.name, item.picture_colour)))
         created["images"] += 1
+
+    def _colour_images(self, product, kind, item, created):
+        """One picture per colour of a multi-colour item, linked to that colour's variants (the product page swaps
+        to it when the colour is chosen; the cart shows it). The first colour uses the product's main picture."""
+        if len(item.colours) < 2 or item.tint:
+            return
+        main = product.images.order_by("position", "pk").first()
+        for position, colour in enumerate(item.colours):
+            image = main if position == 0 else product.images.filter(alt=f"{item.name} — {colour}").first()
+            if image is None:
+                image = ProductImage(product=product, alt=f"{item.name} — {colour}", position=position)
+                name = f"{product.slug}-{slugify(colour)}.jpg"
+                if image.image.storage.exists(f"products/{name}"):
+                    image.image.storage.delete(f"products/{name}")
+                image.image.save(name, ContentFile(product_picture(kind, item.name, colour)))
+                created["images"] += 1
+            product.variants.filter(options__colour=colour, image__isnull=True).update(image=image)

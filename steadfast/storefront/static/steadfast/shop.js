@@ -41,6 +41,15 @@
           stock.className = "stock-" + chosen.dataset.stockState;
         }
         if (quantity && chosen.dataset.max) quantity.max = chosen.dataset.max;
+        // The picture follows the chosen variant (the blue shirt when blue is picked).
+        var photo = document.querySelector("[data-gallery-main]");
+        if (photo && chosen.dataset.image) {
+          photo.src = chosen.dataset.image;
+          photo.alt = chosen.dataset.imageAlt || "";
+          document.querySelectorAll("[data-gallery-thumb]").forEach(function (thumb) {
+            thumb.setAttribute("aria-current", thumb.getAttribute("href") === chosen.dataset.image ? "true" : "false");
+          });
+        }
       };
       buy.addEventListener("change", update);
       update();
