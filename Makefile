@@ -9,6 +9,10 @@ STAMP := $(VENV)/.installed
 LOCKS := requirements/base.txt requirements/dev.txt
 CHROMIUM := /usr/bin/chromium
 
+# Ports of the fake gateways: STRIPE_PORT=9811 etc.; unset, each uses its default (8811-8813) or a free one if taken.
+DEMO_FAKE_PORTS := $(if $(STRIPE_PORT),--fake-port stripe=$(STRIPE_PORT)) \
+	$(if $(PAYPAL_PORT),--fake-port paypal=$(PAYPAL_PORT)) $(if $(YOOKASSA_PORT),--fake-port yookassa=$(YOOKASSA_PORT))
+
 # The demo: friendly error pages, no SECRET_KEY (the settings accept a loopback-only shop without one).
 DEMO_ENV := DEBUG=0 SITE_URL=http://$(BIND)
 
@@ -37,14 +41,14 @@ $(VENV)/.installed-bench: requirements/bench.txt $(STAMP)
 
 demo: $(STAMP)
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
-	$(DEMO_ENV) $(PY) manage.py createcachetable
+	$(DEMO_ENV) $(PY) manage.py createcachetable --verbosity 0
 	$(DEMO_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	@# The compiled .mo files are committed; rebuilding them only needs gettext's msgfmt when it is there.
 	@if command -v msgfmt >/dev/null 2>&1 && [ -n "$$(find steadfast -name '*.po' -print -quit)" ]; then \
 		$(DEMO_ENV) $(PY) manage.py compilemessages --verbosity 0 --ignore '.venv' --ignore 'var'; \
 	fi
 	$(DEMO_ENV) $(PY) manage.py demo_data
-	$(DEMO_ENV) $(PY) manage.py demo --bind $(BIND)
+	$(DEMO_ENV) $(PY) manage.py demo --bind $(BIND) $(DEMO_FAKE_PORTS)
 
 test: $(STAMP)
 	@if [ ! -x $(CHROMIUM) ]; then \

@@ -12,12 +12,14 @@ import urllib.request
 from io import StringIO
 from pathlib import Path
 
+import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from steadfast.providers.models import Provider, ProviderAudit
-from steadfast.storefront.management.commands.demo import demo_gateways_ensure, run_together
+from steadfast.storefront.management.commands.demo import demo_gateways_ensure, fake_ports_choose, run_together
 
 ROOT = Path(django_settings.BASE_DIR)
 
@@ -30,12 +32,15 @@ def run_demo_setup():
 
 def test_the_printed_admin_password_logs_in_and_stays_the_same(db, settings, tmp_path, client):
     settings.DATA_DIR = tmp_path
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"  # the demo's (tests use locmem)
+    settings.EMAIL_FILE_PATH = tmp_path / "mail"
     password, output = run_demo_setup()
     again, _ = run_demo_setup()
 
     assert again == password
     assert (tmp_path / "admin-password.txt").read_text().strip() == password
     assert "http://127.0.0.1:8000/admin/" in output
+    assert re.search(r"E-mails:\s+" + re.escape(str(settings.EMAIL_FILE_PATH)) + "/", output), output
     assert client.post("/admin/login/?next=/admin/", {"username": "admin", "password": password}).status_code == 302
     assert client.get("/admin/").status_code == 200
     assert User.objects.filter(username="admin").count() == 1
@@ -67,6 +72,21 @@ def test_gateways_are_registered_on_the_fakes_once_and_follow_a_moved_port(db):
         "key": "api_base", "old": "http://127.0.0.1:8812", "new": "http://127.0.0.1:9912"}
     # Secrets never reach the database: only api_base is configured.
     assert [p.config for p in Provider.objects.filter(code="stripe")] == [{"api_base": "http://127.0.0.1:8811"}]
+
+
+def test_a_taken_default_port_is_replaced_by_a_free_one_and_a_taken_chosen_port_is_refused():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        spare = _free_port()
+        ports, moved = fake_ports_choose({}, defaults={"stripe": taken, "paypal": spare})
+        assert ports["paypal"] == spare and moved == {"stripe": taken}
+        assert ports["stripe"] not in (taken, spare) and ports["stripe"] > 0
+        with socket.socket() as probe:  # the port picked instead is really free
+            probe.bind(("127.0.0.1", ports["stripe"]))
+        with pytest.raises(CommandError, match=f"Port {taken} for the fake stripe is taken"):
+            fake_ports_choose({"stripe": taken}, defaults={"stripe": 8811})
 
 
 def test_a_gateway_pointed_at_a_real_api_is_left_alone(db):
@@ -151,7 +171,9 @@ def test_demo_serves_the_shop_and_ctrl_c_stops_web_server_worker_and_fakes(tmp_p
     env.update(STEADFAST_DATA_DIR=str(tmp_path), DEBUG="0", STATIC_MANIFEST="0", SITE_URL=f"http://127.0.0.1:{port}")
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([*manage, "createcachetable"], cwd=ROOT, env=env, check=True)
+    made = subprocess.run([*manage, "createcachetable", "--verbosity", "0"], cwd=ROOT, env=env, check=True,
+                           capture_output=True, text=True)
+    assert made.stdout == "", made.stdout  # as make demo runs it: no "Cache table already exists" on every start
     demo = subprocess.Popen(
         [*manage, "demo", "--bind", f"127.0.0.1:{port}", "--workers", "1",
          *[f"--fake-port={name}={fake_port}" for name, fake_port in fake_ports.items()]],
@@ -187,6 +209,7 @@ def test_demo_serves_the_shop_and_ctrl_c_stops_web_server_worker_and_fakes(tmp_p
 
         assert demo.returncode == 0, output
         assert "Demo stopped." in output
+        assert re.search(r"E-mails:\s+" + re.escape(str(tmp_path / "mail")) + "/", output), output
         assert _get(f"http://127.0.0.1:{port}/healthz") is None
         assert all(_get_json(f"http://127.0.0.1:{p}/__fault__") is None for p in fake_ports.values())
         assert not _processes_mentioning(str(tmp_path))

@@ -12,6 +12,7 @@ demo defaults, exported as STEADFAST_<CODE>_<NAME> to every child process, never
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -77,6 +78,48 @@ def demo_gateways_ensure(ports: dict | None = None) -> dict[str, str]:
     return bases
 
 
+def port_free(port: int) -> bool:
+    """Nothing listens on 127.0.0.1:port (SO_REUSEADDR: a socket still in TIME_WAIT does not count)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _any_free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fake_ports_choose(requested: dict, defaults: dict | None = None) -> tuple[dict[str, int], dict[str, int]]:
+    """The port of every fake: the one asked for (must be free), else its default, else any free port when the
+    default is taken (a second demo, or anything else on 8811-8813). Returns (ports, {code: taken default})."""
+    defaults = defaults or {code: spec[0] for code, spec in FAKES.items()}
+    ports, moved = {}, {}
+    for code, default in defaults.items():
+        if code in requested:
+            if not port_free(requested[code]):
+                raise CommandError(f"Port {requested[code]} for the fake {code} is taken; choose another "
+                                   f"({code.upper()}_PORT=... with make demo, --fake-port {code}=... here).")
+            ports[code] = requested[code]
+        elif port_free(default) and default not in ports.values():
+            ports[code] = default
+        else:
+            ports[code], moved[code] = _any_free_port(), default
+    return ports, moved
+
+
+def demo_mail_note() -> str:
+    """Where the demo's e-mails go: nothing leaves the machine with the default file backend."""
+    if settings.EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
+        return f"{Path(settings.EMAIL_FILE_PATH)}/   (one .log file per e-mail; nothing is sent out)"
+    return settings.EMAIL_BACKEND
+
+
 def demo_secrets_export():
     """The fakes' demo secrets for the shop, its worker and the fakes (inherited environment); set ones win."""
     for code, names in DEMO_SECRETS.items():
@@ -92,8 +135,8 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
         parser.add_argument("--no-serve", action="store_true", help="only set up the admin and print the login")
         parser.add_argument("--fake-port", action="append", default=[], metavar="NAME=PORT", type=name_port,
-                            help="run a fake gateway on another port (default: stripe 8811, paypal 8812, "
-                                 "yookassa 8813)")
+                            help="run a fake gateway on this port (default: stripe 8811, paypal 8812, "
+                                 "yookassa 8813, or any free port when that one is taken)")
 
     def handle(self, *args, bind, workers, no_serve, fake_port, **options):
         username, password = demo_admin_ensure()
@@ -104,19 +147,21 @@ class Command(BaseCommand):
             f"  Admin:                {url}admin/\n"
             f"  Username:             {username}\n"
             f"  Password:             {password}   (kept in {Path(settings.DATA_DIR) / 'admin-password.txt'})\n"
+            f"  E-mails:              {demo_mail_note()}\n"
         )
         if no_serve:
             return
         demo_secrets_export()
-        ports = dict(fake_port)
+        ports, moved = fake_ports_choose(dict(fake_port))
         for code, api_base in demo_gateways_ensure(ports).items():
-            self.stdout.write(f"  Fake {code + ':':<15} {api_base}   (fire drill: admin > Providers)\n")
+            note = f"   ({moved[code]} was taken)" if code in moved else ""
+            self.stdout.write(f"  Fake {code + ':':<15} {api_base}   (fire drill: admin > Providers){note}\n")
         self.stdout.write("  Press Ctrl-C to stop the web server, the worker and the fakes.\n\n")
         self.stdout.flush()
         manage = str(Path(settings.BASE_DIR) / "manage.py")
         fakes = [sys.executable, manage, "fakes", "run", "--shop-url", settings.SITE_URL]
         for code in FAKES:
-            fakes += ["--port", f"{code}={ports.get(code, FAKES[code][0])}"]
+            fakes += ["--port", f"{code}={ports[code]}"]
         commands = {
             # Webhooks from the fakes go to SITE_URL, the address the shop is reached at. First, so that the
             # worker's first probe finds them listening.
@@ -129,7 +174,7 @@ class Command(BaseCommand):
             ],
             "worker (run_huey)": [sys.executable, manage, "run_huey"],
         }
-        fake_urls = [f"http://127.0.0.1:{ports.get(code, FAKES[code][0])}/__fault__" for code in FAKES]
+        fake_urls = [f"http://127.0.0.1:{ports[code]}/__fault__" for code in FAKES]
         ready = {"fake gateways (fakes run)": lambda: all(_answers(url) for url in fake_urls)}
         failed = run_together(commands, cwd=settings.BASE_DIR, stderr=self.stderr, ready=ready)
         if failed:
