@@ -26,12 +26,17 @@ IDEMPOTENCY_KEY = Header(
 
 
 @router.get("/checkout/options", response=CheckoutOptionsOut, summary="Delivery quotes and payment methods")
-def checkout_options(request, delivery: str = Query("", max_length=50, description=(
-        "A delivery method code: only the payment methods that go with it are listed, worded for it."))):
+def checkout_options(
+    request,
+    delivery: str = Query("", max_length=50, description=(
+        "A delivery method code: only the payment methods that go with it are listed, worded for it.")),
+    country: str = Query("", max_length=2, description=(
+        "ISO 3166-1 code of the delivery address: only the delivery methods that deliver there (and pickup).")),
+):
     cart = Cart(request.session)
     notices = cart.reconcile()
     subtotal = cart.subtotal()
-    quotes = [q for q in delivery_quotes(subtotal) if q.available]
+    quotes = [q for q in delivery_quotes(subtotal, country.strip().upper()) if q.available]
     chosen = next((q for q in quotes if q.method_code == delivery), None)
     payments = providers_available(Provider.Kind.PAYMENT)
     if chosen is not None:
@@ -40,7 +45,7 @@ def checkout_options(request, delivery: str = Query("", max_length=50, descripti
         "subtotal": money(subtotal),
         "delivery_methods": [
             {"code": q.method_code, "name": q.name, "price": money(q.price), "needs_address": q.needs_address,
-             "description": q.description}
+             "description": q.description, "countries": list(q.countries)}
             for q in quotes
         ],
         "payment_methods": [

@@ -139,6 +139,7 @@ class DeliveryOptionOut(Schema):
     price: MoneyOut
     needs_address: bool
     description: str
+    countries: list[str] = Field(description="ISO codes it delivers to (empty for a pickup); others give 422.")
 
 
 class PaymentOptionOut(Schema):

@@ -91,7 +91,9 @@ class CheckoutState:
             quote = self.quote(subtotal)
             return quote is not None and quote.available
         if name == "address":
-            return bool(self.get("address").get("address_line1"))
+            address = self.get("address")
+            quote = self.quote(subtotal)  # the delivery may have changed to one that does not go there
+            return bool(address.get("address_line1")) and (quote is None or address.get("country") in quote.countries)
         if name == "payment":
             return self.provider(subtotal) is not None
         return False

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from steadfast.checkout.countries import DEFAULT_COUNTRY, country_choices
+from steadfast.shipping.postcodes import postcode_normalise, postcode_problem
 
 PHONE_CHARS = re.compile(r"^\+?[0-9 ()./-]+$")
 
@@ -57,15 +58,34 @@ class AddressForm(forms.Form):
     country = forms.ChoiceField(label=_("Country"), initial=DEFAULT_COUNTRY,
                                 widget=forms.Select(attrs={"autocomplete": "country"}))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, countries=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = country_choices()
+        # Only the countries the chosen delivery method delivers to (staff choose them per method).
+        choices = country_choices()
+        if countries:
+            choices = [(code, name) for code, name in choices if code in countries]
+            if len(choices) == 1:
+                self.fields["country"].initial = choices[0][0]
+        self.fields["country"].choices = choices
+        self.fields["country"].error_messages["invalid_choice"] = _(
+            "We do not deliver to that country with this delivery method.")
 
     def clean(self):
         data = super().clean()
         for name in ("address_line1", "address_line2", "postcode", "city"):
             if name in data:
                 data[name] = " ".join(data[name].split())
+        street, city = data.get("address_line1", ""), data.get("city", "")
+        if street and (len(street) < 3 or not any(ch.isalpha() for ch in street)):
+            self.add_error("address_line1", _("Please enter the street and house number, e.g. ul. Długa 5."))
+        if city and not any(ch.isalpha() for ch in city):
+            self.add_error("city", _("Please enter the name of the town or city."))
+        if data.get("postcode") and data.get("country"):
+            problem = postcode_problem(data["country"], data["postcode"])
+            if problem:
+                self.add_error("postcode", problem)
+            else:
+                data["postcode"] = postcode_normalise(data["country"], data["postcode"])
         return data
 
 

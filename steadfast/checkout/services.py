@@ -19,6 +19,7 @@ from steadfast.payments.models import Payment
 from steadfast.payments.routing import delivery_mismatch
 from steadfast.providers.models import Provider
 from steadfast.providers.registry import adapter_for
+from steadfast.shipping.postcodes import postcode_normalise, postcode_problem
 from steadfast.shipping.quotes import delivery_quote
 
 
@@ -100,13 +101,19 @@ def _create(wanted, details, key, user, language, provider, gateway) -> Order:
         raise CheckoutError(_("That delivery method is not available; please choose another."))
     if quote.needs_address and not (details.address_line1 and details.city and details.postcode):
         raise CheckoutError(_("Please enter a delivery address."))
+    if quote.needs_address and details.country not in quote.countries:
+        raise CheckoutError(_("%(method)s does not deliver to that country; please choose another delivery "
+                              "method or address.") % {"method": _(quote.name)})
+    if quote.needs_address and postcode_problem(details.country, details.postcode):
+        raise CheckoutError(postcode_problem(details.country, details.postcode))
     mismatch = delivery_mismatch(provider, pickup=not quote.needs_address)  # only pickup methods need no address
     if mismatch:
         raise CheckoutError(mismatch)
     order = Order.objects.create(
         idempotency_key=key, user=user if user and user.is_authenticated else None, language=language,
         email=details.email, phone=details.phone, full_name=details.full_name,
-        address_line1=details.address_line1, address_line2=details.address_line2, postcode=details.postcode,
+        address_line1=details.address_line1, address_line2=details.address_line2,
+        postcode=postcode_normalise(details.country, details.postcode) if quote.needs_address else "",
         city=details.city, country=details.country, note=details.note,
         delivery_method=quote.method_code, delivery_name=quote.name,
         payment_method=provider.code, payment_name=provider.name, currency=settings.SHOP_CURRENCY,

@@ -93,12 +93,14 @@ def delivery(request, step):
     if request.method == "POST" and form.is_valid():
         step.state.set("delivery", form.cleaned_data)
         return _next(step.state, step.subtotal, "delivery")
-    return step.render(request, "checkout/delivery.html", form=form, quotes=quotes)
+    rows = [(quote, ", ".join(country_name(code) for code in quote.countries)) for quote in quotes]
+    return step.render(request, "checkout/delivery.html", form=form, quotes=quotes, rows=rows)
 
 
 @checkout_step("address")
 def address(request, step):
-    form = AddressForm(request.POST or None, initial=step.state.get("address") or None)
+    quote = step.state.quote(step.subtotal)
+    form = AddressForm(request.POST or None, initial=step.state.get("address") or None, countries=quote.countries)
     if request.method == "POST" and form.is_valid():
         step.state.set("address", form.cleaned_data)
         return _next(step.state, step.subtotal, "address")

@@ -14,3 +14,4 @@ class Quote:
     description: str = ""
     available: bool = True
     unavailable_reason: str = ""
+    countries: tuple = ()  # ISO codes it delivers to (empty for a pickup: no address)

@@ -27,6 +27,11 @@ class DeliveryMethod(models.Model):
     provider = models.ForeignKey(
         "providers.Provider", null=True, blank=True, on_delete=models.PROTECT, limit_choices_to={"kind": "shipping"}
     )
+    # ISO 3166-1 codes the method delivers to. Empty: the shop's own country (SHOP_COUNTRY), never "everywhere".
+    countries = models.JSONField(
+        _("delivers to"), default=list, blank=True,
+        help_text=_("The countries this method delivers to. None chosen: the shop's own country only."),
+    )
     enabled = models.BooleanField(_("enabled"), default=True)
     position = models.PositiveIntegerField(_("position"), default=0)
 
@@ -42,6 +47,14 @@ class DeliveryMethod(models.Model):
     @property
     def needs_address(self):
         return self.kind != self.Kind.PICKUP
+
+    @property
+    def country_codes(self) -> list[str]:
+        """Where it delivers (an address is asked for); a pickup is in the shop, whatever the country."""
+        return list(self.countries) or [settings.SHOP_COUNTRY]
+
+    def delivers_to(self, country: str) -> bool:
+        return not self.needs_address or country in self.country_codes
 
     def cost_for(self, subtotal: Money) -> Money:
         if self.free_over is not None and subtotal.amount >= self.free_over:

@@ -1,0 +1,162 @@
+"""Addresses are checked per country, and only for the countries the shop delivers to (chosen by staff per
+delivery method); a delivery method is offered only where it delivers."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.urls import reverse
+
+from steadfast.checkout.tests.walk import ADDRESS, CONTACT, add_to_cart
+from steadfast.orders.models import Order
+from steadfast.shipping.models import DeliveryMethod
+from steadfast.shipping.postcodes import postcode_normalise, postcode_problem
+
+SHOTS = Path(django_settings.BASE_DIR) / "var" / "shots"
+
+
+@pytest.mark.parametrize("country, typed, stored", [
+    ("PL", "00-950", "00-950"), ("PL", "00950", "00-950"), ("DE", "10115", "10115"), ("NL", "1012ab", "1012 AB"),
+    ("GB", "sw1a1aa", "SW1A 1AA"), ("CZ", "11000", "110 00"), ("LT", "01100", "LT-01100"), ("US", "10001-1234",
+                                                                                           "10001-1234"),
+])
+def test_postcodes_of_a_country_are_accepted_and_written_its_way(country, typed, stored):
+    assert postcode_problem(country, typed) == ""
+    assert postcode_normalise(country, typed) == stored
+
+
+@pytest.mark.parametrize("country, typed", [
+    ("PL", "ZZZZZZZZ"), ("PL", "0095"), ("PL", "00-9500"), ("DE", "1011"), ("NL", "0123 AB"), ("GB", "12345"),
+    ("FR", "7500"), ("ES", "99001"),
+])
+def test_postcodes_that_do_not_fit_the_country_are_refused_with_an_example(country, typed):
+    assert "it looks like" in postcode_problem(country, typed)
+
+
+def test_a_country_outside_the_table_gets_a_sanity_check_only():
+    assert postcode_problem("JP", "100-0001") == ""
+    assert postcode_problem("JP", "!!") != ""
+
+
+@pytest.fixture
+def at_address_step(client, make_variant):
+    add_to_cart(client, make_variant())
+    client.post(reverse("checkout:contact"), CONTACT)
+    client.post(reverse("checkout:delivery"), {"method": "courier"})
+    return client
+
+
+@pytest.mark.django_db
+def test_the_reported_address_is_refused_field_by_field_and_nothing_kept(at_address_step):
+    response = at_address_step.post(reverse("checkout:address"), {
+        "address_line1": "x", "postcode": "ZZZZZZZZ", "city": "1", "country": "PL"})
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"address_line1", "postcode", "city"}
+    assert "it looks like 00-950" in response.content.decode()
+    assert "address" not in at_address_step.session["checkout"]
+
+
+@pytest.mark.django_db
+def test_only_the_countries_the_method_delivers_to_are_offered(at_address_step):
+    page = at_address_step.get(reverse("checkout:address"))
+    assert [code for code, _name in page.context["form"].fields["country"].choices] == ["PL"]  # default: shop's
+    for far_away in ("AQ", "KP"):
+        refused = at_address_step.post(reverse("checkout:address"), {**ADDRESS, "country": far_away})
+        assert "We do not deliver to that country" in refused.content.decode()
+    delivery = at_address_step.get(reverse("checkout:delivery")).content.decode()
+    assert re.search(r"Delivers to: Poland\s*<", delivery)
+
+
+@pytest.mark.django_db
+def test_staff_choose_the_countries_in_the_admin(admin_client, client, make_variant):
+    courier = DeliveryMethod.objects.get(code="courier")
+    url = reverse("admin:shipping_deliverymethod_change", args=[courier.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name != "countries"}
+    response = admin_client.post(url, {**data, "countries": ["DE", "PL"], "provider": ""})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    courier.refresh_from_db()
+    assert courier.countries == ["DE", "PL"]
+
+    add_to_cart(client, make_variant())
+    client.post(reverse("checkout:contact"), CONTACT)
+    client.post(reverse("checkout:delivery"), {"method": "courier"})
+    choices = [code for code, _name in client.get(reverse("checkout:address")).context["form"].fields[
+        "country"].choices]
+    assert choices == ["DE", "PL"]
+    bad = client.post(reverse("checkout:address"), {**ADDRESS, "country": "DE", "postcode": "00-950"})
+    assert "it looks like 10115" in bad.content.decode()
+    good = client.post(reverse("checkout:address"), {**ADDRESS, "country": "DE", "postcode": "10115",
+                                                     "city": "Berlin"})
+    assert good["Location"] == reverse("checkout:payment")
+
+
+@pytest.mark.django_db
+def test_changing_to_a_method_that_does_not_go_there_asks_for_the_address_again(client, make_variant):
+    DeliveryMethod.objects.filter(code="courier").update(countries=["DE", "PL"])
+    DeliveryMethod.objects.create(code="local", name="Local van", kind="fixed", countries=["PL"], position=15)
+    add_to_cart(client, make_variant())
+    client.post(reverse("checkout:contact"), CONTACT)
+    client.post(reverse("checkout:delivery"), {"method": "courier"})
+    client.post(reverse("checkout:address"), {**ADDRESS, "country": "DE", "postcode": "10115", "city": "Berlin"})
+    client.post(reverse("checkout:delivery"), {"method": "local"})
+    assert client.get(reverse("checkout:payment"))["Location"] == reverse("checkout:address")
+
+
+@pytest.mark.django_db
+def test_api_lists_methods_for_a_country_and_refuses_one_they_do_not_reach(api_client, make_variant):
+    client = api_client
+    variant = make_variant(stock=5)
+    client.post("/api/v1/cart/items", {"variant_id": variant.pk, "quantity": 1}, content_type="application/json")
+    options = client.get("/api/v1/checkout/options", {"country": "de"}).json()
+    assert [d["code"] for d in options["delivery_methods"]] == ["pickup"]
+    poland = client.get("/api/v1/checkout/options", {"country": "PL"}).json()
+    assert {d["code"]: d["countries"] for d in poland["delivery_methods"]} == {"courier": ["PL"], "pickup": []}
+
+    body = {"contact": {"email": "ann@example.com", "phone": "+48 600 100 200", "full_name": "Ann Nowak"},
+            "address": {"line1": "Unter den Linden 1", "postcode": "10117", "city": "Berlin", "country": "DE"},
+            "delivery_method": "courier", "payment_method": "cash_on_delivery"}
+    refused = client.post("/api/v1/checkout/orders", body, content_type="application/json",
+                          headers={"Idempotency-Key": "country-0001"})
+    assert refused.status_code == 422 and "does not deliver to that country" in refused.json()["detail"]
+    body["address"] = {"line1": "ul. Długa 5", "postcode": "ZZZZZZZZ", "city": "Warszawa", "country": "PL"}
+    refused = client.post("/api/v1/checkout/orders", body, content_type="application/json",
+                          headers={"Idempotency-Key": "country-0002"})
+    assert refused.status_code == 422 and "00-950" in refused.json()["detail"]
+    assert not Order.objects.exists()
+    body["address"]["postcode"] = "00950"
+    placed = client.post("/api/v1/checkout/orders", body, content_type="application/json",
+                         headers={"Idempotency-Key": "country-0003"})
+    assert placed.status_code == 201 and Order.objects.get().postcode == "00-950"
+
+
+@pytest.fixture
+def api_client(client, settings):
+    settings.RATELIMIT_PLACE_ORDER = "1000/m"
+    return client
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_address_step_in_a_browser_says_what_is_wrong(page, make_variant):
+    variant = make_variant(name="Harbour poster")
+    page.goto(f"/p/{variant.product.slug}/")
+    page.get_by_role("button", name=re.compile("Add to cart")).click()
+    page.goto("/checkout/")
+    page.get_by_label("Full name").fill("Ann Nowak")
+    page.get_by_label("E-mail").fill("ann@example.com")
+    page.get_by_label("Phone").fill("+48 600 100 200")
+    page.get_by_role("button", name="Continue to delivery").click()
+    assert page.get_by_text("Delivers to: Poland").is_visible()
+    page.get_by_role("radio", name=re.compile("Courier")).check(force=True)
+    page.get_by_role("button", name="Continue").click()
+    assert page.locator("select[name=country] option").all_inner_texts() == ["Poland"]
+    page.get_by_label("Street and number").fill("x")
+    page.get_by_label("Postcode").fill("ZZZZZZZZ")
+    page.get_by_label("City").fill("1")
+    page.get_by_role("button", name="Continue to payment").click()
+    assert page.get_by_text("This is not a postcode of that country; it looks like 00-950.").is_visible()
+    assert page.get_by_text("Please enter the name of the town or city.").is_visible()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / "address-postcode-errors.png", full_page=True)
