@@ -64,6 +64,10 @@ class Dashboard:
     low_stock_count: int = 0
     low_stock_threshold: int = 0
     recent_orders: list = field(default_factory=list)
+    # today_revenue split: money received, and money promised (bank transfer, cash on delivery) not yet in.
+    today_paid: Money | None = None
+    today_expected: Money | None = None
+    today_unfinished: int = 0  # placed today, online payment not finished: not counted above, said so on the card
 
 
 def dashboard_figures(now=None) -> Dashboard:
@@ -72,9 +76,14 @@ def dashboard_figures(now=None) -> Dashboard:
     # unfinished online payments are not business yet, cancelled and refunded orders no longer are.
     earning = Q(paid_at__isnull=False) | Q(status=OrderStatus.AWAITING_OFFLINE_PAYMENT)
     today = Q(created_at__gte=start, created_at__lt=end) & earning & ~Q(status__in=NOT_REVENUE)
+    in_currency = Q(currency=settings.SHOP_CURRENCY)
+    placed_today = Q(created_at__gte=start, created_at__lt=end)
     counts = Order.objects.aggregate(
         today_orders=Count("pk", filter=today),
-        today_revenue=Sum("total", filter=today & Q(currency=settings.SHOP_CURRENCY)),
+        today_revenue=Sum("total", filter=today & in_currency),
+        today_paid=Sum("total", filter=today & in_currency & Q(paid_at__isnull=False)),
+        today_expected=Sum("total", filter=today & in_currency & Q(paid_at__isnull=True)),
+        today_unfinished=Count("pk", filter=placed_today & Q(status=OrderStatus.PENDING_PAYMENT)),
         unpaid=Count("pk", filter=unpaid_q()),
         to_ship=Count("pk", filter=to_ship_q()),
     )
@@ -96,5 +105,8 @@ def dashboard_figures(now=None) -> Dashboard:
         low_stock_count=low_stock[0].low_count if low_stock else 0,
         low_stock_threshold=settings.SHOP_LOW_STOCK,
         recent_orders=recent,
+        today_paid=Money(counts["today_paid"] or Decimal("0"), settings.SHOP_CURRENCY),
+        today_expected=Money(counts["today_expected"] or Decimal("0"), settings.SHOP_CURRENCY),
+        today_unfinished=counts["today_unfinished"],
     )
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from steadfast.checkout.services import order_place
 from steadfast.orders.dashboard import dashboard_figures
-from steadfast.orders.models import Order
+from steadfast.orders.models import Order, OrderStatus
 from steadfast.orders.services import SYSTEM, order_cancel, order_fulfil, order_mark_paid
 
 INDEX = reverse("admin:index")
@@ -47,10 +47,16 @@ def test_dashboard_shows_todays_orders_revenue_and_work_queues(admin_client, pla
     yesterday = place(price="30.00")
     Order.objects.filter(pk=yesterday.pk).update(created_at=timezone.now() - timedelta(days=1))
     place(price="5.00", stock=2)  # leaves one unit: low stock
+    card = place(price="70.00")  # stands for an online payment the customer has not finished: not counted
+    Order.objects.filter(pk=card.pk).update(status=OrderStatus.PENDING_PAYMENT)
 
     html = admin_client.get(INDEX).content.decode()
     assert between(html, 'id="sf-today-orders">') == "4"  # cod, transfer, paid, the low-stock one
-    assert between(html, 'id="sf-today-revenue">') == "€169.70"  # 120 + 14.90 + 24.90 + 9.90
+    # ... and the card says what it counts, and what it leaves out.
+    assert between(html, 'id="sf-today-orders-note">') == (
+        "Paid, or to be paid by transfer or on delivery; 1 more with an unfinished online payment")
+    assert between(html, 'id="sf-today-paid">') == "€24.90"  # only the transfer that arrived
+    assert between(html, 'id="sf-today-expected">') == "€144.80"  # 120 + 14.90 + 9.90: transfer and COD to come
     assert between(html, 'id="sf-to-ship">') == "4"  # cod, paid, yesterday (COD) and the low-stock one (COD)
     assert between(html, 'id="sf-unpaid">') == "1"
     assert between(html, 'id="sf-low-stock">') == "1"
@@ -88,6 +94,7 @@ def test_revenue_sums_decimals_exactly(place):
               postcode="")
     figures = dashboard_figures()
     assert figures.today_revenue.amount == Decimal("0.30") and figures.today_revenue.currency == "EUR"
+    assert figures.today_expected.amount == Decimal("0.30") and figures.today_paid.amount == Decimal("0.00")
 
 
 @pytest.mark.django_db
@@ -122,3 +129,22 @@ def test_staff_without_order_permission_sees_no_figures(client, django_user_mode
     html = client.get(INDEX).content.decode()
     assert 'id="sf-dashboard"' not in html
     assert order.number not in html
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_dashboard_cards_in_a_browser(page, place, django_user_model, settings):
+    from pathlib import Path
+
+    django_user_model.objects.create_superuser("boss", "boss@example.com", "Boss-pass-123456")
+    place(price="120.00")
+    order_mark_paid(place(price="20.00", payment_method="bank_transfer"), SYSTEM)
+    page.goto(INDEX)
+    page.get_by_label("Username").fill("boss")
+    page.get_by_label("Password").fill("Boss-pass-123456")
+    page.get_by_role("button", name="Log in").click()
+    assert page.locator("#sf-today-paid").inner_text() == "€24.90"
+    assert page.locator("#sf-today-expected").inner_text() == "€120.00"
+    shots = Path(settings.BASE_DIR) / "var" / "shots"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.locator("#sf-dashboard").screenshot(path=shots / "admin-dashboard-figures.png")
