@@ -3,6 +3,7 @@
 Defaults run the demo shop: SQLite, local cache, SqliteHuey, fake providers on loopback.
 """
 
+from email.headerregistry import Address
 from pathlib import Path
 
 import dj_database_url
@@ -231,7 +232,6 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25, 1, 65535)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "shop@example.com")
 
 # --- The shop -------------------------------------------------------------------------------------
 SHOP_NAME = env_str("SHOP_NAME", "Steadfast Outfitters")
@@ -242,6 +242,15 @@ if len(SHOP_CURRENCY) != 3 or not SHOP_CURRENCY.isalpha() or not SHOP_CURRENCY.i
     )
 SHOP_PHONE = env_str("SHOP_PHONE", "+48 22 100 20 30")
 SHOP_EMAIL = env_str("SHOP_EMAIL", "hello@steadfast.example")
+# Customer e-mails come from the shop (its name and address) and a reply reaches the shop, unless set otherwise.
+try:
+    SHOP_SENDER = str(Address(display_name=SHOP_NAME, addr_spec=SHOP_EMAIL))  # quoted as needed, never encoded
+except ValueError:  # email.errors.InvalidHeaderDefect
+    raise ImproperlyConfigured(
+        f"Environment variable SHOP_EMAIL={SHOP_EMAIL!r} is invalid: expected an e-mail address."
+    ) from None
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", SHOP_SENDER)
+EMAIL_REPLY_TO = env_str("EMAIL_REPLY_TO", SHOP_EMAIL)
 SHOP_BANK_ACCOUNT = env_str("SHOP_BANK_ACCOUNT", "PL61 1090 1014 0000 0712 1981 2874")
 # Who gets provider outage alerts; empty means every active superuser with an e-mail address.
 STAFF_ALERT_EMAILS = env_list("STAFF_ALERT_EMAILS")

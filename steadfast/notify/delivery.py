@@ -3,6 +3,7 @@
 import logging
 import smtplib
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -34,5 +35,6 @@ def _send(message: OutboxMessage):
         context = {"payload": payload, "order": message.order}
         subject = render_to_string(f"notify/{message.kind}_subject.txt", context).strip()
         body = render_to_string(f"notify/{message.kind}.txt", context)
-    email = EmailMultiAlternatives(subject, body, to=[message.recipient], headers={"X-Steadfast-Key": message.key})
+    email = EmailMultiAlternatives(subject, body, to=[message.recipient], headers={"X-Steadfast-Key": message.key},
+                                   reply_to=[settings.EMAIL_REPLY_TO] if settings.EMAIL_REPLY_TO else None)
     email.send()

@@ -79,8 +79,11 @@ class Order(models.Model):
 
     @property
     def address_lines(self):
+        from steadfast.checkout.countries import country_name  # the name in the active language, not "PL"
+
         city = " ".join(part for part in (self.postcode, self.city) if part)
-        return [line for line in (self.address_line1, self.address_line2, city, self.country) if line]
+        country = country_name(self.country) if self.country else ""
+        return [line for line in (self.address_line1, self.address_line2, city, country) if line]
 
 
 class OrderLine(models.Model):
