@@ -160,3 +160,28 @@ def test_address_step_in_a_browser_says_what_is_wrong(page, make_variant):
     assert page.get_by_text("Please enter the name of the town or city.").is_visible()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SHOTS / "address-postcode-errors.png", full_page=True)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_staff_pick_countries_in_the_admin_chooser(page, django_user_model):
+    django_user_model.objects.create_superuser("boss", "boss@example.com", "Boss-pass-123456")
+    courier = DeliveryMethod.objects.get(code="courier")
+    page.goto(reverse("admin:shipping_deliverymethod_change", args=[courier.pk]))
+    page.get_by_label("Username").fill("boss")
+    page.get_by_label("Password").fill("Boss-pass-123456")
+    page.get_by_role("button", name="Log in").click()
+    page.locator("#id_countries_input").fill("Germ")  # the chooser's filter box
+    page.locator("#id_countries_input").press("End")
+    page.locator("#id_countries_from").select_option("DE")
+    page.locator("#id_countries_add").click()
+    page.locator("#id_countries_input").fill("Pol")
+    page.locator("#id_countries_input").press("End")  # the filter reacts to key presses
+    page.locator("#id_countries_from").select_option("PL")
+    page.locator("#id_countries_add").click()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("fieldset", has_text="Where it delivers").screenshot(path=SHOTS / "admin-delivery-countries.png")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_url("**/shipping/deliverymethod/")
+    courier.refresh_from_db()
+    assert courier.countries == ["DE", "PL"]
