@@ -29,7 +29,15 @@ from django.utils.translation import gettext as _
 from steadfast.orders.models import OrderStatus
 from steadfast.orders.states import UNPAID
 from steadfast.payments.models import Payment
-from steadfast.providers.errors import Declined, Indeterminate, Misconfigured
+from steadfast.providers.errors import (
+    Declined,
+    IdempotencyConflict,
+    Indeterminate,
+    Misconfigured,
+    ProviderError,
+    Rejected,
+    Unavailable,
+)
 from steadfast.providers.models import Provider
 from steadfast.providers.registry import adapter_class
 from steadfast.providers.selectors import providers_available
@@ -64,7 +72,7 @@ class MethodMenu:
 
 @dataclass(frozen=True)
 class Decision:
-    outcome: str  # declined | unavailable | indeterminate
+    outcome: str  # declined | unavailable | indeterminate | rejected
     payment_state: str
     failure: str
     offer_others: bool
@@ -100,7 +108,7 @@ def payment_methods(order=None, pickup: bool | None = None) -> MethodMenu:
     failed = set()
     if order is not None:
         failed = set(order.payments.filter(
-            failure__in=(Payment.Failure.UNAVAILABLE, Payment.Failure.MISCONFIGURED),
+            failure__in=(Payment.Failure.UNAVAILABLE, Payment.Failure.MISCONFIGURED, Payment.Failure.REJECTED),
             updated_at__gte=timezone.now() - FAILED_RECENTLY,
         ).values_list("provider_id", flat=True))
     choices = []
@@ -116,6 +124,8 @@ def payment_methods(order=None, pickup: bool | None = None) -> MethodMenu:
 
 
 def decide(error) -> Decision:
+    if isinstance(error, Rejected):
+        return decide_rejected(error)
     if isinstance(error, Declined):
         return Decision("declined", Payment.State.FAILED, Payment.Failure.DECLINED, True,
                         _("Your payment was declined. You can try again or choose another payment method."))
@@ -162,3 +172,54 @@ def recheck_due(payment, now=None) -> bool:
         return False
     wait = RECHECK_BACKOFF[min(payment.checks, len(RECHECK_BACKOFF) - 1)]
     return now - payment.updated_at >= wait
+
+
+# --- Refusals of one request: the classification table for every gateway (issue 8, item 9) -------------------
+# What a gateway's refusal means, looked up by the provider's own error code first, then by HTTP status (401/403,
+# 429 and 5xx are mapped before, by providers.call.check_response); anything not listed is Unavailable.
+#   Declined             the customer's card or account: say so, the customer picks again; the provider is healthy
+#   Rejected             this one request is wrong (our data for this order: an amount, an unknown object id): not
+#                        the provider's health (the breaker counts it as an answer), not the customer's card;
+#                        the method is greyed out for this order, staff are alerted when it repeats
+#   IdempotencyConflict  our key was seen before with other parameters: a bug, alerted at once; never an outage
+REFUSALS = {
+    ("stripe", "card_error"): Declined,
+    ("stripe", "idempotency_error"): IdempotencyConflict,
+    ("stripe", "invalid_request_error"): Rejected,
+    ("yookassa", "Idempotence-Key"): IdempotencyConflict,
+    ("yookassa", 400): Rejected,
+    ("yookassa", 404): Rejected,
+    ("paypal", 400): Rejected,
+    ("paypal", 404): Rejected,
+    ("paypal", 422): Rejected,
+    # 422 issues that mean "this payer or instrument cannot pay": the customer's business.
+    **{("paypal", issue): Declined for issue in (
+        "INSTRUMENT_DECLINED", "TRANSACTION_REFUSED", "PAYER_CANNOT_PAY", "PAYEE_BLOCKED_TRANSACTION",
+        "COMPLIANCE_VIOLATION", "MAX_NUMBER_OF_PAYMENT_ATTEMPTS_EXCEEDED", "REDIRECT_PAYER_FOR_ALTERNATE_FUNDING")},
+}
+
+
+def refusal(adapter: str, status: int, *codes: str, message: str = "") -> ProviderError:
+    """The error for a gateway's refusal: REFUSALS by the first listed code, else by status, else Unavailable."""
+    for code in codes:
+        if (adapter, code) in REFUSALS:
+            return REFUSALS[(adapter, code)](message)
+    return REFUSALS.get((adapter, status), Unavailable)(message)
+
+
+def decide_rejected(error) -> Decision:
+    return Decision("rejected", Payment.State.FAILED, Payment.Failure.REJECTED, True,
+                    _("This payment method could not take this order. Your order is saved: please choose another "
+                      "payment method below; our staff have been told."))
+
+
+# --- Payments nobody can confirm (issue 8, item 3) ----------------------------------------------------------------
+# A payment "confirming" (unknown) this long after it was made is given up by the reconciliation job and handed to
+# staff (payments.unresolved): a provider down for hours, or a replay the provider refuses, must not keep an order
+# waiting forever, nor keep querying. A success reported later still counts (a webhook, a staff-triggered check).
+UNKNOWN_GIVE_UP = timedelta(hours=2)
+
+
+def unknown_given_up(payment, now=None) -> bool:
+    now = now or timezone.now()
+    return payment.state == Payment.State.UNKNOWN and now - payment.created_at >= UNKNOWN_GIVE_UP

@@ -28,8 +28,18 @@ import httpx
 from django.db import connection, transaction
 
 from steadfast.providers.breaker import breaker_admit, breaker_record
-from steadfast.providers.errors import BreakerOpen, Declined, Indeterminate, Misconfigured, ProviderError, Unavailable
+from steadfast.providers.errors import (
+    BreakerOpen,
+    Declined,
+    IdempotencyConflict,
+    Indeterminate,
+    Misconfigured,
+    ProviderError,
+    Rejected,
+    Unavailable,
+)
 from steadfast.providers.models import Attempt
+from steadfast.providers.rejections import rejection_noted
 from steadfast.providers.secrets import scrub
 
 DEFAULT_CONNECT_TIMEOUT = 3.0
@@ -42,7 +52,11 @@ OUTCOME_OF = {
     Unavailable: Outcome.UNAVAILABLE,
     Indeterminate: Outcome.INDETERMINATE,
     Misconfigured: Outcome.MISCONFIGURED,
+    Rejected: Outcome.INVALID_REQUEST,
+    IdempotencyConflict: Outcome.INVALID_REQUEST,
 }
+# What the breaker is told: a provider that answered "this request is wrong" is working (like a decline).
+BREAKER_OUTCOME = {Outcome.INVALID_REQUEST: Outcome.OK}
 # Not sent, or sent in a form the provider cannot have acted on: safe to try elsewhere.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # Our side is wrong (bad api_base): no retry will help.
@@ -75,7 +89,9 @@ def call(provider, operation: str, fn, reference: str = ""):
         outcome, error_class = OUTCOME_OF[type(error)], type(raised).__name__
         message = scrub(str(raised) or error_class, provider)
         _attempt(provider, operation, outcome, error_class, message, _ms(started), reference)
-        breaker_record(provider, ticket, outcome, f"{error_class}: {message}")
+        breaker_record(provider, ticket, BREAKER_OUTCOME.get(outcome, outcome), f"{error_class}: {message}")
+        if isinstance(error, Rejected):
+            rejection_noted(provider, operation, error, message, reference)
         if error is raised:
             raise
         raise error from raised
