@@ -7,7 +7,9 @@ A provider that cannot answer is asked again on the next run; nothing here raise
 """
 
 import logging
+import time
 
+from django.conf import settings
 from django.utils import timezone
 
 from steadfast.payments import routing
@@ -19,13 +21,19 @@ from steadfast.providers.errors import ProviderError, Rejected
 log = logging.getLogger(__name__)
 
 
-def payments_reconcile(now=None) -> dict:
+def payments_reconcile(now=None, clock=time.monotonic) -> dict:
+    """One run. Bounded: no new query starts after settings.PAYMENT_RECONCILE_BUDGET seconds (the oldest-touched
+    payments go first, so what is left over comes first next run); `deferred` counts them."""
     now = now or timezone.now()
-    counts = {"checked": 0, "resolved": 0, "refunded": 0, "failed": 0, "given_up": 0}
+    stop_at = clock() + settings.PAYMENT_RECONCILE_BUDGET
+    counts = {"checked": 0, "resolved": 0, "refunded": 0, "failed": 0, "given_up": 0, "deferred": 0}
     candidates = Payment.objects.filter(state__in=(Payment.State.PENDING, Payment.State.UNKNOWN)).select_related(
         "provider", "order").order_by("updated_at")
     for payment in candidates:
         if routing.is_offline(payment.provider) or not routing.recheck_due(payment, now):
+            continue
+        if clock() >= stop_at:
+            counts["deferred"] += 1
             continue
         if routing.unknown_given_up(payment, now):
             payment_give_up(payment, f"still unknown after {routing.UNKNOWN_GIVE_UP}: {payment.error}")
@@ -50,6 +58,9 @@ def payments_reconcile(now=None) -> dict:
             continue
         counts["resolved"] += payment.state != before
     for payment in Payment.objects.filter(refund_due=True).select_related("provider", "order"):
+        if clock() >= stop_at:
+            counts["deferred"] += 1
+            continue
         try:
             payment_refund(payment)
         except ProviderError as error:

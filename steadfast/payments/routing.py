@@ -20,9 +20,11 @@ Late successes (late_success): a success on an order that is already paid (throu
 or refunded is refunded automatically and written on the order timeline: an order is never paid twice.
 """
 
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -223,3 +225,28 @@ UNKNOWN_GIVE_UP = timedelta(hours=2)
 def unknown_given_up(payment, now=None) -> bool:
     now = now or timezone.now()
     return payment.state == Payment.State.UNKNOWN and now - payment.created_at >= UNKNOWN_GIVE_UP
+
+
+# --- The payment step's time budget (issue 8, item 5) ---------------------------------------------------------------
+# The customer's "Pay" request (start + replays of a lost answer) ends within settings.PAYMENT_STEP_BUDGET seconds,
+# however the gateway behaves: each send gets at most the provider's start timeout (config "start_timeout", shorter
+# than the general read timeout) and never more than what is left of the budget. What the budget does not settle,
+# reconciliation does in the background. A sync web worker is held at most that long (docs/payments.md, sizing).
+DEFAULT_START_TIMEOUT = 5.0
+MIN_SEND = 1.0  # a replay with less time left than this is not worth holding the customer for
+
+
+def payment_step_deadline() -> float:
+    return time.monotonic() + settings.PAYMENT_STEP_BUDGET
+
+
+def start_timeout(provider, deadline: float) -> float | None:
+    """The timeout for the next start send within the step's deadline; None when the budget is used up."""
+    left = deadline - time.monotonic()
+    if left < MIN_SEND:
+        return None
+    try:
+        own = float(provider.config.get("start_timeout", DEFAULT_START_TIMEOUT))
+    except (TypeError, ValueError):
+        own = DEFAULT_START_TIMEOUT
+    return min(own if own > 0 else DEFAULT_START_TIMEOUT, left)

@@ -66,9 +66,14 @@ def _start_request(payment) -> StartRequest:
 
 def _start_online(payment, gateway):
     request = _start_request(payment)
+    deadline = routing.payment_step_deadline()  # the whole step, replays included, fits the budget
     for _attempt in range(1 + routing.QUICK_CHECKS):
+        timeout = routing.start_timeout(payment.provider, deadline)
+        if timeout is None:
+            break
         try:
-            result = call(payment.provider, "start", partial(gateway.start, request), reference=payment.order.number)
+            result = call(payment.provider, "start", partial(gateway.start, request), reference=payment.order.number,
+                          timeout=timeout)
         except Indeterminate as error:
             # The provider may have acted on it: replaying with the same key returns what it made, never a second one.
             _payment_update(payment, state=Payment.State.UNKNOWN, error=str(error)[:255])

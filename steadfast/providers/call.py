@@ -70,7 +70,8 @@ _clients = {}
 _clients_lock = threading.Lock()
 
 
-def call(provider, operation: str, fn, reference: str = ""):
+def call(provider, operation: str, fn, reference: str = "", timeout: float | None = None):
+    """`timeout` caps this call's connect and read timeouts (seconds), e.g. to a customer-facing step's budget."""
     if _in_transaction():
         raise RuntimeError(
             f"providers.call({provider.code!r}, {operation!r}) inside a database transaction: commit first "
@@ -83,7 +84,7 @@ def call(provider, operation: str, fn, reference: str = ""):
         raise BreakerOpen(message)
     started = time.perf_counter()
     try:
-        result = fn(_client(provider))
+        result = fn(_client(provider, timeout))
     except (ProviderError, httpx.HTTPError, httpx.InvalidURL, json.JSONDecodeError) as raised:
         error = _classify(raised)
         outcome, error_class = OUTCOME_OF[type(error)], type(raised).__name__
@@ -150,12 +151,14 @@ def _classify(raised) -> ProviderError:
     return Unavailable(type(raised).__name__)
 
 
-def _client(provider) -> httpx.Client:
+def _client(provider, cap: float | None = None) -> httpx.Client:
     """One pooled client per endpoint and timeouts, shared by threads (httpx.Client is thread-safe).
 
     Adapters must not close it. trust_env=False: no proxy or netrc from the environment sneaks in.
     """
     connect, read = timeouts(provider)
+    if cap is not None:
+        connect, read = min(connect, cap), min(read, cap)
     key = (provider.config.get("api_base", ""), connect, read)
     client = _clients.get(key)
     if client is None:

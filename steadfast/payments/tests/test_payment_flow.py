@@ -150,9 +150,14 @@ def test_answer_lost_for_good_means_confirming_and_no_other_charge(client, card_
     page = client.get(order.get_absolute_url()).content.decode()
     assert "Confirming your payment" in page  # just asked: the page waits before asking again
     Payment.objects.filter(pk=payment.pk).update(updated_at=payment.updated_at - timedelta(seconds=20))
-    page = client.get(order.get_absolute_url()).content.decode()  # the page asks again by itself
+    sent = fake_stripe.requests
+    page = client.get(order.get_absolute_url()).content.decode()  # refreshed: a page view never replays a start
+    payment.refresh_from_db()
+    assert payment.state == Payment.State.UNKNOWN and fake_stripe.requests == sent
+    assert payments_reconcile()["resolved"] == 1  # the background replay, same key: the same session
     payment.refresh_from_db()
     assert payment.state == Payment.State.PENDING and payment.reference in fake_stripe.sessions
+    page = client.get(order.get_absolute_url()).content.decode()
     assert len(fake_stripe.sessions) == 1 and "Pay for your order" in page
 
     pay_on_fake(fake_stripe, payment.redirect_url)
