@@ -219,12 +219,16 @@ def decide_rejected(error) -> Decision:
 # A payment "confirming" (unknown) this long after it was made is given up by the reconciliation job and handed to
 # staff (payments.unresolved): a provider down for hours, or a replay the provider refuses, must not keep an order
 # waiting forever, nor keep querying. A success reported later still counts (a webhook, a staff-triggered check).
+# Both bounds must be passed: the age, and the number of status queries that could not settle it (so a shop that
+# was itself down for hours still asks before giving up).
 UNKNOWN_GIVE_UP = timedelta(hours=2)
+UNKNOWN_GIVE_UP_CHECKS = 10
 
 
 def unknown_given_up(payment, now=None) -> bool:
     now = now or timezone.now()
-    return payment.state == Payment.State.UNKNOWN and now - payment.created_at >= UNKNOWN_GIVE_UP
+    return (payment.state == Payment.State.UNKNOWN and payment.checks >= UNKNOWN_GIVE_UP_CHECKS
+            and now - payment.created_at >= UNKNOWN_GIVE_UP)
 
 
 # --- The payment step's time budget (issue 8, item 5) ---------------------------------------------------------------

@@ -85,8 +85,10 @@ def test_an_unknown_payment_is_given_up_after_the_bound_without_asking_again(car
     assert payments_reconcile()["failed"] == 1
     payment.refresh_from_db()
     assert payment.state == Payment.State.UNKNOWN
-    sent = fake_stripe.requests
     later = payment.created_at + routing.UNKNOWN_GIVE_UP + timedelta(minutes=1)
+    assert payments_reconcile(now=later)["given_up"] == 0  # old enough, but asked only twice: asked again
+    Payment.objects.filter(pk=payment.pk).update(checks=routing.UNKNOWN_GIVE_UP_CHECKS)  # a run a minute, for hours
+    sent = fake_stripe.requests
     assert payments_reconcile(now=later)["given_up"] == 1
     payment.refresh_from_db()
     assert (payment.state, payment.failure) == (Payment.State.FAILED, Payment.Failure.UNAVAILABLE)
