@@ -147,7 +147,9 @@ else:
         "name": "steadfast",
         "filename": str(DATA_DIR / "huey.sqlite3"),
         "immediate": False,
-        "consumer": {"workers": env_int("HUEY_WORKERS", 1, 1), "worker_type": "thread"},
+        # Two threads: a long job (reconciliation while a gateway hangs) runs beside the other periodic ones
+        # (probes, outbox sweep) instead of delaying them.
+        "consumer": {"workers": env_int("HUEY_WORKERS", 2, 1), "worker_type": "thread"},
     }
 HUEY["immediate"] = env_bool("HUEY_IMMEDIATE", False)
 # A worker killed (kill -9, OOM) inside a lock_task keeps the lock forever and the job never runs again; the jobs
