@@ -309,12 +309,16 @@ def main():
     try:
         print(f"payment fault drill: {connection.vendor} database, gunicorn {WORKERS} workers x {THREADS} threads, "
               f"{PER_PHASE} customers per phase, PAYMENT_STEP_BUDGET {os.environ.get('PAYMENT_STEP_BUDGET', 8)} s")
-        idle = page_latencies(8)
+        page_latencies(3)  # warm-up: each worker's first requests are not what is measured
         for name, options in phases(drill):
             for _ in range(PER_PHASE):
                 drill.customer(name, **options)
             reset(drill)
+            print(f"  phase done: {name}", flush=True)
+        # Side by side: the same page idle just before and just after the hang, against the page during it.
+        idle = page_latencies(8)
         hanging = hang_phase(drill)
+        idle += page_latencies(8)
         back = card_back_after_recovery(drill)
         reset(drill)
         cleared = time.monotonic()

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import logging
+import threading
 import time
 from decimal import Decimal
 from functools import partial
@@ -116,15 +117,28 @@ class _StripeErrors:
         raise Unavailable(message) from error  # RateLimitError, APIError (5xx, unreadable answers)
 
 
+# Building a StripeClient costs ~50 ms of CPU; call() hands out one long-lived httpx client per endpoint and
+# timeouts, so one SDK client per (key, endpoint, httpx client) is reused. Bounded: cleared when it grows.
+_sdk_clients = {}
+_sdk_lock = threading.Lock()
+
+
 class StripeGateway(PaymentGateway):
     def _client(self, client: httpx.Client) -> stripe.StripeClient:
         key = provider_secret(self.provider, "SECRET_KEY")
         if not key:
             raise Misconfigured(f"{self.provider.code}: the secret key environment variable is not set")
         api_base = self.provider.config.get("api_base") or DEFAULT_API_BASE
-        return stripe.StripeClient(
-            key, base_addresses={"api": api_base}, max_network_retries=0, http_client=_CallHTTPClient(client)
-        )
+        cache_key = (hashlib.sha256(key.encode()).hexdigest(), api_base, id(client))
+        with _sdk_lock:
+            sdk = _sdk_clients.get(cache_key)
+            if sdk is None or sdk[1] is not client:
+                if len(_sdk_clients) > 64:
+                    _sdk_clients.clear()
+                sdk = (stripe.StripeClient(key, base_addresses={"api": api_base}, max_network_retries=0,
+                                           http_client=_CallHTTPClient(client)), client)
+                _sdk_clients[cache_key] = sdk
+        return sdk[0]
 
     def start(self, request: StartRequest, client) -> Redirect:
         params = {
