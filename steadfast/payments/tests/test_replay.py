@@ -95,3 +95,29 @@ def test_an_unknown_payment_is_given_up_after_the_bound_without_asking_again(car
     assert fake_stripe.requests == sent
     assert OutboxMessage.objects.filter(kind="staff_problem", recipient="ops@example.com").count() == 1
     assert order.events.filter(kind="payment_unresolved").count() == 1
+
+
+def test_yookassa_lost_start_is_replayed_identically_too(card_order, monkeypatch):
+    from steadfast.fakes.yookassa import FakeYooKassa
+    from steadfast.providers.models import Provider
+
+    fake = FakeYooKassa(shop_id="100500", secret_key="test_secret_1").start()
+    try:
+        monkeypatch.setenv("STEADFAST_YOOKASSA_SHOP_ID", "100500")
+        monkeypatch.setenv("STEADFAST_YOOKASSA_SECRET_KEY", "test_secret_1")
+        provider = Provider.objects.create(kind="payment", code="yookassa", adapter="yookassa", name="YooKassa",
+                                           config={"api_base": fake.url, "read_timeout": 0.5})
+        order = card_order()
+        fake.set_fault("reset_after", times=1 + routing.QUICK_CHECKS)
+        with translation.override("ru"), pytest.raises(PaymentFailed):
+            payment_start(order, provider, return_url=RETURN)
+        with translation.override("en"):
+            assert payments_reconcile()["resolved"] == 1
+        payment = Payment.objects.get(order=order)
+        assert payment.state == Payment.State.PENDING and payment.reference in fake.payments
+        assert len(fake.payments) == 1 and fake.payments[payment.reference]["description"].startswith("Заказ")
+        creates = [r.body for r in fake.log if r.method == "POST" and r.path == "/v3/payments"]
+        assert len(creates) == 3 and len(set(creates)) == 1
+        assert not Attempt.objects.filter(outcome="invalid_request").exists()
+    finally:
+        fake.stop()
