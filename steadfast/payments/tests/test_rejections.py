@@ -7,10 +7,12 @@ from decimal import Decimal
 from functools import partial
 
 import pytest
+from django.core import mail
 
 from steadfast.fakes.paypal import FakePayPal
 from steadfast.fakes.yookassa import FakeYooKassa
 from steadfast.money import Money
+from steadfast.notify.delivery import outbox_deliver
 from steadfast.notify.models import OutboxMessage
 from steadfast.payments import routing
 from steadfast.payments.models import Payment
@@ -100,6 +102,11 @@ def test_stripe_idempotency_conflict_alerts_staff_at_once_and_is_no_outage(strip
     problems = staff_problems()
     assert len(problems) == 1 and "idempotency conflict" in problems[0]["title"]
     assert len(fake_stripe.sessions) == 1
+    # What staff receive: one e-mail that says what and where, and that a retry will not fix it.
+    assert outbox_deliver(OutboxMessage.objects.get(kind="staff_problem").pk)
+    (email,) = mail.outbox
+    assert email.to == ["ops@example.com"] and email.subject.startswith("[Card (Stripe)] needs a look")
+    assert "idempotency conflict" in email.body and "not a retry" in email.body and "SF-000001" in email.body
 
 
 def test_yookassa_400_at_start_is_rejected_order_kept_method_greyed_for_this_order_only(yookassa, card_order):

@@ -98,12 +98,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--bind", default="127.0.0.1:8000", help="address:port for gunicorn")
         parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+        parser.add_argument("--threads", type=int, default=4,
+                            help="threads per worker: a hanging gateway holds one per paying customer")
         parser.add_argument("--no-serve", action="store_true", help="only set up the admin and print the login")
         parser.add_argument("--fake-port", action="append", default=[], metavar="NAME=PORT", type=name_port,
                             help="run a fake gateway on another port (default: stripe 8811, paypal 8812, "
                                  "yookassa 8813)")
 
-    def handle(self, *args, bind, workers, no_serve, fake_port, **options):
+    def handle(self, *args, bind, workers, threads, no_serve, fake_port, **options):
         username, password = demo_admin_ensure()
         url = f"http://{bind}/"
         self.stdout.write(
@@ -137,7 +139,8 @@ class Command(BaseCommand):
             "fake gateways (fakes run)": fakes,
             "web server (gunicorn)": [
                 sys.executable, "-m", "gunicorn", "steadfast.wsgi:application", "--bind", bind,
-                "--workers", str(workers), "--graceful-timeout", str(STOP_GRACE_SECONDS), "--access-logfile", "-",
+                "--workers", str(workers), "--threads", str(threads),
+                "--graceful-timeout", str(STOP_GRACE_SECONDS), "--access-logfile", "-",
                 # No control socket: it lives in $HOME and would clash with another gunicorn on this machine.
                 "--no-control-socket",
             ],
