@@ -238,6 +238,7 @@ def unknown_given_up(payment, now=None) -> bool:
 # reconciliation does in the background. A sync web worker is held at most that long (docs/payments.md, sizing).
 DEFAULT_START_TIMEOUT = 5.0
 MIN_SEND = 1.0  # a replay with less time left than this is not worth holding the customer for
+STEP_RESERVE = 0.5  # of the budget, kept for our own work around the sends (database, the SDK, the redirect)
 
 
 def payment_step_deadline() -> float:
@@ -246,7 +247,7 @@ def payment_step_deadline() -> float:
 
 def start_timeout(provider, deadline: float) -> float | None:
     """The timeout for the next start send within the step's deadline; None when the budget is used up."""
-    left = deadline - time.monotonic()
+    left = deadline - STEP_RESERVE - time.monotonic()
     if left < MIN_SEND:
         return None
     try:

@@ -30,7 +30,7 @@ def test_a_hanging_gateway_holds_the_customer_no_longer_than_the_budget(settings
     with pytest.raises(PaymentFailed) as failed:
         payment_start(order, stripe_provider, return_url=RETURN)
     assert failed.value.decision.outcome == "indeterminate"
-    # One send of 1.5 s; the 0.5 s left is less than routing.MIN_SEND: no replay, reconciliation takes it over.
+    # One send of 1.5 s (2 s less the 0.5 s reserve); nothing left for a replay: reconciliation takes it over.
     assert len(creates(fake_stripe)) == 1
     (attempt,) = Attempt.objects.filter(operation="start")
     assert attempt.outcome == "indeterminate" and 1500 <= attempt.latency_ms < 30000, attempt.latency_ms
