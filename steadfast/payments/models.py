@@ -28,6 +28,7 @@ class Payment(models.Model):
         DECLINED = "declined", _("Declined")
         UNAVAILABLE = "unavailable", _("Unavailable")
         MISCONFIGURED = "misconfigured", _("Misconfigured")
+        REJECTED = "rejected", _("Request refused as wrong")
 
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     order = models.ForeignKey("orders.Order", related_name="payments", on_delete=models.PROTECT)
@@ -42,6 +43,8 @@ class Payment(models.Model):
     redirect_url = models.URLField(_("payment page"), max_length=1000, blank=True)
     # Where the provider sends the customer back; kept so a status query can replay the start with equal parameters.
     return_url = models.URLField(_("return address"), max_length=1000, blank=True)
+    # The start request as first built (payments.requests): every replay under `key` sends exactly this.
+    start_request = models.JSONField(_("start request"), null=True, blank=True, editable=False)
     refund_due = models.BooleanField(_("refund due"), default=False,
                                      help_text=_("A charge the order did not need; the reconciliation job refunds it."))
     instructions = models.TextField(_("instructions"), blank=True)

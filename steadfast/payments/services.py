@@ -18,6 +18,7 @@ from steadfast.orders.services import CUSTOMER, SYSTEM, order_event_add, order_m
 from steadfast.payments import routing
 from steadfast.payments.interface import PaymentState, PaymentStatus, StartRequest
 from steadfast.payments.models import Payment
+from steadfast.payments.requests import payment_start_request
 from steadfast.providers.call import call
 from steadfast.providers.errors import Indeterminate, ProviderError
 from steadfast.providers.registry import adapter_for
@@ -59,19 +60,20 @@ def payment_start(order, provider, return_url: str = "", actor=CUSTOMER):
 
 
 def _start_request(payment) -> StartRequest:
-    separator = "&" if "?" in payment.return_url else "?"
-    back = f"{payment.return_url}{separator}payment={payment.key}"
-    order = payment.order
-    return StartRequest(idempotency_key=str(payment.key), order_number=order.number, amount=payment.money,
-                        email=order.email, return_url=back, cancel_url=f"{back}&cancelled=1",
-                        description=_("Order %(number)s") % {"number": order.number})
+    # Stored at the first build: a replay sends byte-identical parameters (payments.requests).
+    return payment_start_request(payment)
 
 
 def _start_online(payment, gateway):
     request = _start_request(payment)
+    deadline = routing.payment_step_deadline()  # the whole step, replays included, fits the budget
     for _attempt in range(1 + routing.QUICK_CHECKS):
+        timeout = routing.start_timeout(payment.provider, deadline)
+        if timeout is None:
+            break
         try:
-            result = call(payment.provider, "start", partial(gateway.start, request), reference=payment.order.number)
+            result = call(payment.provider, "start", partial(gateway.start, request), reference=payment.order.number,
+                          timeout=timeout)
         except Indeterminate as error:
             # The provider may have acted on it: replaying with the same key returns what it made, never a second one.
             _payment_update(payment, state=Payment.State.UNKNOWN, error=str(error)[:255])

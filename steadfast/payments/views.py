@@ -75,7 +75,9 @@ def order_payment_context(request, order) -> dict:
         # The page refreshes itself while confirming; ask the provider at most every PAGE_RECHECK, since a hanging
         # provider costs this request its read timeout.
         due = timezone.now() - PAGE_RECHECK
-        unknown_payments = order.payments.filter(state=Payment.State.UNKNOWN, updated_at__lte=due)
+        # Only payments the provider already named: a start whose answer was lost is replayed by reconciliation,
+        # never inside a page view (a hanging gateway would hold this request for the whole start).
+        unknown_payments = order.payments.filter(state=Payment.State.UNKNOWN, updated_at__lte=due).exclude(reference="")
         for unknown in unknown_payments.select_related("provider", "order"):
             _settle(request, unknown, cancelled=False, quiet=True)
     order.refresh_from_db()

@@ -1,8 +1,10 @@
 """Provider webhooks: /payments/webhooks/<provider code>/.
 
 The adapter verifies the signature (timestamp within ±300 s both ways) and translates the event; the event id is
-recorded in the same transaction as its effect, so each event changes things once. Forged, stale, unreadable or
-already-seen events get 400 and change nothing. A refund the event makes due is made after the commit.
+recorded in the same transaction as its effect, so each event changes things once. Forged, stale or unreadable
+events get 400 and change nothing. An event already processed (a redelivery after our 200 was lost, a provider
+retrying) gets 200 and changes nothing: gateways resend non-2xx answers for days and then switch the endpoint off.
+A refund the event makes due is made after the commit.
 """
 
 import logging
@@ -70,7 +72,8 @@ def webhook(request, code):
                 else:
                     payment_apply_status(payment, event.status)
     except _Duplicate:
-        return HttpResponseBadRequest("duplicate event")
+        log.info("webhook for %s: event %s already processed; answered 200, nothing changed", code, event.id)
+        return HttpResponse("already processed")
     if payment is not None and event.status is None and payment.state in (Payment.State.PENDING,
                                                                            Payment.State.UNKNOWN):
         # An event without a state of its own (PayPal CHECKOUT.ORDER.APPROVED: the customer approved, nothing is

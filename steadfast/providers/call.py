@@ -35,9 +35,19 @@ from django.db import connection, transaction
 
 from steadfast.providers.alerting import background_outcome
 from steadfast.providers.breaker import breaker_admit, breaker_record
-from steadfast.providers.errors import BreakerOpen, Declined, Indeterminate, Misconfigured, ProviderError, Unavailable
+from steadfast.providers.errors import (
+    BreakerOpen,
+    Declined,
+    IdempotencyConflict,
+    Indeterminate,
+    Misconfigured,
+    ProviderError,
+    Rejected,
+    Unavailable,
+)
 from steadfast.providers.models import Attempt
 from steadfast.providers.registry import has_probe
+from steadfast.providers.rejections import rejection_noted
 from steadfast.providers.secrets import scrub
 
 DEFAULT_CONNECT_TIMEOUT = 3.0
@@ -50,7 +60,11 @@ OUTCOME_OF = {
     Unavailable: Outcome.UNAVAILABLE,
     Indeterminate: Outcome.INDETERMINATE,
     Misconfigured: Outcome.MISCONFIGURED,
+    Rejected: Outcome.INVALID_REQUEST,
+    IdempotencyConflict: Outcome.INVALID_REQUEST,
 }
+# What the breaker is told: a provider that answered "this request is wrong" is working (like a decline).
+BREAKER_OUTCOME = {Outcome.INVALID_REQUEST: Outcome.OK}
 # Not sent, or sent in a form the provider cannot have acted on: safe to try elsewhere.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # Our side is wrong (bad api_base): no retry will help.
@@ -68,7 +82,9 @@ _clients = {}
 _clients_lock = threading.Lock()
 
 
-def call(provider, operation: str, fn, reference: str = "", background: bool | None = None):
+def call(provider, operation: str, fn, reference: str = "", timeout: float | None = None,
+         background: bool | None = None):
+    """`timeout` caps this call's connect and read timeouts (seconds), e.g. to a customer-facing step's budget."""
     background = operation in BACKGROUND_OPERATIONS if background is None else background
     if _in_transaction():
         raise RuntimeError(
@@ -82,15 +98,18 @@ def call(provider, operation: str, fn, reference: str = "", background: bool | N
         raise BreakerOpen(message)
     started = time.perf_counter()
     try:
-        result = fn(_client(provider))
+        result = fn(_client(provider, timeout))
     except (ProviderError, httpx.HTTPError, httpx.InvalidURL, json.JSONDecodeError) as raised:
         error = _classify(raised)
         outcome, error_class = OUTCOME_OF[type(error)], type(raised).__name__
         message = scrub(str(raised) or error_class, provider)
         _attempt(provider, operation, outcome, error_class, message, _ms(started), reference)
-        breaker_record(provider, ticket, outcome, f"{error_class}: {message}", counts=not background)
+        counted = BREAKER_OUTCOME.get(outcome, outcome)
+        breaker_record(provider, ticket, counted, f"{error_class}: {message}", counts=not background)
         if background:
-            background_outcome(provider, operation, outcome, f"{error_class}: {message}")
+            background_outcome(provider, operation, counted, f"{error_class}: {message}")
+        if isinstance(error, Rejected):
+            rejection_noted(provider, operation, error, message, reference)
         if error is raised:
             raise
         raise error from raised
@@ -163,12 +182,14 @@ def _classify(raised) -> ProviderError:
     return Unavailable(type(raised).__name__)
 
 
-def _client(provider) -> httpx.Client:
+def _client(provider, cap: float | None = None) -> httpx.Client:
     """One pooled client per endpoint and timeouts, shared by threads (httpx.Client is thread-safe).
 
     Adapters must not close it. trust_env=False: no proxy or netrc from the environment sneaks in.
     """
     connect, read = timeouts(provider)
+    if cap is not None:
+        connect, read = min(connect, cap), min(read, cap)
     key = (provider.config.get("api_base", ""), connect, read)
     client = _clients.get(key)
     if client is None:

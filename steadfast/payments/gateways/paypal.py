@@ -38,11 +38,7 @@ from steadfast.providers.secrets import provider_secret
 
 TOKEN_MARGIN = 60  # seconds before PayPal's expiry that we stop using a token
 WEBHOOK_TOLERANCE = 300  # seconds, both ways
-# 422 issues that mean "this payer or instrument cannot pay": the customer's business, not PayPal's health.
-DECLINE_ISSUES = {
-    "INSTRUMENT_DECLINED", "TRANSACTION_REFUSED", "PAYER_CANNOT_PAY", "PAYEE_BLOCKED_TRANSACTION",
-    "COMPLIANCE_VIOLATION", "MAX_NUMBER_OF_PAYMENT_ATTEMPTS_EXCEEDED", "REDIRECT_PAYER_FOR_ALTERNATE_FUNDING",
-}
+# Refusals (400/404/422, PayPal's decline issues) are classified by the one table, payments.routing.REFUSALS.
 ORDER_OPEN = {"CREATED", "SAVED", "APPROVED", "PAYER_ACTION_REQUIRED"}
 CAPTURE_STATES = {
     "COMPLETED": PaymentState.SUCCEEDED, "PARTIALLY_REFUNDED": PaymentState.SUCCEEDED,
@@ -198,13 +194,9 @@ class PayPalGateway(PaymentGateway):
             return json_object(response)
         body = json_or_empty(response)
         detail = f"HTTP {status} {body.get('name', '')} {_issue(body)}".strip()
-        if status == 422:
-            if _issue(body) in DECLINE_ISSUES:
-                raise Declined(f"PayPal declined the payment: {_issue(body)}")
-            raise Declined(f"PayPal refused the request: {detail}")
-        if status in (400, 404):
-            raise Misconfigured(f"PayPal refused what we sent: {detail}")
-        raise Unavailable(f"unexpected answer: {detail}")
+        from steadfast.payments.routing import refusal  # the one table (routing imports models: not at import time)
+
+        raise refusal("paypal", status, _issue(body), message=f"PayPal refused the request: {detail}")
 
     def _token_key(self, client):
         return self.provider.code, str(client.base_url), provider_secret(self.provider, "CLIENT_ID")

@@ -13,7 +13,7 @@ from steadfast.fakes.paypal import FakePayPal
 from steadfast.money import Money
 from steadfast.payments.interface import PaymentState, StartRequest, WebhookRejected
 from steadfast.providers.call import call
-from steadfast.providers.errors import Declined, Indeterminate, Misconfigured, Unavailable
+from steadfast.providers.errors import Declined, Indeterminate, Misconfigured, Rejected, Unavailable
 from steadfast.providers.models import Attempt, Provider
 from steadfast.providers.probes import providers_probe
 from steadfast.providers.registry import adapter_for
@@ -200,8 +200,9 @@ def test_refund_is_idempotent_and_bounded(fake, provider):
 
     assert first == again and first.state == PaymentState.REFUNDED and first.amount == four
     assert fake.ledger.successful(key)[0].refunded == Decimal("4.00")
-    with pytest.raises(Declined, match="REFUND_AMOUNT_EXCEEDED"):
+    with pytest.raises(Rejected, match="REFUND_AMOUNT_EXCEEDED"):  # 422 for our data: not the payer, not PayPal
         run(provider, "refund", "refund", capture, Money(Decimal("6.01"), "EUR"), f"{key}-refund-2")
+    assert Attempt.objects.filter(provider=provider).latest("id").outcome == "invalid_request"
     run(provider, "refund", "refund", capture, Money(Decimal("6.00"), "EUR"), f"{key}-refund-3")
     assert run(provider, "status", "status", key, redirect.reference).state == PaymentState.REFUNDED
 
