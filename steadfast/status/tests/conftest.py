@@ -30,7 +30,7 @@ def _fresh_status_caches(request):
     mode_cache_clear()
     banner_cache_clear()
     snapshot_clear()
-    cache.delete_many([f"status:snapshot:last:{code}" for code in ("en", "pl", "ru")])
+    cache.delete_many([f"status:snapshot:last:v2:{code}" for code in ("en", "pl", "ru")])
 
 
 @pytest.fixture(autouse=True)
