@@ -60,9 +60,15 @@ def components_build(mode, now):
     rows = [ComponentRow("website", _("Website and ordering"), MODE_STATUS[mode.mode], None, [])]
     for p in providers:
         if p.kind == Provider.Kind.PAYMENT:
-            rows.append(row_for(f"payment-{p.code}", _(p.name), [p]))
+            row = row_for(f"payment-{p.code}", _("Payment: %(name)s") % {"name": _(p.name)}, [p])
+            row.description = _(p.name)  # the short name, shown inside the Payments group
+            rows.append(row)
     for m in methods:
-        rows.append(row_for(f"delivery-{m.code}", _(m.name), [m.provider] if m.provider else []))
+        row = row_for(
+            f"delivery-{m.code}", _("Delivery: %(name)s") % {"name": _(m.name)}, [m.provider] if m.provider else []
+        )
+        row.description = _(m.name)
+        rows.append(row)
     rows.append(
         row_for("messages", _("E-mail and text messages"), [p for p in providers if p.kind == Provider.Kind.NOTIFY])
     )
@@ -104,6 +110,7 @@ def components_serialize(rows, uptime, now_iso) -> tuple[list, list]:
             {
                 "id": row.id,
                 "name": str(row.name),
+                "short_name": str(row.description or row.name),
                 "status": row.status,
                 "status_label": status_label(row.status),
                 "updated_at": row.updated_at.isoformat() if row.updated_at else now_iso,
