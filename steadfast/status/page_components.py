@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 
 from steadfast.providers.models import Provider
 from steadfast.shipping.models import DeliveryMethod
-from steadfast.status.components import ComponentRow, provider_health
+from steadfast.status.components import ComponentRow, is_online_payment, provider_health
 from steadfast.status.models import Mode
 from steadfast.status.uptime import combine, provider_bars, uptime_percent, website_bars
 
@@ -55,7 +55,9 @@ def components_build(mode, now):
         if len(statuses) > 1 and "major_outage" in statuses and not all(s == "major_outage" for s in statuses):
             statuses = ["partial_outage"]  # some of several channels out: the component still works
         since = max((h.since for h in states if h.since), default=None)
-        return ComponentRow(cid, name, worst(statuses), since, [p.id for p in members], description)
+        row = ComponentRow(cid, name, worst(statuses), since, [p.id for p in members], description)
+        row.providers = members  # for "is there anything outside to check" (offline methods: no)
+        return row
 
     rows = [ComponentRow("website", _("Website and ordering"), MODE_STATUS[mode.mode], None, [])]
     for p in providers:
@@ -103,6 +105,7 @@ def uptime_for_rows(rows, days, now) -> dict[str, list]:
 def components_serialize(rows, uptime, now_iso) -> tuple[list, list]:
     """(components, groups) as JSON-ready dicts, in page order: ungrouped rows and groups by first appearance."""
     components, groups = [], {}
+    checked = {row.id for row in rows if any(is_online_payment(p) for p in getattr(row, "providers", []))}
     for position, row in enumerate(rows, start=1):
         bars = uptime[row.id]
         group = group_of(row.id)
@@ -117,6 +120,8 @@ def components_serialize(rows, uptime, now_iso) -> tuple[list, list]:
                 "position": position,
                 "group_id": group,
                 "uptime": bars,
+                # Nothing outside the shop to check (cash on delivery, own courier): no bars will ever come.
+                "checked": row.id == "website" or row.id in checked,
                 "uptime_pct": uptime_percent([b["value"] for b in bars]) if bars else None,
             }
         )

@@ -134,7 +134,7 @@ def test_uptime_is_not_shown_without_recorded_checks(client, card):
     assert f'id="component-payment-{card.code}"' in page and "Card payments" in page
     assert 'class="up"' not in page and "% uptime" not in page
     assert page.count("No uptime shown: no checks recorded yet.") >= 2  # website and the card gateway
-    assert "this method does not depend on an outside service" in page  # cash on delivery, bank transfer
+    assert "this does not depend on an outside service" in page  # cash on delivery, bank transfer
     data = client.get("/status/api/v2/summary.json").json()
     assert {c["id"] for c in data["components"]} >= {"website", f"payment-{card.code}", "payment-cash_on_delivery"}
 
