@@ -87,7 +87,7 @@ def maintenance_schedule(
     return window
 
 
-def maintenance_cancel(window_id, now=None) -> MaintenanceWindow:
+def maintenance_cancel(window_id, now=None, actor="") -> MaintenanceWindow:
     now = now or timezone.now()
     with transaction.atomic():
         try:
@@ -98,11 +98,21 @@ def maintenance_cancel(window_id, now=None) -> MaintenanceWindow:
             raise ValidationError(_("Window %(id)s is already cancelled.") % {"id": window.id})
         if window.ends_at is not None and window.ends_at <= now:
             raise ValidationError(_("Window %(id)s is already over.") % {"id": window.id})
+        planned_end, running = window.ends_at, window.starts_at <= now
         window.cancelled_at = now
-        if window.starts_at <= now:
-            window.ends_at = now  # cancelled while running: it ends now (the shop mode is the caller's business)
+        if running:
+            window.ends_at = now  # cancelled while running: it ends now
         window.save(update_fields=["cancelled_at", "ends_at", "updated_at"])
         maintenance_sync(now)
+        row = ShopMode.objects.get(pk=1)
+        if running and row.mode == window.mode and row.until == planned_end:
+            # The tick put the shop in the window's mode until its end: reopen now. A mode staff set by hand
+            # (another `until`) is theirs to change.
+            from steadfast.status.services import shop_mode_set  # services imports this module
+
+            shop_mode_set(
+                Mode.OPEN, actor=actor or "system", reason=_("Maintenance window %(id)s cancelled.") % {"id": window.id}
+            )
         transaction.on_commit(_changed)
     _changed()
     return window

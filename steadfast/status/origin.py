@@ -56,6 +56,13 @@ def origin_check_record(url=None) -> OriginCheck:
     return OriginCheck.objects.create(outcome=outcome, detail=detail, latency_ms=latency)
 
 
+def origin_checks_prune(now=None, keep_days=91) -> int:
+    """The bars span 90 days; older checks only grow the table (one row a minute)."""
+    now = now or timezone.now()
+    deleted, _by_model = OriginCheck.objects.filter(created_at__lt=now - timedelta(days=keep_days)).delete()
+    return deleted
+
+
 def origin_down_since(now=None):
     """When the current run of "down" checks began, if the latest check is recent and down; else None."""
     now = now or timezone.now()

@@ -22,6 +22,7 @@ def status_tick_task():
 @lock_task("status-origin-check")
 def status_origin_check_task():
     """Every minute: is the website answering? The record behind the website's uptime bars."""
-    from steadfast.status.origin import origin_check_record
+    from steadfast.status.origin import origin_check_record, origin_checks_prune
 
     origin_check_record()
+    origin_checks_prune()

@@ -108,3 +108,23 @@ def test_nginx_snippet_only_falls_back_when_the_shop_does_not_answer(tmp_path):
     assert "error_page 502 504 =503 @steadfast_offline;" in text
     assert "503 @" not in text.replace("=503 @", "")  # the shop's own 503 (maintenance) is never replaced
     assert f"root {tmp_path.resolve()};" in text
+
+
+def test_status_check_records_the_website_and_old_checks_are_pruned(settings, live_server):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from steadfast.status.origin import origin_checks_prune
+    from steadfast.status.services import shop_mode_set
+
+    settings.STATUS_ORIGIN_URL = live_server.url
+    err = StringIO()
+    call_command("status", "check", stderr=err)
+    assert f"website {live_server.url}: up" in err.getvalue()
+    shop_mode_set("maintenance", reason="upgrade")
+    call_command("status", "check", stderr=StringIO())  # /healthz answers, but customers cannot order
+    assert list(OriginCheck.objects.order_by("id").values_list("outcome", flat=True)) == ["up", "maintenance"]
+
+    old = OriginCheck.objects.create(outcome="up", created_at=timezone.now() - timedelta(days=92))
+    assert origin_checks_prune() == 1 and not OriginCheck.objects.filter(pk=old.pk).exists()

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from steadfast.status.models import MaintenanceWindow, ShopMode
+from steadfast.status.models import MaintenanceWindow, ModeChange, ShopMode
 from steadfast.status.selectors import current_mode
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +121,17 @@ def test_bad_window_requests_change_nothing():
     with pytest.raises(CommandError, match="already over"):
         _schedule(start - timedelta(days=3), start - timedelta(days=2))
     assert MaintenanceWindow.objects.count() == 1
+
+
+def test_cancelling_a_running_window_reopens_the_shop():
+    from steadfast.status.services import shop_mode_tick
+
+    now = timezone.now()
+    window = _schedule(now - timedelta(minutes=1), now + timedelta(hours=1))
+    assert shop_mode_tick() == "maintenance"  # the worker applied it
+    out = StringIO()
+    call_command("mode", "cancel", str(window.id), stdout=out)
+    assert "mode: open" in out.getvalue() and current_mode().mode == "open"
+    window.refresh_from_db()
+    assert window.cancelled_at and window.ends_at <= timezone.now()
+    assert ModeChange.objects.first().reason == f"Maintenance window {window.id} cancelled."

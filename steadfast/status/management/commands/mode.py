@@ -70,7 +70,7 @@ class Command(BaseCommand):
                     components=options["component"],
                 )
             elif action == "cancel":
-                window = maintenance_cancel(options["window"])
+                window = maintenance_cancel(options["window"], actor="cli")
                 self.stdout.write(f"cancelled window {window.id}: {window.title}")
             elif action == "windows":
                 self._windows()
