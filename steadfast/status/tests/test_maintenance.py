@@ -135,3 +135,12 @@ def test_cancelling_a_running_window_reopens_the_shop():
     window.refresh_from_db()
     assert window.cancelled_at and window.ends_at <= timezone.now()
     assert ModeChange.objects.first().reason == f"Maintenance window {window.id} cancelled."
+
+
+def test_announcement_in_the_visitors_language(client):
+    start = timezone.now() + timedelta(days=1)
+    _schedule(start, start + timedelta(hours=1))
+    page = client.get("/status/", headers={"accept-language": "pl"}).content.decode()
+    assert "Planowana przerwa techniczna" in page and "Historia incydentów" in page
+    page = client.get("/status/", headers={"accept-language": "ru"}).content.decode()
+    assert "Плановые технические работы" in page and "Вернуться в" in page
