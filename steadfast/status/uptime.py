@@ -8,10 +8,10 @@
   payment methods, which nothing calls, have none).
 """
 
-from datetime import UTC, date, timedelta
+import secrets
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Count
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from steadfast.cachesafe import lenient_cache as cache
@@ -19,7 +19,22 @@ from steadfast.providers.models import Attempt
 from steadfast.status.components import health_model, uptime_days
 from steadfast.status.models import OriginCheck
 
-MEASURED_CACHE_SECONDS = 300
+# A finished day's figures never change: kept two days, so only today is counted on every build.
+CLOSED_DAY_SECONDS = 2 * 86400
+GENERATION_KEY = "status:uptime:generation"
+
+
+def _generation() -> str:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        generation = secrets.token_hex(4)
+        cache.set(GENERATION_KEY, generation, None)
+    return generation
+
+
+def uptime_cache_clear():
+    """Forget every cached day (after importing or correcting history; tests start from here)."""
+    cache.delete(GENERATION_KEY)
 
 
 def _days(now, days):
@@ -27,42 +42,73 @@ def _days(now, days):
     return [today - timedelta(days=days - 1 - i) for i in range(days)]
 
 
-def _start(now, days):
-    today = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    return today - timedelta(days=days - 1)
+def _bounds(day):
+    start = datetime.combine(day, time.min, tzinfo=UTC)
+    return start, start + timedelta(days=1)
+
+
+def _per_day(prefix, dates, today, compute):
+    """compute(day) for each date; finished days come from one cache entry per prefix (one read, at most one write:
+    the database cache pays a commit per write). Index range queries, one per day not cached: no per-row date
+    functions (on SQLite those are Python calls: seconds for 90 days of checks)."""
+    key = f"status:uptime:{_generation()}:{prefix}"
+    cached = cache.get(key) or {}
+    result, missing = {}, False
+    for day in dates:
+        value = cached.get(day.isoformat())
+        if value is None or day == today:
+            value = compute(day)
+            missing = missing or day != today
+        result[day] = value
+    if missing:
+        closed = {day.isoformat(): value for day, value in result.items() if day != today}
+        cache.set(key, closed, CLOSED_DAY_SECONDS)
+    return result
+
+
+def _called_days(pid, since, until) -> set:
+    """UTC dates in [since, until) with at least one attempt: a skip scan on the (provider, created_at) index, one
+    seek per measured day (plus one), instead of reading every probe of the window."""
+    days, cursor = set(), since
+    while cursor < until:
+        first = (
+            Attempt.objects.filter(provider_id=pid, created_at__gte=cursor, created_at__lt=until)
+            .order_by("created_at")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        if first is None:
+            break
+        day = first.astimezone(UTC).date()
+        days.add(day)
+        cursor = _bounds(day)[1]
+    return days
 
 
 def provider_measured_days(provider_ids, days, now) -> dict[int, set]:
-    """Per provider, the UTC dates on which it was called or changed state. Cached a few minutes: it scans every
-    attempt of the window, and a bar that lags by minutes is fine."""
-    if not provider_ids:
-        return {}
-    start = _start(now, days)
-    key = f"status:uptime:measured:v1:{start.date()}:{','.join(map(str, sorted(provider_ids)))}"
-    cached = cache.get(key)
-    if cached is not None:
-        return {int(pid): set(map(_date, dates)) for pid, dates in cached.items()}
-    measured = {pid: set() for pid in provider_ids}
-    sources = [Attempt.objects]
+    """Per provider, the UTC dates on which it was called (an Attempt) or changed state (a HealthEvent).
+    Finished days are cached (one entry per provider), so a build usually scans today only."""
+    dates, today = _days(now, days), now.astimezone(UTC).date()
+    window_start, today_start = _bounds(dates[0])[0], _bounds(today)[0]
     HealthEvent = health_model()
-    if HealthEvent is not None:
-        sources.append(HealthEvent.objects)
-    for manager in sources:
-        rows = (
-            manager.filter(provider_id__in=provider_ids, created_at__gte=start, created_at__lte=now)
-            .annotate(day=TruncDate("created_at", tzinfo=UTC))
-            .values_list("provider_id", "day")
-            .distinct()
-        )
-        for pid, day in rows:
-            measured[pid].add(day)
-    stored = {pid: sorted(d.isoformat() for d in dates) for pid, dates in measured.items()}
-    cache.set(key, stored, MEASURED_CACHE_SECONDS)
+    changed = {pid: set() for pid in provider_ids}
+    if HealthEvent is not None and provider_ids:
+        events = HealthEvent.objects.filter(provider_id__in=provider_ids, created_at__gte=window_start)
+        for pid, at in events.values_list("provider_id", "created_at"):  # transitions: few rows
+            changed[pid].add(at.astimezone(UTC).date())
+    generation, measured = _generation(), {}
+    for pid in provider_ids:
+        key = f"status:uptime:{generation}:called:v2:{pid}"
+        cached = cache.get(key)
+        if cached and cached["through"] == (today - timedelta(days=1)).isoformat():
+            closed = {date.fromisoformat(d) for d in cached["days"]}
+        else:
+            closed = _called_days(pid, window_start, today_start)
+            stored = {"through": (today - timedelta(days=1)).isoformat(), "days": sorted(d.isoformat() for d in closed)}
+            cache.set(key, stored, CLOSED_DAY_SECONDS)
+        called = closed | _called_days(pid, today_start, now + timedelta(microseconds=1))
+        measured[pid] = {d for d in called | changed[pid] if d >= dates[0]}
     return measured
-
-
-def _date(value):
-    return date.fromisoformat(value)
 
 
 def provider_bars(provider_ids, days=90, now=None) -> dict[int, list]:
@@ -80,22 +126,25 @@ def provider_bars(provider_ids, days=90, now=None) -> dict[int, list]:
 def website_bars(days=90, now=None) -> tuple[list, list]:
     """(value per day or None, whether maintenance was seen that day) from the recorded website checks."""
     now = now or timezone.now()
-    dates = _days(now, days)
-    counts = {d: {} for d in dates}
-    rows = (
-        OriginCheck.objects.filter(created_at__gte=_start(now, days), created_at__lte=now)
-        .annotate(day=TruncDate("created_at", tzinfo=UTC))
-        .values_list("day", "outcome")
-        .annotate(n=Count("id"))
-    )
-    for day, outcome, n in rows:
-        if day in counts:
-            counts[day][outcome] = n
+    dates, today = _days(now, days), now.astimezone(UTC).date()
+
+    def counts(day):
+        start, end = _bounds(day)
+        rows = (
+            OriginCheck.objects.filter(created_at__gte=start, created_at__lt=min(end, now))
+            .values_list("outcome")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        return dict(rows) or {"none": 0}  # {} would read as "not cached"
+
+    per_day = _per_day("website:v1", dates, today, counts)
     values, maintenance = [], []
     for day in dates:
-        total = sum(counts[day].values())
-        values.append(round(counts[day].get(OriginCheck.Outcome.UP, 0) / total, 4) if total else None)
-        maintenance.append(bool(counts[day].get(OriginCheck.Outcome.MAINTENANCE)))
+        found = per_day[day]
+        total = sum(found.values())
+        values.append(round(found.get(OriginCheck.Outcome.UP, 0) / total, 4) if total else None)
+        maintenance.append(bool(found.get(OriginCheck.Outcome.MAINTENANCE)))
     return values, maintenance
 
 
@@ -111,3 +160,12 @@ def combine(rows_of_days) -> list:
 def uptime_percent(values) -> float | None:
     known = [v for v in values if v is not None]
     return round(100 * sum(known) / len(known), 2) if known else None
+
+
+def uptime_warm(now=None):
+    """Fill the finished-days caches off the request path (the worker, every minute after its website check)."""
+    from steadfast.providers.models import Provider
+
+    now = now or timezone.now()
+    provider_bars(list(Provider.objects.filter(enabled=True).values_list("id", flat=True)), 90, now)
+    website_bars(90, now)

@@ -207,3 +207,23 @@ def test_status_page_and_json_render_from_last_snapshot_when_database_is_down(cl
     body = page.content.decode()
     assert "Card payments down" in body and "live data is unavailable" in body
     assert summary.status_code == 200 and summary.json()["incidents"][0]["name"] == "Card payments down"
+
+
+def test_finished_days_are_cached_and_today_is_always_counted(card, django_assert_max_num_queries):
+    from steadfast.providers.models import Attempt
+    from steadfast.status.models import OriginCheck
+    from steadfast.status.uptime import provider_bars, website_bars
+
+    now = timezone.now()
+    _at(OriginCheck.objects.create(outcome="up"), now - timedelta(days=3))
+    _at(Attempt.objects.create(provider=card, operation="probe", outcome="ok"), now - timedelta(days=3))
+    assert website_bars(90, now)[0][-4] == 1.0 and provider_bars([card.id], 90, now)[card.id][-4] == 1.0
+    OriginCheck.objects.create(outcome="down", created_at=now - timedelta(seconds=1))
+    Attempt.objects.create(provider=card, operation="probe", outcome="ok")
+    # Today only: one count, one attempt seek, the events (2 for the day fractions, 1 for "changed state"), plus
+    # the cache reads when the cache is the database; a cold build makes 90+ (one per finished day).
+    with django_assert_max_num_queries(10):
+        values, _maintenance = website_bars(90, now + timedelta(seconds=1))
+        bars = provider_bars([card.id], 90, now + timedelta(seconds=1))[card.id]
+    assert values[-1] == 0.0 and values[-4] == 1.0
+    assert bars[-1] == 1.0 and bars[-4] == 1.0 and bars[-2] is None
