@@ -23,6 +23,8 @@ from steadfast.status.statuspage import ENDPOINTS
 STATUS_ROOT = "/status/"
 UNREACHABLE_DIR = "unreachable"
 UNREACHABLE = UNREACHABLE_DIR + "/"
+# The export runs every minute: a copy older than this was not refreshed, and its page says so (in the browser).
+STALE_AFTER_MS = 5 * 60 * 1000
 
 
 def snapshot_unreachable(snapshot) -> dict:
@@ -55,6 +57,7 @@ def export_files(root=STATUS_ROOT, language=None) -> dict[str, str]:
     with translation.override(language):
         snapshot = snapshot_build(origin_down_since=origin_down_since())
         contacts = contacts_context()
+        contacts = {**contacts, "exported": True, "stale_after_ms": STALE_AFTER_MS}
         context = {"s": snapshot, "root": root, **contacts}
         files = _documents(snapshot, root, contacts)
         files.update(_documents(snapshot_unreachable(snapshot), root, contacts, UNREACHABLE))

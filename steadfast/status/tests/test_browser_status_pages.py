@@ -104,3 +104,22 @@ def test_offline_copy_looks_finished_and_says_the_website_is_down(page, tmp_path
     assert "Major outage" in page.locator("#component-website").inner_text()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "status-offline.png"), full_page=True)
+
+
+def test_a_copy_nobody_refreshes_says_so(page, tmp_path):
+    """On another host the copy outlives the shop's host; once it is older than a few minutes it says so."""
+    from datetime import datetime
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("status", "export", str(tmp_path), "--no-check", stdout=StringIO())
+    index = (tmp_path / "index.html").as_uri()
+    page.goto(index)
+    assert page.locator("#stale-notice").is_hidden() and page.locator("#overall").inner_text() == (
+        "All systems operational"
+    )
+    page.clock.set_fixed_time(datetime.now() + timedelta(minutes=10))
+    page.goto(index)
+    notice = page.locator("#stale-notice")
+    assert notice.is_visible() and "our website may not be answering" in notice.inner_text()

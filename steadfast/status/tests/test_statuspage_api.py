@@ -72,6 +72,7 @@ def test_incidents_json_unresolved_and_permalinks(client, settings):
     assert client.get("/status/incidents/999999/").status_code == 404
 
     front = client.get("/status/").content.decode()
+    assert "stale-notice" not in front and "<script" not in front  # the live page is never "an old copy"
     assert f'href="/status/incidents/{current.id}/"' in front and 'href="/status/history/"' in front
     history = client.get("/status/history/").content.decode()
     assert "Courier delays" in history and f'href="/status/incidents/{old.id}/"' in history
