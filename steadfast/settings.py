@@ -274,6 +274,9 @@ STAFF_ALERT_BACKGROUND_FAILURES = env_int("STAFF_ALERT_BACKGROUND_FAILURES", 3, 
 INCIDENT_AFTER_SECONDS = env_int("INCIDENT_AFTER_SECONDS", 0, 0)
 # How often each web process adds its response counts to the shared cache (status/traffic.py).
 STATUS_TRAFFIC_FLUSH_SECONDS = env_int("STATUS_TRAFFIC_FLUSH_SECONDS", 5, 0)
+# Where the worker and `status export` check that the website answers (GET /healthz); the web process itself,
+# not the public name, so a fallback copy served by the proxy is not mistaken for the shop (status/origin.py).
+STATUS_ORIGIN_URL = env_url("STATUS_ORIGIN_URL", SITE_URL, schemes=("http", "https"))
 
 STEADFAST_ADAPTERS = {
     "cash_on_delivery": "steadfast.payments.gateways.offline.CashOnDelivery",
