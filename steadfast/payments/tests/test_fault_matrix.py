@@ -35,18 +35,28 @@ ANSWER_LOST = {"hang": CONFIRMING, "reset": CONFIRMING}
 def _expected_table():
     table = {}
     for gateway in GATEWAYS:
-        # Start: a refused start keeps the order and offers other methods; an answer lost means "confirming".
+        # Start: a refused start keeps the order and offers other methods. An answer lost for good offers them too:
+        # the customer never received the hosted page, so nothing can have been paid there (the session is closed
+        # in the background by its key).
         declined_at_start = PAID if gateway == "paypal" else OFFERED  # PayPal refuses at the capture, not the create
         table.update({(f, "start", gateway): s for f, s in
-                      {"ok": PAID, "decline": declined_at_start, **FAILED_AT_PROVIDER, **ANSWER_LOST}.items()})
-        # Return and reconciliation both settle by status query (PayPal: which captures the approved order).
+                      {"ok": PAID, "decline": declined_at_start, **FAILED_AT_PROVIDER,
+                       "hang": OFFERED, "reset": OFFERED}.items()})
+        # The customer's return: they may have paid, so the order is confirming until the provider answers; a status
+        # query that fails in any way keeps it confirming (never re-opens the choice of methods).
         declined_later = OFFERED if gateway == "paypal" else PAID
-        for step in ("confirm", "reconcile"):
-            table.update({(f, step, gateway): s for f, s in
-                          {"ok": PAID, "decline": declined_later, **FAILED_AT_PROVIDER, **ANSWER_LOST}.items()})
+        table.update({(f, "confirm", gateway): s for f, s in
+                      {"ok": PAID, "decline": declined_later, "503": CONFIRMING, "429": CONFIRMING,
+                       "malformed": CONFIRMING, **ANSWER_LOST}.items()})
+        # Reconciliation (the customer has not come back): a failed read changes nothing; only a capture whose answer
+        # is lost (PayPal: the service captures the approved order) makes the order confirming.
+        lost_read = CONFIRMING if gateway == "paypal" else OFFERED
+        table.update({(f, "reconcile", gateway): s for f, s in
+                      {"ok": PAID, "decline": declined_later, **FAILED_AT_PROVIDER,
+                       "hang": lost_read, "reset": lost_read}.items()})
         # Webhook: Stripe's is verified by signature alone (no call); PayPal and YooKassa ask the provider, and a
         # provider that cannot answer gets a 503 (it sends the event again): the order waits, other methods offered.
-        # PayPal's approval event is settled at once by a status query, which captures.
+        # PayPal's approval event is settled at once by a status query and the service's capture.
         for fault in FAULTS:
             if gateway == "stripe" or fault == "ok":
                 state = PAID
@@ -117,7 +127,7 @@ def run_step(step, fault, gateway, order, client):
     gateway.arm(fault)
     try:
         if step == "confirm":
-            assert client.get(f"{order.get_absolute_url()}?payment={payment.key}").status_code == 200
+            returned(client, order, payment)
         elif step == "webhook":
             assert gateway.webhook(client, payment) in (200, 503)
         else:
@@ -139,8 +149,13 @@ def _start(gateway, order, client, fault=None):
     assert isinstance(result, Redirect)
     gateway.pay(result.url)
     if fault:
-        payment = order.payments.get(reference=result.reference)
-        assert client.get(f"{order.get_absolute_url()}?payment={payment.key}").status_code == 200
+        returned(client, order, payment=order.payments.get(reference=result.reference))
+
+
+def returned(client, order, payment):
+    """The provider sends the customer back: the return is settled, then the plain order page is shown."""
+    back = client.get(f"{order.get_absolute_url()}?payment={payment.key}")
+    assert back.status_code == 302 and back["Location"] == order.get_absolute_url()
 
 
 @pytest.mark.parametrize("gateway_name", GATEWAYS)
@@ -154,7 +169,11 @@ def test_fault_matrix(fault, step, gateway_name, order_for, client, monkeypatch)
 
         assert category(order) == EXPECTED[(fault, step, gateway_name)]
         assert_money(gateway, order, settled=False)
-        assert client.get(order.get_absolute_url()).status_code == 200  # what the customer sees: never a 500
+        page = client.get(order.get_absolute_url())  # what the customer sees: never a 500
+        assert page.status_code == 200
+        if category(order) == CONFIRMING:  # and while confirming, no way to pay again
+            text = page.content.decode()
+            assert "Confirming your payment" in text and "Pay for your order" not in text, text
 
         if category(order) == OFFERED and gateway.provider in routing.payment_methods(order).available:
             _start(gateway, order, client)  # tries again; may charge a second time, never keeps it
