@@ -335,7 +335,8 @@ def test_page_views_move_no_money_the_return_does(order_for, client, monkeypatch
         seen = gateway.fake.requests
         for _ in range(3):
             assert "Pay for your order" in _page(client, order)
-        Payment.objects.filter(pk=payment.pk).update(state=Payment.State.UNKNOWN)  # and while confirming
+        Payment.objects.filter(pk=payment.pk).update(  # and while confirming, asked last a minute ago
+            state=Payment.State.UNKNOWN, updated_at=timezone.now() - timedelta(minutes=1))
         assert "Confirming your payment" in _page(client, order)
         assert gateway.fake.requests == seen and gateway.charges() == []
         Payment.objects.filter(pk=payment.pk).update(state=Payment.State.PENDING)
