@@ -16,6 +16,8 @@ from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
+from huey.contrib.djhuey import HUEY
+from huey.exceptions import TaskLockedException
 
 from steadfast.payments import routing
 from steadfast.payments.interface import PaymentState, PaymentStatus
@@ -100,8 +102,17 @@ def _enqueue(task, *args, delay=0):
 
 
 def payments_sessions_close(now=None) -> dict:
-    """Close every session marked expire_due; one that cannot be closed now is tried again on the next run."""
-    now = now or timezone.now()
+    """Close every session marked expire_due; one that cannot be closed now is tried again on the next run. One
+    worker at a time (the reconciliation job and the fast-path task share the lock): two closers of one session
+    would have the second refused by the gateway."""
+    try:
+        with HUEY.lock_task("payments-sessions-close"):
+            return _sessions_close(now or timezone.now())
+    except TaskLockedException:
+        return {"closed": 0, "failed": 0}  # another worker is closing them right now
+
+
+def _sessions_close(now) -> dict:
     counts = {"closed": 0, "failed": 0}
     for payment in Payment.objects.filter(expire_due=True).select_related("provider", "order").order_by("pk"):
         try:

@@ -19,7 +19,6 @@ def payment_recheck_task(payment_id, attempt=0):
 
 
 @db_task()
-@lock_task("payments-sessions-close")
 def payment_sessions_close_task():
     """Close the hosted pages the customer will not use, soon after they were marked (reconciliation too)."""
     payments_sessions_close()

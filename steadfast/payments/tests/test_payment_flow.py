@@ -1,7 +1,6 @@
 """Payments against the Stripe fake over real HTTP: start, return, webhook, failures and the decision table."""
 
 import time
-from datetime import timedelta
 
 import httpx
 import pytest
@@ -11,7 +10,7 @@ from steadfast.orders.models import OrderStatus
 from steadfast.payments.models import Payment, WebhookEvent
 from steadfast.payments.reconcile import payments_reconcile
 from steadfast.payments.routing import payment_methods
-from steadfast.payments.services import PaymentFailed, PaymentNotAllowed, payment_start
+from steadfast.payments.services import PaymentFailed, payment_start
 from steadfast.payments.tests.conftest import pay_on_fake
 from steadfast.providers.models import HealthEvent, Provider
 from steadfast.providers.selectors import provider_state
