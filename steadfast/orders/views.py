@@ -1,11 +1,11 @@
 """The customer's order page. The unguessable token is the key: it works for guests and logged-in customers alike."""
 
 from django.conf import settings
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from steadfast.checkout.countries import country_name
 from steadfast.orders.models import Order
-from steadfast.payments.views import order_payment_context
+from steadfast.payments.views import order_payment_context, payment_return
 from steadfast.shipping.models import DeliveryMethod
 
 
@@ -13,7 +13,9 @@ def detail(request, token):
     order = Order.objects.filter(token=token).prefetch_related("lines", "events").first()
     if order is None:
         return render(request, "orders/not_found.html", status=404)
-    paying = order_payment_context(request, order)  # first: a return from a gateway may change the order
+    if "payment" in request.GET and payment_return(request, order):
+        return redirect(order)  # the return moved the payment on; the plain page only reads (and may refresh)
+    paying = order_payment_context(order)
     payment = order.payments.select_related("provider").order_by("-created_at", "-pk").first()
     method = DeliveryMethod.objects.filter(code=order.delivery_method).first()
     context = {

@@ -14,7 +14,9 @@ class Payment(models.Model):
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
-        # Sent to the provider, answer lost (timeout, reset): no other charge until a status query resolves it.
+        # "Confirming": the provider may have taken the money and has not said so yet (a capture or charge whose
+        # answer was lost, or the customer came back from the provider's page). No other charge for the order
+        # until a status query resolves it (routing.start_refusal); re-checked within seconds (tasks).
         UNKNOWN = "unknown", _("Confirming")
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
@@ -47,6 +49,10 @@ class Payment(models.Model):
     start_request = models.JSONField(_("start request"), null=True, blank=True, editable=False)
     refund_due = models.BooleanField(_("refund due"), default=False,
                                      help_text=_("A charge the order did not need; the reconciliation job refunds it."))
+    expire_due = models.BooleanField(
+        _("session to close"), default=False,
+        help_text=_("A provider session the customer will not use (start answer lost, other method chosen, order "
+                    "cancelled); the reconciliation job closes it by its key."))
     instructions = models.TextField(_("instructions"), blank=True)
     error = models.CharField(_("error"), max_length=255, blank=True)
     checks = models.PositiveIntegerField(_("status queries"), default=0)

@@ -3,7 +3,8 @@
 Runs every minute (tasks.payments_reconcile_task, one worker at a time). For each online attempt that is
 "confirming" (Indeterminate) or still open at the provider, it asks the provider with the same idempotency key
 (routing.recheck_due backs off for abandoned ones), and it retries refunds of charges an order did not need.
-A provider that cannot answer is asked again on the next run; nothing here raises.
+It also closes the hosted pages marked to close (Payment.expire_due: start answer lost, other method chosen,
+order cancelled). A provider that cannot answer is asked again on the next run; nothing here raises.
 """
 
 import logging
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from steadfast.payments import routing
+from steadfast.payments.followup import payments_sessions_close
 from steadfast.payments.models import Payment
 from steadfast.payments.services import payment_confirm, payment_refund
 from steadfast.payments.unresolved import payment_give_up
@@ -26,11 +28,11 @@ def payments_reconcile(now=None, clock=time.monotonic) -> dict:
     payments go first, so what is left over comes first next run); `deferred` counts them."""
     now = now or timezone.now()
     stop_at = clock() + settings.PAYMENT_RECONCILE_BUDGET
-    counts = {"checked": 0, "resolved": 0, "refunded": 0, "failed": 0, "given_up": 0, "deferred": 0}
+    counts = {"checked": 0, "resolved": 0, "refunded": 0, "failed": 0, "given_up": 0, "deferred": 0, "closed": 0}
     candidates = Payment.objects.filter(state__in=(Payment.State.PENDING, Payment.State.UNKNOWN)).select_related(
         "provider", "order").order_by("updated_at")
     for payment in candidates:
-        if routing.is_offline(payment.provider) or not routing.recheck_due(payment, now):
+        if payment.expire_due or routing.is_offline(payment.provider) or not routing.recheck_due(payment, now):
             continue
         if clock() >= stop_at:
             counts["deferred"] += 1
@@ -68,4 +70,6 @@ def payments_reconcile(now=None, clock=time.monotonic) -> dict:
             log.warning("payment %s: refund of an extra charge failed (%s); retrying later", payment.key, error)
             continue
         counts["refunded"] += 1
+    closing = payments_sessions_close(now)
+    counts["closed"], counts["failed"] = closing["closed"], counts["failed"] + closing["failed"]
     return counts

@@ -13,8 +13,14 @@ Errors (decide):
   Misconfigured  (401/403, bad key: the breaker opens at once, staff are alerted by the provider core):
                  the method is marked unavailable for this order; the same order is offered the next healthy methods
   Indeterminate  sent, answer lost: replay the start with the same idempotency key (QUICK_CHECKS times, in the
-                 request); still unknown -> the payment is "confirming", no other charge for the order until the
-                 reconciliation job resolves it by status query.
+                 request). Still unknown (decide_start_lost): a hosted page the customer never received cannot have
+                 been paid, so other methods are offered at once and the session is closed by its key in the
+                 background (followup.py); only a start that charges by itself would leave the order "confirming".
+
+Confirming ("unknown" payments): the customer came back from the provider's page, or a capture was sent, and the
+provider has not answered. No other charge is offered (start_refusal), the reservation does not expire, and the
+worker asks again after CONFIRM_RECHECKS (seconds), then the reconciliation job every minute. A status query that
+fails (Unavailable) leaves the payment confirming; it never re-opens the choice of methods.
 
 Late successes (late_success): a success on an order that is already paid (through another payment), cancelled
 or refunded is refunded automatically and written on the order timeline: an order is never paid twice.
@@ -49,6 +55,8 @@ QUICK_CHECKS = 1  # replays of an Indeterminate start within the customer's requ
 FAILED_RECENTLY = timedelta(minutes=10)  # an online method that failed for an order stays greyed out that long
 # Status queries of a payment still open at the provider: back off so abandoned sessions cost little.
 RECHECK_BACKOFF = [timedelta(minutes=m) for m in (2, 5, 15, 60)]
+# While confirming: the worker asks again after each of these (then the reconciliation job, every minute).
+CONFIRM_RECHECKS = [timedelta(seconds=s) for s in (3, 10, 30)]
 RECHECK_GIVE_UP = timedelta(days=2)  # Stripe sessions expire after a day; a pending attempt older than this is dead
 
 
@@ -139,6 +147,21 @@ def decide(error) -> Decision:
     return Decision("unavailable", Payment.State.FAILED, failure, True,
                     _("Card payments are temporarily unavailable. Your order is saved: please choose another "
                       "payment method below."))
+
+
+def start_moves_money(provider) -> bool:
+    """Whether a gateway's start can take money by itself (a direct charge). Hosted pages (Stripe Checkout, PayPal,
+    YooKassa) only create a session; no money moves before the customer acts on its page."""
+    return bool(getattr(adapter_class(provider.adapter), "start_moves_money", False))
+
+
+def decide_start_lost(provider) -> Decision:
+    """A start whose answer stayed lost after the quick replays."""
+    if start_moves_money(provider):
+        return decide(Indeterminate("start answer lost"))
+    return Decision("unavailable", Payment.State.FAILED, Payment.Failure.UNAVAILABLE, True,
+                    _("We could not open the payment page of %(provider)s. Nothing was charged: your order is saved, "
+                      "please choose another payment method below.") % {"provider": _(provider.name)})
 
 
 def start_refusal(order) -> str:

@@ -73,6 +73,10 @@ _BAD_SETUP = (httpx.UnsupportedProtocol, httpx.InvalidURL, httpx.ProxyError)
 _GARBAGE = (httpx.DecodingError, httpx.TooManyRedirects, json.JSONDecodeError)
 # Everything else on the wire happened after (part of) the request left: the provider may have acted on it.
 _MAYBE_SENT = (httpx.TransportError,)  # ReadTimeout, ReadError, RemoteProtocolError, WriteError, WriteTimeout
+# Operations that move money. Their answer is either a clear success or a clear refusal (Declined, Misconfigured);
+# anything else that reached the provider (5xx, 429, garbage, a lost answer) may hide a charge, so it is
+# Indeterminate: asked again under the same key, never "nothing happened, pay elsewhere".
+MOVES_MONEY = frozenset({"capture", "charge", "refund"})
 
 PROBE = "probe"
 # Work done behind the customer's back: it shows on the health page and alerts staff, it is not checkout's health.
@@ -100,7 +104,7 @@ def call(provider, operation: str, fn, reference: str = "", timeout: float | Non
     try:
         result = fn(_client(provider, timeout))
     except (ProviderError, httpx.HTTPError, httpx.InvalidURL, json.JSONDecodeError) as raised:
-        error = _classify(raised)
+        error = _money_unknown(operation, raised, _classify(raised))
         outcome, error_class = OUTCOME_OF[type(error)], type(raised).__name__
         message = scrub(str(raised) or error_class, provider)
         _attempt(provider, operation, outcome, error_class, message, _ms(started), reference)
@@ -180,6 +184,22 @@ def _classify(raised) -> ProviderError:
     if isinstance(raised, _MAYBE_SENT):
         return Indeterminate(f"sent, outcome unknown: {type(raised).__name__}")
     return Unavailable(type(raised).__name__)
+
+
+def _money_unknown(operation, raised, error) -> ProviderError:
+    """For MOVES_MONEY operations, an Unavailable that was sent is Indeterminate (a refused connection was not)."""
+    if operation not in MOVES_MONEY or type(error) is not Unavailable or _never_sent(raised):
+        return error
+    return Indeterminate(f"{operation}: unusable answer, outcome unknown ({error})")
+
+
+def _never_sent(raised) -> bool:
+    seen = 0
+    while raised is not None and seen < 5:  # an SDK may wrap the transport error (stripe.APIConnectionError)
+        if isinstance(raised, _NOT_SENT):
+            return True
+        raised, seen = raised.__cause__ or raised.__context__, seen + 1
+    return False
 
 
 def _client(provider, cap: float | None = None) -> httpx.Client:

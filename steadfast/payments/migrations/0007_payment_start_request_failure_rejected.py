@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payments', '0005_pay_at_pickup'),
+        ('payments', '0006_payment_expire_due'),
     ]
 
     operations = [
