@@ -20,6 +20,7 @@ from steadfast.notify.models import OutboxMessage
 from steadfast.orders.admin_actions import ACTIONS, BULK_ACTIONS, OrderActionForm, orders_apply
 from steadfast.orders.dashboard import to_ship_q, unpaid_q
 from steadfast.orders.models import Order, OrderEvent, OrderLine
+from steadfast.orders.outage import payments_confirming
 from steadfast.orders.services import actor_for
 from steadfast.orders.templatetags.backoffice import status_badge
 from steadfast.payments import routing
@@ -102,13 +103,15 @@ class NeedsActionFilter(admin.SimpleListFilter):
     parameter_name = "todo"
 
     def lookups(self, request, model_admin):
-        return [("ship", _("To ship")), ("unpaid", _("Awaiting payment"))]
+        return [("ship", _("To ship")), ("unpaid", _("Awaiting payment")), ("confirming", _("Confirming payment"))]
 
     def queryset(self, request, queryset):
         if self.value() == "ship":
             return queryset.filter(to_ship_q())
         if self.value() == "unpaid":
             return queryset.filter(unpaid_q())
+        if self.value() == "confirming":
+            return queryset.filter(pk__in=payments_confirming().values("order_id"))
         return queryset
 
 
