@@ -22,6 +22,7 @@ from steadfast.orders.dashboard import to_ship_q, unpaid_q
 from steadfast.orders.models import Order, OrderEvent, OrderLine
 from steadfast.orders.outage import payments_confirming
 from steadfast.orders.services import actor_for
+from steadfast.orders.staff_entry import phone_order_view
 from steadfast.orders.templatetags.backoffice import status_badge
 from steadfast.payments import routing
 from steadfast.payments.links import PaymentLinkRefused, payment_link_create, payment_link_current, payment_link_url
@@ -147,6 +148,7 @@ admin.site.enable_nav_sidebar = False
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     change_form_template = "admin/orders/order/change_form.html"
+    change_list_template = "admin/orders/order/change_list.html"
     list_display = ("number", "placed", "customer", "status_display", "payment_name", "total_display", "paid")
     list_display_links = ("number",)
     list_filter = ("status", NeedsActionFilter, PaymentMethodFilter, DeliveryMethodFilter, "created_at")
@@ -173,7 +175,7 @@ class OrderAdmin(admin.ModelAdmin):
     )
 
     def has_add_permission(self, request):
-        return False  # orders come from checkout
+        return False  # orders come from checkout, or from a phone order (staff_entry), never a blank form
 
     def has_delete_permission(self, request, obj=None):
         return False  # orders are records; cancel instead
@@ -229,7 +231,9 @@ class OrderAdmin(admin.ModelAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view(self.action_view)
         link = self.admin_site.admin_view(self.payment_link_view)
-        return [path("<path:object_id>/act/", view, name="orders_order_act"),
+        phone = self.admin_site.admin_view(lambda request: phone_order_view(self, request))
+        return [path("phone/", phone, name="orders_order_phone"),
+                path("<path:object_id>/act/", view, name="orders_order_act"),
                 path("<path:object_id>/payment-link/", link, name="orders_order_payment_link"), *super().get_urls()]
 
     def payment_link_view(self, request, object_id):
