@@ -104,7 +104,7 @@ def translation_languages():
 def _translation_field(name):
     return forms.CharField(
         label=format_lazy(_("Message in {language}"), language=name), required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
         help_text=_("Shown to shoppers who read the shop in this language; empty: the main message."),
     )
 
