@@ -59,3 +59,15 @@ def test_phone_orders_says_order_by_phone_and_reopening_brings_the_button_back(p
     page.get_by_role("button", name="Add to cart").click()
     page.wait_for_url("**/cart/")
     assert page.get_by_role("link", name="Go to checkout").is_visible()
+
+
+@pytest.mark.parametrize("language, notice, button", [
+    ("pl", "Teraz przyjmujemy zamówienia telefonicznie.", "Zamów telefonicznie"),
+    ("ru", "Сейчас мы принимаем заказы по телефону.", "Закажите по телефону"),
+])
+def test_phone_orders_notice_in_the_shoppers_language(client, jacket, settings, language, notice, button):
+    settings.SHOP_PHONE = "+48 22 100 20 30"
+    shop_mode_set("phone_orders", None, "gateway outage")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = client.get("/p/rain-jacket/").content.decode()
+    assert notice in html and button in html and 'href="tel:+48221002030"' in html
