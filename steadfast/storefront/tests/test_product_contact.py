@@ -43,3 +43,9 @@ def test_sold_out_without_a_phone_says_so_plainly(client, make_variant, settings
     variant = make_variant(stock=0, name="Gone Jacket")
     html = client.get(reverse("storefront:product", args=[variant.product.slug])).content.decode()
     assert "Sold out for now." in html and "Call us at" not in html
+
+
+def test_home_page_without_a_phone_offers_writing_instead(client, product_url, settings):
+    settings.SHOP_PHONE = ""
+    html = client.get("/").content.decode()
+    assert "Call us at" not in html and "Write to us" in html and "Questions? Call us:" not in html
