@@ -3,6 +3,7 @@
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 QUESTION = {"en": "Questions about this product?", "pl": "Pytania o ten produkt?", "ru": "Вопросы об этом товаре?"}
 
@@ -15,7 +16,8 @@ def product_url(make_variant):
 
 def read_in(client, language, url) -> str:
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    response = client.get(url)
+    with translation.override(language):  # the middleware activates it in this thread: put the old one back after
+        response = client.get(url)
     assert response.status_code == 200
     return response.content.decode()
 
