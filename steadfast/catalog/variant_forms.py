@@ -11,13 +11,16 @@ VARIANT_FIELDS = ("sku", "price", "stock", "is_active", "position")
 
 
 def option_names(product) -> list[str]:
-    """The option names this product's variants use, in the order they first appear."""
-    names = []
+    """The option names this product's variants use: colour and size first, then the others alphabetically (a
+    fixed order, since PostgreSQL's jsonb does not keep the order keys were written in)."""
+    names = set()
     if product is not None and product.pk:
-        for options in Variant.objects.filter(product=product).order_by("position", "pk").values_list("options",
-                                                                                                      flat=True):
-            names += [name for name in (options or {}) if name not in names]
-    return names or list(DEFAULT_OPTION_NAMES)
+        for options in Variant.objects.filter(product=product).values_list("options", flat=True):
+            names.update(options or {})
+    if not names:
+        return list(DEFAULT_OPTION_NAMES)
+    first = [name for name in DEFAULT_OPTION_NAMES if name in names]
+    return first + sorted(names - set(first))
 
 
 class VariantOptionsFormBase(forms.ModelForm):
