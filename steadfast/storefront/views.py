@@ -1,5 +1,7 @@
 """Shop pages: thin views over catalog.selectors. Each page makes a fixed number of queries."""
 
+import re
+
 from django.conf import settings
 from django.http import Http404, HttpResponseServerError
 from django.shortcuts import render
@@ -11,6 +13,9 @@ from django.utils.translation import get_language
 
 from steadfast.catalog import selectors
 from steadfast.catalog.cache import cached
+from steadfast.status.middleware import staff_passes
+from steadfast.status.models import Mode
+from steadfast.status.selectors import current_mode, partner_shops
 from steadfast.storefront.forms import ProductFilterForm
 from steadfast.storefront.pagecache import anonymous_page_cache
 from steadfast.storefront.variants import selected_choice, variant_groups
@@ -64,12 +69,23 @@ def product(request, slug):
     page = cached(["product", slug, get_language()], lambda: _product_page(tree, slug))
     if page is None:
         raise Http404("No such product")
-    # The cached part is the same for everyone; the visitor's own CSRF token goes in now.
+    # The cached part is the same for everyone; the visitor's own CSRF token goes in now, and while the website
+    # takes no orders the quantity and "Add to cart" give way to what works (call us, partner shops).
     main = page["product_main"].replace(CSRF_MARK, str(csrf_input(request)))
+    mode = current_mode()
+    if mode.ordering_blocked and not (mode.mode == Mode.MAINTENANCE and staff_passes(request)):
+        main = BUY_ROW.sub(lambda _match: _buy_closed(request, mode.mode), main)
     return render(request, "storefront/product.html", {**page, "product_main": mark_safe(main)})
 
 
 CSRF_MARK = "<!--csrf-token-->"
+BUY_ROW = re.compile(r"<!--buy-->.*?<!--/buy-->", re.DOTALL)
+
+
+def _buy_closed(request, mode) -> str:
+    context = {"mode": mode, "partners": partner_shops(), "shop_phone": settings.SHOP_PHONE,
+               "shop_email": settings.SHOP_EMAIL}
+    return render_to_string("storefront/_buy_closed.html", context, request=request)
 
 
 def _product_page(tree, slug):
@@ -94,6 +110,7 @@ def _product_page(tree, slug):
         "single": len(variants) == 1 and not variants[0].options,
         "price_varies": len({v.price for v in variants}) > 1,
         "images": list(item.images.all()),
+        "shop_phone": settings.SHOP_PHONE,  # rendered without a request, so no context processors
     }
     context["product_main"] = render_to_string("storefront/_product_main.html", context)
     return {key: context[key] for key in ("nav_categories", "nav_current", "product", "ancestors", "product_main")}

@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 
 from steadfast.catalog.models import Category, Product, ProductImage
+from steadfast.catalog.services import products_reindex
 
 
 @pytest.fixture
@@ -18,6 +19,7 @@ def shelf(make_variant):
         "hammer": make_variant(stock=2, price="9.50", name="Claw hammer", category=tools),
     }
     Product.objects.update(description="Sturdy and made to last.")
+    products_reindex()  # a queryset update sends no signals: the search terms are refreshed by hand
     return shelf
 
 
