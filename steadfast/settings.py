@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from steadfast.cacheconf import redis_caches
-from steadfast.env import env_bool, env_decimal, env_int, env_list, env_str, env_url
+from steadfast.env import env_bool, env_decimal, env_int, env_list, env_networks, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("STEADFAST_DATA_DIR", str(BASE_DIR / "var")))
@@ -285,3 +285,29 @@ LOGGING = {
         "huey": {"handlers": ["console"], "propagate": False},
     },
 }
+
+# === Abuse resistance (issue 10; steadfast/security, docs/security.md) ==========================================
+INSTALLED_APPS += ["axes", "steadfast.security"]
+# Proxies whose X-Forwarded-For is believed (addresses or CIDR networks); the customer's address is the first hop,
+# read from the right, that is not one of them (security/clientip.py). Loopback covers nginx on the same machine.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+RATELIMIT_IP_META_KEY = "steadfast.security.clientip.client_address"
+LOGGING["filters"] = {"client": {"()": "steadfast.security.clientip.ClientAddressFilter"}}
+LOGGING["handlers"]["console"]["filters"] = ["client"]
+LOGGING["formatters"]["plain"]["format"] = "%(asctime)s %(levelname)s %(name)s [%(client)s] %(message)s"
+
+# Login lockout (django-axes) for the admin and customer logins: per account and per address, staff alerted.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10, 1)
+AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_MINUTES", 15, 1) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "steadfast.security.clientip.client_address"
+AXES_USERNAME_CALLABLE = "steadfast.security.logins.login_username"
+AXES_LOCKOUT_CALLABLE = "steadfast.security.logins.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+RATELIMIT_PASSWORD_RESET_EMAIL = env_str("RATELIMIT_PASSWORD_RESET_EMAIL", "3/h")
+RATELIMIT_PASSWORD_RESET_IP = env_str("RATELIMIT_PASSWORD_RESET_IP", "10/h")
+RATELIMIT_SIGNUP = env_str("RATELIMIT_SIGNUP", "5/h")
