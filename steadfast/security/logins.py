@@ -1,6 +1,8 @@
 """django-axes hooks: one spelling of an account name, a friendly lockout page, and a staff alert on lockout."""
 
+from axes.models import AccessAttempt
 from django.conf import settings
+from django.db.models import Sum
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,9 +24,12 @@ def locked_out(request, original_response=None, credentials=None):
 def alert_lockout(sender, request=None, username="", ip_address="", **kwargs):
     """Receiver for axes.signals.user_locked_out: one alert per account and address per lockout period."""
     bucket = int(timezone.now().timestamp() // max(60, settings.AXES_COOLOFF_TIME * 3600))
+    # One alert per locked thing: the address when it is the address that hit the limit, else the account.
+    by_address = AccessAttempt.objects.filter(ip_address=ip_address).aggregate(n=Sum("failures_since_start"))["n"]
+    locked = f"address:{ip_address}" if (by_address or 0) >= settings.AXES_FAILURE_LIMIT else f"account:{username}"
     path = getattr(request, "path", "") if request is not None else ""
     security_alert(
-        key=f"lockout:{username}:{ip_address}:{bucket}",
+        key=f"lockout:{locked}:{bucket}",
         subject=_("Login locked out: %(account)s") % {"account": username or "-"},
         text=_("%(limit)s wrong passwords for %(account)s from %(address)s on %(path)s. Logins for this account "
                "and from this address are refused for %(minutes)s minutes.") % {
