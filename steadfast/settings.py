@@ -311,3 +311,12 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 RATELIMIT_PASSWORD_RESET_EMAIL = env_str("RATELIMIT_PASSWORD_RESET_EMAIL", "3/h")
 RATELIMIT_PASSWORD_RESET_IP = env_str("RATELIMIT_PASSWORD_RESET_IP", "10/h")
 RATELIMIT_SIGNUP = env_str("RATELIMIT_SIGNUP", "5/h")
+
+# Stock hoarding (checkout/limits.py): limits for customers who have not verified an e-mail (guests).
+ORDER_MAX_LINES = env_int("ORDER_MAX_LINES", 50, 1)
+ORDER_MAX_QUANTITY_PER_LINE = env_int("ORDER_MAX_QUANTITY_PER_LINE", 10, 1)
+ORDER_MAX_VALUE_UNVERIFIED = env_decimal("ORDER_MAX_VALUE_UNVERIFIED", "2000")  # 0: no limit
+ORDER_MAX_OPEN_UNPAID = env_int("ORDER_MAX_OPEN_UNPAID", 3, 1)
+# A guest's cash-on-delivery or bank-transfer order holds stock this long unless confirmed (e-mail link or staff).
+OFFLINE_CONFIRM_MINUTES = env_int("OFFLINE_CONFIRM_MINUTES", 120, 0)
+RESERVATION_ALERT_UNITS = env_int("RESERVATION_ALERT_UNITS", 20, 1)
