@@ -320,3 +320,5 @@ ORDER_MAX_OPEN_UNPAID = env_int("ORDER_MAX_OPEN_UNPAID", 3, 1)
 # A guest's cash-on-delivery or bank-transfer order holds stock this long unless confirmed (e-mail link or staff).
 OFFLINE_CONFIRM_MINUTES = env_int("OFFLINE_CONFIRM_MINUTES", 120, 0)
 RESERVATION_ALERT_UNITS = env_int("RESERVATION_ALERT_UNITS", 20, 1)
+# Webhook deliveries per provider and source address (payments/webhook_guard.py).
+RATELIMIT_WEBHOOK = env_str("RATELIMIT_WEBHOOK", "120/m")

@@ -21,6 +21,7 @@ from steadfast.payments.services import (
     payment_record_success,
     payment_refund,
 )
+from steadfast.payments.webhook_guard import webhook_guard
 from steadfast.providers.errors import ProviderError
 from steadfast.providers.models import Provider
 from steadfast.providers.registry import adapter_for
@@ -40,6 +41,9 @@ def webhook(request, code):
     gateway = adapter_for(provider) if provider else None
     if gateway is None or not callable(getattr(gateway, "parse_webhook", None)):
         return HttpResponseNotFound("unknown provider")
+    refused = webhook_guard(request, provider)  # cheap local checks before any verification call
+    if refused is not None:
+        return refused
     if len(request.body) > MAX_BODY:
         return HttpResponseBadRequest("too large")
     try:
