@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 
 from steadfast.catalog import selectors
 from steadfast.catalog.cache import cached
-from steadfast.storefront.forms import ProductFilterForm
+from steadfast.storefront.forms import SORT_CHOICES, ProductFilterForm
 from steadfast.storefront.pagecache import anonymous_page_cache
 from steadfast.storefront.variants import selected_choice, variant_groups
 
@@ -27,7 +27,16 @@ def home(request):
     return render(request, "storefront/home.html", context)
 
 
-@anonymous_page_cache
+CATEGORY_PARAMS = {  # the bounded values a category page is cached for; price filters are rendered fresh
+    "page": lambda v: v.isdigit() and 0 < int(v) <= 50,
+    "sort": lambda v: v in dict(SORT_CHOICES),
+    "in_stock": lambda v: v in ("on", "true", "1"),
+    "min_price": lambda v: False,
+    "max_price": lambda v: False,
+}
+
+
+@anonymous_page_cache(params=CATEGORY_PARAMS)
 def category(request, slug):
     tree = selectors.category_tree()
     current = tree.get(slug)
