@@ -322,3 +322,5 @@ OFFLINE_CONFIRM_MINUTES = env_int("OFFLINE_CONFIRM_MINUTES", 120, 0)
 RESERVATION_ALERT_UNITS = env_int("RESERVATION_ALERT_UNITS", 20, 1)
 # Webhook deliveries per provider and source address (payments/webhook_guard.py).
 RATELIMIT_WEBHOOK = env_str("RATELIMIT_WEBHOOK", "120/m")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+                  "steadfast.security.nullbytes.NullByteMiddleware")
