@@ -324,3 +324,24 @@ RESERVATION_ALERT_UNITS = env_int("RESERVATION_ALERT_UNITS", 20, 1)
 RATELIMIT_WEBHOOK = env_str("RATELIMIT_WEBHOOK", "120/m")
 MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
                   "steadfast.security.nullbytes.NullByteMiddleware")
+
+# Content-Security-Policy (django-csp): no inline code except <script>/<style> blocks carrying this response's nonce
+# ({{ request.csp_nonce }}); styles and handlers live in static files.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+from steadfast.security.csp import inline_style_hashes  # noqa: E402
+
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE, *inline_style_hashes(BASE_DIR / "steadfast/status/templates/status/_style.html")],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}

@@ -124,4 +124,5 @@ def page_not_found(request, exception):
 def server_error(request):
     # No request context: context processors read the session and the database, which may be what failed.
     contacts = {"shop_phone": settings.SHOP_PHONE, "shop_email": settings.SHOP_EMAIL}
-    return HttpResponseServerError(loader.get_template("500.html").render(contacts))
+    nonce = str(getattr(request, "csp_nonce", ""))  # the page's one <style> carries the CSP nonce
+    return HttpResponseServerError(loader.get_template("500.html").render({**contacts, "csp_nonce": nonce}))
