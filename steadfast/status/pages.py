@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
+from steadfast.siteurl import absolute_url
 from steadfast.status.banner import DISMISS_SESSION_KEY, banner_for, contacts_context, contacts_for
 from steadfast.status.feeds import feed_atom_bytes
 from steadfast.status.snapshot import snapshot_get
@@ -69,7 +70,7 @@ def status(request):
 @require_GET
 def feed(request):
     response = HttpResponse(
-        feed_atom_bytes(snapshot_get(), request.build_absolute_uri("/status/")),
+        feed_atom_bytes(snapshot_get(), absolute_url("/status/")),
         content_type="application/atom+xml; charset=utf-8",
     )
     return _cacheable(request, response)
