@@ -8,6 +8,7 @@ from django.utils import translation
 
 from steadfast.status.banner import contacts_context
 from steadfast.status.feeds import feed_atom_bytes
+from steadfast.status.safe_write import write_files_safely
 from steadfast.status.snapshot import snapshot_build
 from steadfast.status.statuspage import status_json, summary_json
 
@@ -17,9 +18,9 @@ OFFLINE_PREFIX = "/_status_offline/"
 def status_export(directory, base_href=OFFLINE_PREFIX, language=None) -> list[Path]:
     """Write index.html, contacts/index.html, api/v2/{summary,status}.json and feed.atom; return the paths.
 
-    Files are written to a temporary name and renamed, so a web server never serves half a file.
+    Files are written to a temporary name and renamed, so a web server never serves half a file; no symlink is
+    ever followed (status/safe_write.py).
     """
-    root = Path(directory)
     with translation.override(language):
         snapshot = snapshot_build()
         contacts = contacts_context()
@@ -32,15 +33,7 @@ def status_export(directory, base_href=OFFLINE_PREFIX, language=None) -> list[Pa
             "api/v2/status.json": json.dumps(status_json(snapshot), ensure_ascii=False, indent=1, sort_keys=True),
             "feed.atom": feed_atom_bytes(snapshot, snapshot["site_url"].rstrip("/") + "/status/").decode("utf-8"),
         }
-    written = []
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_text(content, encoding="utf-8")
-        temporary.replace(path)
-        written.append(path)
-    return written
+    return write_files_safely(directory, files)
 
 
 def nginx_snippet(directory, upstream="http://127.0.0.1:8000") -> str:

@@ -1,6 +1,7 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from steadfast.status.export import OFFLINE_PREFIX, nginx_snippet, status_export
+from steadfast.status.safe_write import UnsafePath
 
 
 class Command(BaseCommand):
@@ -20,7 +21,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, action, **options):
         if action == "export":
-            for path in status_export(options["directory"], options["base_href"], options["language"]):
+            try:
+                written = status_export(options["directory"], options["base_href"], options["language"])
+            except UnsafePath as error:
+                raise CommandError(str(error)) from None
+            for path in written:
                 self.stdout.write(str(path))
         else:
             self.stdout.write(nginx_snippet(options["dir"], options["upstream"]))
