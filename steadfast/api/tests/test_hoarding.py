@@ -119,3 +119,16 @@ def test_staff_are_alerted_about_a_large_reservation(api, make_variant, order_bo
     api.place({**order_body, "lines": lines((variants[0], 5), (variants[1], 4))})
     alert = OutboxMessage.objects.get(kind="security_alert")
     assert "Large reservation" in alert.payload["subject"] and "9 units" in alert.payload["text"]
+
+
+def test_the_html_checkout_and_the_api_share_one_order_budget_per_address(api, client, make_variant, order_body,
+                                                                          settings):
+    from steadfast.checkout.tests.walk import add_to_cart, place, walk_to_review
+
+    settings.RATELIMIT_PLACE_ORDER = "2/h"
+    settings.ORDER_MAX_OPEN_UNPAID = 100
+    variant = make_variant(stock=50)
+    assert api.place({**order_body, "lines": lines((variant, 1))}).status_code == 201
+    assert api.place({**order_body, "lines": lines((variant, 1))}).status_code == 201
+    add_to_cart(client, variant)
+    assert place(client, walk_to_review(client)).status_code == 429  # the same address, through the HTML checkout
