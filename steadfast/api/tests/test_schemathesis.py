@@ -6,7 +6,9 @@ lists, with the documented body, and never a 500.
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -23,7 +25,15 @@ schema.app = get_wsgi_application()
 @pytest.fixture
 def catalog(db, make_variant, settings):
     settings.RATELIMIT_PLACE_ORDER = "100000/m"
-    return make_variant(stock=5)
+    # The WSGI app closes the database connection after each request, as in production; the test's transaction
+    # lives on that connection (PostgreSQL), so keep it open like Django's own test client does.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield make_variant(stock=5)
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
