@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from steadfast.cacheconf import redis_caches
-from steadfast.env import env_bool, env_decimal, env_int, env_list, env_str, env_url
+from steadfast.env import env_bool, env_decimal, env_int, env_list, env_networks, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("STEADFAST_DATA_DIR", str(BASE_DIR / "var")))
@@ -303,5 +303,65 @@ LOGGING = {
         "stripe": {"level": "WARNING"},  # the SDK logs every request URL at INFO, like httpx
         # run_huey adds a handler of its own unless the "huey" logger has one: this one keeps each line single.
         "huey": {"handlers": ["console"], "propagate": False},
+    },
+}
+
+# === Abuse resistance (issue 10; steadfast/security, docs/security.md) ==========================================
+INSTALLED_APPS += ["axes", "steadfast.security"]
+# Proxies whose X-Forwarded-For is believed (addresses or CIDR networks); the customer's address is the first hop,
+# read from the right, that is not one of them (security/clientip.py). Loopback covers nginx on the same machine.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+RATELIMIT_IP_META_KEY = "steadfast.security.clientip.client_address"
+LOGGING["filters"] = {"client": {"()": "steadfast.security.clientip.ClientAddressFilter"}}
+LOGGING["handlers"]["console"]["filters"] = ["client"]
+LOGGING["formatters"]["plain"]["format"] = "%(asctime)s %(levelname)s %(name)s [%(client)s] %(message)s"
+
+# Login lockout (django-axes) for the admin and customer logins: per account and per address, staff alerted.
+AUTHENTICATION_BACKENDS = ["steadfast.security.backends.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10, 1)
+AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_MINUTES", 15, 1) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "steadfast.security.clientip.client_address"
+AXES_USERNAME_CALLABLE = "steadfast.security.logins.login_username"
+AXES_LOCKOUT_CALLABLE = "steadfast.security.logins.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+RATELIMIT_PASSWORD_RESET_EMAIL = env_str("RATELIMIT_PASSWORD_RESET_EMAIL", "3/h")
+RATELIMIT_PASSWORD_RESET_IP = env_str("RATELIMIT_PASSWORD_RESET_IP", "10/h")
+RATELIMIT_SIGNUP = env_str("RATELIMIT_SIGNUP", "5/h")
+
+# Stock hoarding (checkout/limits.py): limits for customers who have not verified an e-mail (guests).
+ORDER_MAX_LINES = env_int("ORDER_MAX_LINES", 50, 1)
+ORDER_MAX_QUANTITY_PER_LINE = env_int("ORDER_MAX_QUANTITY_PER_LINE", 10, 1)
+ORDER_MAX_VALUE_UNVERIFIED = env_decimal("ORDER_MAX_VALUE_UNVERIFIED", "2000")  # 0: no limit
+ORDER_MAX_OPEN_UNPAID = env_int("ORDER_MAX_OPEN_UNPAID", 3, 1)
+# A guest's cash-on-delivery or bank-transfer order holds stock this long unless confirmed (e-mail link or staff).
+OFFLINE_CONFIRM_MINUTES = env_int("OFFLINE_CONFIRM_MINUTES", 120, 0)
+RESERVATION_ALERT_UNITS = env_int("RESERVATION_ALERT_UNITS", 20, 1)
+# Webhook deliveries per provider and source address (payments/webhook_guard.py).
+RATELIMIT_WEBHOOK = env_str("RATELIMIT_WEBHOOK", "120/m")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+                  "steadfast.security.nullbytes.NullByteMiddleware")
+
+# Content-Security-Policy (django-csp): no inline code except <script>/<style> blocks carrying this response's nonce
+# ({{ request.csp_nonce }}); styles and handlers live in static files.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+from steadfast.security.csp import inline_style_hashes  # noqa: E402
+
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE, *inline_style_hashes(BASE_DIR / "steadfast/status/templates/status/_style.html")],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
     },
 }

@@ -14,6 +14,7 @@ from steadfast.orders.models import Order, OrderStatus
 from steadfast.providers.models import Provider
 from steadfast.providers.selectors import providers_available
 from steadfast.shipping.quotes import delivery_quotes
+from steadfast.siteurl import absolute_url
 
 router = Router(tags=["checkout"])
 
@@ -124,5 +125,5 @@ def order_out(request, order: Order) -> dict:
              "status_label": _status_label(event.to_status), "message": event.message}
             for event in order.events.all()
         ],
-        "url": request.build_absolute_uri(order.get_absolute_url()),
+        "url": absolute_url(order.get_absolute_url()),
     }

@@ -55,7 +55,7 @@ class ProductImageInline(admin.TabularInline):
     def preview(self, image):
         if not image.pk or not image.image:
             return "—"
-        return format_html('<img src="{}" alt="{}" class="sf-thumb">', image.image.url, image.alt)
+        return format_html('<img src="{}" alt="{}" class="sf-thumb sf-thumb-list">', image.image.url, image.alt)
 
 
 class StockLevelFilter(admin.SimpleListFilter):
@@ -108,7 +108,7 @@ class ProductAdmin(admin.ModelAdmin):
         images = product.images.all()
         if not images:
             return ""
-        return format_html('<img src="{}" alt="" class="sf-thumb" style="max-height: 36px">', images[0].image.url)
+        return format_html('<img src="{}" alt="" class="sf-thumb sf-thumb-list">', images[0].image.url)
 
     @admin.display(description=_("from price"), ordering="min_price")
     def from_price(self, product):

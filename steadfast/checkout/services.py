@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from steadfast.catalog.models import Variant
 from steadfast.catalog.services import products_refresh_summary, variant_take_stock
+from steadfast.checkout import limits
 from steadfast.money import Money
 from steadfast.notify.outbox import outbox_add
 from steadfast.orders.models import Order, OrderLine
@@ -59,6 +60,10 @@ def order_place(
     if existing:
         return existing, False
     wanted = _merge(lines)
+    try:
+        limits.open_orders_check(details, user)
+    except limits.LimitExceeded as error:
+        raise CheckoutError(str(error)) from None
     provider = payment_provider(details.payment_method)
     gateway = adapter_for(provider)
     try:
@@ -94,6 +99,10 @@ def _create(wanted, details, key, user, language, provider, gateway) -> Order:
         if not variant_take_stock(variant_id, quantity):
             raise OutOfStock(_("Sorry, there is not enough stock of %(item)s left.") % {"item": variant})
         subtotal = subtotal + variant.unit_price * quantity
+    try:
+        limits.order_limits_check(wanted, subtotal, details, user)
+    except limits.LimitExceeded as error:
+        raise CheckoutError(str(error)) from None
     quote = delivery_quote(details.delivery_method, subtotal)
     if quote is None:
         raise CheckoutError(_("That delivery method is not available; please choose another."))
@@ -125,7 +134,17 @@ def _create(wanted, details, key, user, language, provider, gateway) -> Order:
         # The one offline start (payments.services), inside this transaction; it moves the order on.
         payment_start_offline(order, provider, SYSTEM)
         order.refresh_from_db()
+        if limits.offline_needs_confirmation(user):
+            limits.offline_hold(order)
+        else:
+            order.confirmed_at = timezone.now()
+    order.save()
     products_refresh_summary(v.product_id for v in variants.values())
     outbox_add(key=f"order_confirmation:{order.pk}", kind="order_confirmation", recipient=order.email,
                order=order, payload=order_payload(order))
+    if gateway.offline and order.confirmed_at is None:
+        outbox_add(key=f"order_confirm_request:{order.pk}", kind="order_confirm_request", recipient=order.email,
+                   order=order, payload={**order_payload(order), "confirm_url": limits.confirm_url(order),
+                                         "minutes": settings.OFFLINE_CONFIRM_MINUTES})
+    limits.reservation_alert(order, wanted)
     return order

@@ -1,5 +1,7 @@
 """Every write to an order goes through here: status changes are checked against states.TRANSITIONS."""
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -106,6 +108,25 @@ def _payment_pages_close(order):
     opened = order.payments.filter(state=Payment.State.PENDING, expire_due=False).exclude(redirect_url="")
     if opened.update(expire_due=True, updated_at=timezone.now()):
         payment_sessions_close_soon()
+
+
+def order_confirm(order, actor, message="") -> Order:
+    """The customer (e-mail link) or staff confirm an offline order: it keeps its stock like any offline order."""
+    from steadfast.providers.models import Provider
+    from steadfast.providers.registry import adapter_for
+
+    with transaction.atomic():
+        locked = _locked(order)
+        if locked.status != OrderStatus.AWAITING_OFFLINE_PAYMENT or locked.confirmed_at is not None:
+            raise TransitionNotAllowed(locked.status, locked.status)
+        provider = Provider.objects.filter(code=locked.payment_method).first()
+        days = getattr(adapter_for(provider), "expires_after_days", None) if provider else None
+        now = timezone.now()
+        locked.confirmed_at = now
+        locked.reserved_until = now + timedelta(days=days) if days else None
+        locked.save(update_fields=["confirmed_at", "reserved_until", "updated_at"])
+        order_event_add(locked, "confirmed", actor, message or _("Order confirmed; the items stay reserved."))
+        return locked
 
 
 def order_refund(order, actor, message="") -> Order:

@@ -24,6 +24,7 @@ from steadfast.payments.services import (
     payment_record_success,
     payment_refund,
 )
+from steadfast.payments.webhook_guard import webhook_guard
 from steadfast.providers.call import call
 from steadfast.providers.errors import ProviderError
 from steadfast.providers.models import Provider
@@ -44,6 +45,9 @@ def webhook(request, code):
     gateway = adapter_for(provider) if provider else None
     if gateway is None or not any(callable(getattr(gateway, name, None)) for name in ("parse_webhook", "read_webhook")):
         return HttpResponseNotFound("unknown provider")
+    refused = webhook_guard(request, provider)  # cheap local checks before any verification call
+    if refused is not None:
+        return refused
     if len(request.body) > MAX_BODY:
         return HttpResponseBadRequest("too large")
     try:

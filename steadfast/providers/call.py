@@ -34,7 +34,7 @@ import httpx
 from django.db import connection, transaction
 
 from steadfast.providers.alerting import background_outcome
-from steadfast.providers.breaker import breaker_admit, breaker_record
+from steadfast.providers.breaker import Ticket, breaker_admit, breaker_record
 from steadfast.providers.errors import (
     BreakerOpen,
     Declined,
@@ -84,6 +84,10 @@ BACKGROUND_OPERATIONS = frozenset({"status", "refund", "cancel", "expire", "webh
 
 _clients = {}
 _clients_lock = threading.Lock()
+# Calls anyone on the internet can cause (verifying a webhook) are recorded as attempts but neither consult nor feed
+# the breaker: a flood of forged deliveries during provider throttling must not take the gateway out of checkout.
+HEALTH_EXEMPT_OPERATIONS = {"webhook"}
+_UNTRACKED = Ticket(allowed=False, gen=0)  # breaker_record ignores a ticket that was not admitted
 
 
 def call(provider, operation: str, fn, reference: str = "", timeout: float | None = None,
@@ -95,8 +99,9 @@ def call(provider, operation: str, fn, reference: str = "", timeout: float | Non
             f"providers.call({provider.code!r}, {operation!r}) inside a database transaction: commit first "
             "(e.g. transaction.on_commit or after the atomic block); an outside call must never hold locks."
         )
-    ticket = breaker_admit(provider, trial_ok=operation == PROBE or not has_probe(provider))
-    if not ticket.allowed:
+    exempt = operation in HEALTH_EXEMPT_OPERATIONS
+    ticket = _UNTRACKED if exempt else breaker_admit(provider, trial_ok=operation == PROBE or not has_probe(provider))
+    if not exempt and not ticket.allowed:
         message = f"{provider.code} is out of service (breaker {ticket.state}); nothing was sent"
         _attempt(provider, operation, Outcome.REJECTED, "BreakerOpen", message, 0, reference)
         raise BreakerOpen(message)

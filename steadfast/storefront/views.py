@@ -16,7 +16,7 @@ from steadfast.catalog.cache import cached
 from steadfast.status.middleware import staff_passes
 from steadfast.status.models import Mode
 from steadfast.status.selectors import current_mode, partner_shops
-from steadfast.storefront.forms import ProductFilterForm
+from steadfast.storefront.forms import SORT_CHOICES, ProductFilterForm
 from steadfast.storefront.pagecache import anonymous_page_cache
 from steadfast.storefront.variants import selected_choice, variant_groups
 
@@ -32,7 +32,16 @@ def home(request):
     return render(request, "storefront/home.html", context)
 
 
-@anonymous_page_cache
+CATEGORY_PARAMS = {  # the bounded values a category page is cached for; price filters are rendered fresh
+    "page": lambda v: v.isdigit() and 0 < int(v) <= 50,
+    "sort": lambda v: v in dict(SORT_CHOICES),
+    "in_stock": lambda v: v in ("on", "true", "1"),
+    "min_price": lambda v: False,
+    "max_price": lambda v: False,
+}
+
+
+@anonymous_page_cache(params=CATEGORY_PARAMS)
 def category(request, slug):
     tree = selectors.category_tree()
     current = tree.get(slug)
@@ -132,4 +141,5 @@ def page_not_found(request, exception):
 def server_error(request):
     # No request context: context processors read the session and the database, which may be what failed.
     contacts = {"shop_phone": settings.SHOP_PHONE, "shop_email": settings.SHOP_EMAIL}
-    return HttpResponseServerError(loader.get_template("500.html").render(contacts))
+    nonce = str(getattr(request, "csp_nonce", ""))  # the page's one <style> carries the CSP nonce
+    return HttpResponseServerError(loader.get_template("500.html").render({**contacts, "csp_nonce": nonce}))

@@ -1,7 +1,8 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from steadfast.status.export import STATUS_ROOT, nginx_snippet, status_export
 from steadfast.status.origin import origin_check_record, origin_url
+from steadfast.status.safe_write import UnsafePath
 
 
 class Command(BaseCommand):
@@ -29,7 +30,11 @@ class Command(BaseCommand):
         if action == "export":
             if not options["no_check"]:
                 self._check(None)
-            for path in status_export(options["directory"], options["base_href"], options["language"]):
+            try:
+                written = status_export(options["directory"], options["base_href"], options["language"])
+            except UnsafePath as error:
+                raise CommandError(str(error)) from None
+            for path in written:
                 self.stdout.write(str(path))
         elif action == "check":
             self._check(options["origin"])
