@@ -68,7 +68,9 @@ def test_everything_working_says_so(admin_client, gateway):
     assert 'id="sf-drills"' not in html and 'id="sf-confirming-list"' not in html
 
 
-def test_outage_shows_providers_mode_incident_banner_drill_outbox_and_confirming(admin_client, gateway, order):
+def test_outage_shows_providers_mode_incident_banner_drill_outbox_and_confirming(admin_client, gateway, order,
+                                                                                 settings):
+    settings.INCIDENT_AFTER_SECONDS = 3600  # only the incident staff open here, not the breaker's automatic one
     other = Provider.objects.create(kind="payment", code="dash-wallet", adapter="paypal", name="Wallet (Dash)")
     open_breaker(gateway)
     shop_mode_set("phone_orders", None, "card gateway out")
