@@ -11,7 +11,6 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
