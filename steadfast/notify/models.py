@@ -26,7 +26,7 @@ class OutboxMessage(models.Model):
     payload = models.JSONField(_("payload"), default=dict)
     order = models.ForeignKey("orders.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0, help_text=_("Delivery runs that failed."))
+    attempts = models.PositiveIntegerField(_("attempts"), default=0, help_text=_("Delivery runs made."))
     step = models.PositiveSmallIntegerField(default=0)  # position in the chain the next run starts at
     step_tries = models.PositiveSmallIntegerField(default=0)  # temporary failures on that channel in this round
     refused = models.JSONField(default=list, blank=True)  # channel types that refused this address for good

@@ -114,7 +114,7 @@ def outbox_mark_sent(message: OutboxMessage, channel: str = "") -> bool:
     """False (and nothing written) when this worker no longer holds the lease."""
     done = _mine(message).update(
         status=Status.SENT, sent_at=timezone.now(), lease_until=None, lease_token="", last_error="",
-        channel=channel or message.channel,
+        channel=channel or message.channel, attempts=message.attempts + 1,
     )
     if not done:
         log.warning("outbox: message %s was delivered but the lease had passed to another worker", message.pk)

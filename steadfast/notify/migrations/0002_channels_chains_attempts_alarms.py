@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='outboxmessage',
             name='attempts',
-            field=models.PositiveIntegerField(default=0, help_text='Delivery runs that failed.', verbose_name='attempts'),
+            field=models.PositiveIntegerField(default=0, help_text='Delivery runs made.', verbose_name='attempts'),
         ),
         migrations.AlterField(
             model_name='outboxmessage',
