@@ -134,3 +134,30 @@ class FakeWebhookSink(_Ledger):
         self._accept(to=urlsplit(request.path).path, text=str(data.get("message") or data.get("body") or data),
                      title=str(data.get("title", "")))
         return FakeResponse(200, {"ok": True})
+
+
+class FakePostmark(_Ledger):
+    """Postmark's send API as django-anymail's Postmark backend uses it: POST /email with X-Postmark-Server-Token.
+    `fake.invalid` holds addresses Postmark reports as inactive (hard bounce): 422 with ErrorCode 406."""
+
+    def __init__(self, server_token="fake-postmark-token", **kwargs):
+        super().__init__(**kwargs)
+        self.server_token = server_token
+
+    def handle(self, request):
+        if request.headers.get("X-Postmark-Server-Token") != self.server_token:
+            return FakeResponse(401, {"ErrorCode": 10, "Message": "The Server Token you provided was invalid."})
+        if request.method != "POST" or urlsplit(request.path).path != "/email":
+            return FakeResponse(404, {"ErrorCode": 404, "Message": "not found"})
+        data = request.json()
+        to = data.get("To", "")
+        if to.lower() in self.invalid:
+            return FakeResponse(422, {"ErrorCode": 406, "Message": (
+                "You tried to send to a recipient that has been marked as inactive.\n"
+                f"Found inactive addresses: {to.lower()}.\n"
+                "Inactive recipients are ones that have generated a hard bounce or a spam complaint.")})
+        headers = {h.get("Name"): h.get("Value") for h in data.get("Headers") or []}
+        number = self._accept(to=to, text=data.get("TextBody", ""), subject=data.get("Subject", ""),
+                              key=headers.get("X-Steadfast-Key", ""))
+        return FakeResponse(200, {"To": to, "SubmittedAt": "2026-11-30T12:00:00Z", "ErrorCode": 0, "Message": "OK",
+                                  "MessageID": f"00000000-0000-0000-0000-{number:012d}"})

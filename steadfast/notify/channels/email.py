@@ -3,7 +3,8 @@
 Provider config: "backend" (default settings.EMAIL_BACKEND; e.g. django.core.mail.backends.smtp.EmailBackend or an
 ESP through django-anymail such as anymail.backends.postmark.EmailBackend), "host", "port", "use_tls", "use_ssl"
 (SMTP; default the EMAIL_* settings), "api_base" (anymail: the ESP's API URL, e.g. a fake), "from_email".
-Secrets: STEADFAST_<CODE>_USERNAME / _PASSWORD (SMTP), STEADFAST_<CODE>_API_KEY (anymail).
+Secrets: STEADFAST_<CODE>_USERNAME / _PASSWORD (SMTP); for anymail STEADFAST_<CODE>_API_KEY, or _SERVER_TOKEN
+(Postmark), whichever the ESP's backend takes.
 
 SMTP: connection refused, DNS failure or a timeout before the server took the message -> Unavailable; every
 recipient refused with 5xx -> Declined (permanent for that address); 4xx -> Unavailable; authentication or sender
@@ -14,6 +15,7 @@ import smtplib
 import socket
 from email.utils import make_msgid
 
+import requests
 from anymail.exceptions import AnymailAPIError, AnymailError, AnymailRecipientsRefused
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -23,6 +25,7 @@ from steadfast.providers.errors import Declined, Indeterminate, Misconfigured, U
 from steadfast.providers.secrets import provider_secret
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+ANYMAIL_SECRETS = ("api_key", "server_token", "secret_key", "access_key")
 
 
 class EmailChannel:
@@ -46,9 +49,13 @@ class EmailChannel:
                 use_ssl=bool(self.config.get("use_ssl", False)), timeout=max(connect, read),
             )
         elif self.backend.startswith("anymail."):
-            options["api_key"] = provider_secret(self.provider, "api_key")
+            # Each ESP names its key differently (api_key, server_token...): pass the ones set for this provider.
+            for name in ANYMAIL_SECRETS:
+                if provider_secret(self.provider, name):
+                    options[name] = provider_secret(self.provider, name)
             if self.config.get("api_base"):
                 options["api_url"] = self.config["api_base"].rstrip("/") + "/"
+            options["timeout"] = timeouts(self.provider)  # requests: (connect, read)
         return get_connection(self.backend, **options)
 
     def send(self, client, outgoing) -> str:
@@ -112,6 +119,8 @@ class EmailChannel:
             raise Declined(f"recipient refused: {error}") from None
         except AnymailAPIError as error:
             status = getattr(error, "status_code", None)
+            if isinstance(error.__cause__, requests.exceptions.ReadTimeout):
+                raise Indeterminate("ESP did not answer in time after the request was sent") from None
             if status in (401, 403):
                 raise Misconfigured(f"ESP answered HTTP {status}") from None
             if status is None or status == 429 or status >= 500:
