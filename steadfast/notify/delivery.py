@@ -17,6 +17,7 @@ Any other error (a missing template, a bug) is recorded on the message and never
 import logging
 
 from django.conf import settings
+from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.utils import timezone
 
@@ -32,7 +33,7 @@ from steadfast.providers.registry import adapter_for
 
 log = logging.getLogger(__name__)
 Outcome = DeliveryAttempt.Outcome
-SENT, REFUSED, TEMPORARY, SKIPPED = "sent", "refused", "temporary", "skipped"
+REFUSED, TEMPORARY, SKIPPED = "refused", "temporary", "skipped"
 
 
 def outbox_deliver(message_id) -> bool:
@@ -64,8 +65,10 @@ def _deliver(message: OutboxMessage) -> bool:
         kind = chain[step]
         if kind in reachable and kind not in message.refused:
             result, error = _try_channel(message, kind)
-            if result == SENT:
-                return outbox_mark_sent(message, kind)
+            if isinstance(result, DeliveryAttempt):  # sent: the log entry and the message change in one commit
+                with transaction.atomic():
+                    _finish(result, Outcome.SENT)
+                    return outbox_mark_sent(message, kind)
             errors.append(f"{kind}: {error}")
             if result == REFUSED:
                 message.refused = [*message.refused, kind]
@@ -78,8 +81,8 @@ def _deliver(message: OutboxMessage) -> bool:
     return False
 
 
-def _try_channel(message, kind) -> tuple[str, str]:
-    """Offer the message to each provider of one channel type; (result, last error)."""
+def _try_channel(message, kind) -> tuple[str | DeliveryAttempt, str]:
+    """Offer the message to each provider of one channel type: (the attempt that sent it, "") or (result, error)."""
     rendered = message_render(message, kind)
     outgoing = Outgoing(key=message.key, to=addresses(message.addresses.get(kind)), subject=rendered.subject,
                         text=rendered.text, html=rendered.html, language=message.payload.get("language") or "en")
@@ -88,8 +91,9 @@ def _try_channel(message, kind) -> tuple[str, str]:
         if not provider.enabled:
             _log(message, kind, provider, Outcome.SKIPPED, "disabled by staff")
             continue
-        outbox_lease_renew(message)
-        attempt = _log(message, kind, provider, Outcome.SENDING)
+        with transaction.atomic():  # one commit: the lease is still ours, and the log says we are sending
+            outbox_lease_renew(message)
+            attempt = _log(message, kind, provider, Outcome.SENDING)
         adapter = adapter_for(provider)
         try:
             call(provider, "send", lambda client, a=adapter: a.send(client, outgoing),
@@ -104,8 +108,7 @@ def _try_channel(message, kind) -> tuple[str, str]:
             _finish(attempt, Outcome.FAILED, error)
             result, last_error = TEMPORARY, f"{provider.code} {type(error).__name__}: {error}"
         else:
-            _finish(attempt, Outcome.SENT)
-            return SENT, ""
+            return attempt, ""
     return result, last_error
 
 
