@@ -193,3 +193,19 @@ def test_esp_through_anymail_sends_and_classifies(esp_channel, postmark, monkeyp
     with pytest.raises(Misconfigured):
         send(esp_channel, "ann@example.com")
     assert len(postmark.messages) == 1
+
+
+def test_every_email_goes_out_as_text_and_html_in_the_customers_language(email_channel, smtp):
+    from steadfast.notify.tasks import outbox_sweep
+    from steadfast.notify.tests.conftest import PAYLOAD, message_add
+
+    message_add("k-pl", payload={**PAYLOAD, "language": "pl"})
+    assert outbox_sweep() == 1
+    [received] = smtp.messages
+    assert received["html"] is True and "SF-000042" in received["text"]
+    assert "Your order" not in received["subject"]  # Polish, not the English default
+    from steadfast.notify.models import OutboxMessage
+    from steadfast.notify.render import message_render
+
+    rendered = message_render(OutboxMessage.objects.get(key="k-pl"), "email")
+    assert '<a href="http://127.0.0.1:8000/orders/tok-42/"' in rendered.html and 'lang="pl"' in rendered.html
