@@ -1,0 +1,51 @@
+"""What staff see, in Chromium: a message's attempt log, the order timeline, the chains, replaying a dead letter.
+(docs/screenshots/admin-outbox-message.png and admin-message-chains.png were taken by this test.)"""
+
+import pytest
+
+from steadfast.notify.models import OutboxMessage
+from steadfast.notify.tasks import outbox_sweep
+
+pytestmark = pytest.mark.browser
+
+
+def _login(page, django_user_model):
+    django_user_model.objects.create_superuser("boss", "boss@example.com", "boss-pass-123")
+    page.goto("/admin/login/?next=/admin/")
+    page.fill("#id_username", "boss")
+    page.fill("#id_password", "boss-pass-123")
+    page.click("input[type=submit]")
+    page.wait_for_url(lambda url: "/admin/login" not in url)
+
+
+def test_staff_see_the_attempt_log_and_the_timeline_and_replay_a_dead_letter(
+        page, django_user_model, channels, smtp, smsru, telegram, make_variant, details, tmp_path):
+    from steadfast.checkout.services import order_place
+
+    smtp.rejected.add(details.email)
+    order, _ = order_place(lines=[(make_variant().pk, 1)], details=details, idempotency_key="browser-1")
+    assert outbox_sweep() == 1
+    message = OutboxMessage.objects.get(order=order)
+    _login(page, django_user_model)
+
+    page.goto(f"/admin/notify/outboxmessage/{message.pk}/change/")
+    log = " ".join(page.locator("#deliveries-group tbody").inner_text().split())
+    refused, sent = log.find("Refused for this address"), log.find("smsru Sent")
+    assert 0 <= refused < sent and "550" in log, log
+    page.screenshot(path=str(tmp_path / "admin-outbox-message.png"), full_page=True)
+
+    page.goto(f"/admin/orders/order/{order.pk}/change/")
+    timeline = page.locator("body").inner_text()
+    assert "Message order_confirmation by SMS (smsru): Sent" in timeline
+
+    OutboxMessage.objects.filter(pk=message.pk).update(status="dead", last_error="every channel failed")
+    page.goto("/admin/notify/outboxmessage/?status__exact=dead")
+    page.check(f"input[name=_selected_action][value='{message.pk}']")
+    page.select_option("select[name=action]", "replay")
+    page.click("button[name=index]")
+    assert "1 message is queued for delivery again." in page.locator(".messagelist").inner_text()
+    assert OutboxMessage.objects.get(pk=message.pk).status == "pending"
+
+    page.goto("/admin/notify/messagechain/")
+    assert "email,sms,telegram" in page.locator("#result_list").inner_text().replace(" ", "")
+    page.screenshot(path=str(tmp_path / "admin-message-chains.png"), full_page=True)
