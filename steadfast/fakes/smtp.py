@@ -42,6 +42,7 @@ class _Handler:
         for rcpt in envelope.rcpt_tos:
             self.fake.accept({"to": rcpt, "subject": str(parsed["Subject"] or ""),
                               "key": str(parsed["X-Steadfast-Key"] or ""), "message_id": str(parsed["Message-ID"]),
+                              "list_unsubscribe": "".join(str(parsed["List-Unsubscribe"] or "").split()),
                               "text": body.get_content() if body else "",
                               "html": bool(parsed.get_body(preferencelist=("html",)))})
         return "250 Message accepted for delivery"

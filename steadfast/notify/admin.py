@@ -1,5 +1,7 @@
 """The outbox as staff see it: what went out on which channel, what is waiting, what died; replay and cancel;
-the fallback chains, editable."""
+the fallback chains, editable; newsletter subscribers and campaigns (held while the shop is not open)."""
+
+import secrets
 
 from django import forms
 from django.contrib import admin, messages
@@ -9,8 +11,16 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from steadfast.adminkit import ReadOnlyAdminMixin
+from steadfast.notify.campaigns import campaign_reschedule, campaign_resume
 from steadfast.notify.chains import chain_parse
-from steadfast.notify.models import DeliveryAttempt, MessageChain, OutboxAlarm, OutboxMessage
+from steadfast.notify.models import (
+    Campaign,
+    DeliveryAttempt,
+    MessageChain,
+    NewsletterSubscriber,
+    OutboxAlarm,
+    OutboxMessage,
+)
 from steadfast.notify.outbox import outbox_cancel, outbox_replay
 
 
@@ -107,3 +117,41 @@ class MessageChainAdmin(admin.ModelAdmin):
 class OutboxAlarmAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("topic", "started_at", "ended_at", "details")
     list_filter = ("topic",)
+
+
+@admin.register(NewsletterSubscriber)
+class NewsletterSubscriberAdmin(admin.ModelAdmin):
+    list_display = ("email", "language", "opted_in_at", "unsubscribed_at")
+    search_fields = ("email",)
+    fields = ("email", "language", "opted_in_at", "unsubscribed_at")
+    readonly_fields = ("opted_in_at", "unsubscribed_at")
+
+    def save_model(self, request, obj, form, change):
+        if not obj.token:
+            obj.token = secrets.token_urlsafe(32)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ("subject", "scheduled_at", "status", "held_reason")
+    list_filter = ("status",)
+    readonly_fields = ("status", "held_reason", "created_at")
+    fields = ("subject", "body", "scheduled_at", "status", "held_reason", "created_at")
+    actions = ("send_now",)
+
+    def save_model(self, request, obj, form, change):
+        held = change and Campaign.objects.filter(pk=obj.pk, status=Campaign.Status.HELD).exists()
+        super().save_model(request, obj, form, change)
+        if held and "scheduled_at" in form.changed_data:
+            campaign_reschedule(obj, obj.scheduled_at)
+            self.message_user(request, _("The campaign is rescheduled; it is sent then if the shop is open."))
+
+    @admin.action(description=_("Send held campaigns now (only while the shop is open)"), permissions=("change",))
+    def send_now(self, request, queryset):
+        for campaign in queryset.filter(status=Campaign.Status.HELD):
+            if campaign_resume(campaign) == "queued":
+                self.message_user(request, _("%(subject)s: being sent.") % {"subject": campaign}, messages.SUCCESS)
+            else:
+                self.message_user(request, _("%(subject)s: still held, the shop is not open.") % {
+                    "subject": campaign}, messages.WARNING)

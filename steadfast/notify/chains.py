@@ -13,7 +13,8 @@ from steadfast.providers.models import Provider
 from steadfast.providers.registry import adapter_class
 
 CHANNEL_TYPES = ("email", "sms", "telegram", "apprise")
-DEFAULT_CHAINS = {"customer": "email,sms,telegram", "staff": "telegram,sms,email,apprise"}
+DEFAULT_CHAINS = {"customer": "email,sms,telegram", "staff": "telegram,sms,email,apprise",
+                  "campaign": "email"}  # promotions by e-mail only, never SMS or Telegram
 STAFF_KIND_PREFIX = "staff_"
 
 
@@ -37,7 +38,7 @@ def chain_parse(text: str) -> list[str]:
 
 def chain_for(kind: str) -> list[str]:
     rows = dict(MessageChain.objects.filter(name__in=(kind, audience(kind))).values_list("name", "channels"))
-    text = rows.get(kind) or rows.get(audience(kind)) or DEFAULT_CHAINS[audience(kind)]
+    text = rows.get(kind) or DEFAULT_CHAINS.get(kind) or rows.get(audience(kind)) or DEFAULT_CHAINS[audience(kind)]
     try:
         return chain_parse(text)
     except ValidationError:  # a row saved around the admin's validation: fall back to the built-in order

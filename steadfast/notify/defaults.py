@@ -9,5 +9,5 @@ def notify_defaults_ensure(provider_model, chain_model):
 
     if not provider_model.objects.filter(kind="notify").exists():
         provider_model.objects.get_or_create(code="email", defaults=DEFAULT_EMAIL_PROVIDER)
-    for name, channels in DEFAULT_CHAINS.items():
+    for name, channels in DEFAULT_CHAINS.items():  # audiences and the kinds with a chain of their own
         chain_model.objects.get_or_create(name=name, defaults={"channels": channels})

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.utils import timezone
 
+from steadfast.notify.campaigns import PROMOTIONAL_KINDS, campaign_message_hold, shop_closed_reason
 from steadfast.notify.chains import chain_for, channel_providers
 from steadfast.notify.channels.base import Outgoing, addresses
 from steadfast.notify.models import DeliveryAttempt, OutboxMessage
@@ -55,6 +56,11 @@ def outbox_deliver(message_id) -> bool:
 
 
 def _deliver(message: OutboxMessage) -> bool:
+    if message.kind in PROMOTIONAL_KINDS:
+        reason = shop_closed_reason()
+        if reason:  # a promotion must never send customers to a dead shop: held until staff resume it
+            campaign_message_hold(message, reason)
+            return False
     chain = chain_for(message.kind)
     reachable = [kind for kind in chain if addresses(message.addresses.get(kind))]
     if not reachable:
@@ -85,7 +91,8 @@ def _try_channel(message, kind) -> tuple[str | DeliveryAttempt, str]:
     """Offer the message to each provider of one channel type: (the attempt that sent it, "") or (result, error)."""
     rendered = message_render(message, kind)
     outgoing = Outgoing(key=message.key, to=addresses(message.addresses.get(kind)), subject=rendered.subject,
-                        text=rendered.text, html=rendered.html, language=message.payload.get("language") or "en")
+                        text=rendered.text, html=rendered.html, language=message.payload.get("language") or "en",
+                        headers=_list_headers(message.payload))
     result, last_error = SKIPPED, "no provider for this channel"
     for provider in channel_providers(kind):
         if not provider.enabled:
@@ -125,3 +132,9 @@ def _finish(attempt, outcome, error=""):
     DeliveryAttempt.objects.filter(pk=attempt.pk).update(outcome=outcome, error=attempt.error,
                                                          created_at=timezone.now())
     timeline_note(attempt.message, attempt)
+
+
+def _list_headers(payload) -> dict:
+    """One-click unsubscribe (RFC 8058) for any message that carries its recipient's unsubscribe link."""
+    url = payload.get("unsubscribe_url")
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"} if url else {}

@@ -15,6 +15,7 @@ class OutboxMessage(models.Model):
         SENT = "sent", _("Sent")
         DEAD = "dead", _("Dead-lettered")
         CANCELLED = "cancelled", _("Cancelled")
+        HELD = "held", _("Held (shop not open)")  # promotional: waits for staff to resume or reschedule
 
     key = models.CharField(_("dedupe key"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=50, help_text=_("e.g. order_confirmation"))
@@ -110,3 +111,47 @@ class OutboxAlarm(models.Model):
 
     def __str__(self):
         return f"{self.topic} since {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class NewsletterSubscriber(models.Model):
+    """A customer who opted in to promotional e-mail. The token authorises the one-click unsubscribe link."""
+
+    email = models.EmailField(_("e-mail"), unique=True)
+    language = models.CharField(_("language"), max_length=10, default="en")
+    token = models.CharField(max_length=64, unique=True)
+    opted_in_at = models.DateTimeField(_("opted in"), default=timezone.now)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["email"]
+        verbose_name = _("newsletter subscriber")
+        verbose_name_plural = _("newsletter subscribers")
+
+    def __str__(self):
+        return self.email
+
+
+class Campaign(models.Model):
+    """A promotional e-mail to every subscriber, sent at `scheduled_at` only while the shop is open: a Friday
+    promotion must never send customers to a dead shop. Held automatically otherwise; staff resume or reschedule."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        HELD = "held", _("Held: the shop is not open")
+        SENDING = "sending", _("Sending")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"))
+    scheduled_at = models.DateTimeField(_("send at"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    held_reason = models.CharField(_("why held"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-scheduled_at"]
+        verbose_name = _("e-mail campaign")
+        verbose_name_plural = _("e-mail campaigns")
+
+    def __str__(self):
+        return self.subject

@@ -62,7 +62,8 @@ class EmailChannel:
         message_id = make_msgid(domain="steadfast.local")
         email = EmailMultiAlternatives(
             outgoing.subject, outgoing.text, from_email=self.config.get("from_email") or settings.DEFAULT_FROM_EMAIL,
-            to=list(outgoing.to), headers={"X-Steadfast-Key": outgoing.key, "Message-ID": message_id},
+            to=list(outgoing.to),
+            headers={**outgoing.headers, "X-Steadfast-Key": outgoing.key, "Message-ID": message_id},
             connection=self._connection(),
         )
         if outgoing.html:

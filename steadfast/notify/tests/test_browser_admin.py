@@ -1,12 +1,16 @@
 """What staff see, in Chromium: a message's attempt log, the order timeline, the chains, replaying a dead letter.
 (docs/screenshots/admin-outbox-message.png and admin-message-chains.png were taken by this test.)"""
 
+import os
+from pathlib import Path
+
 import pytest
 
 from steadfast.notify.models import OutboxMessage
 from steadfast.notify.tasks import outbox_sweep
 
 pytestmark = pytest.mark.browser
+SHOTS = os.environ.get("STEADFAST_SHOTS_DIR", "")  # set to keep the screenshots for a look
 
 
 def _login(page, django_user_model):
@@ -49,3 +53,20 @@ def test_staff_see_the_attempt_log_and_the_timeline_and_replay_a_dead_letter(
     page.goto("/admin/notify/messagechain/")
     assert "email,sms,telegram" in page.locator("#result_list").inner_text().replace(" ", "")
     page.screenshot(path=str(tmp_path / "admin-message-chains.png"), full_page=True)
+
+
+def test_a_customer_unsubscribes_from_offers_in_one_click(page, tmp_path):
+    from steadfast.notify.campaigns import newsletter_subscribe
+    from steadfast.notify.models import NewsletterSubscriber
+
+    subscriber = newsletter_subscribe("fan@example.com", "en")
+    page.goto(f"/newsletter/unsubscribe/{subscriber.token}/")
+    assert "fan@example.com" in page.locator("#newsletter-unsubscribe").inner_text()
+    page.screenshot(path=str(tmp_path / "unsubscribe.png"), full_page=True)
+    page.click("#newsletter-unsubscribe button")
+    assert page.locator("h1").first.inner_text() == "You are unsubscribed"
+    page.screenshot(path=str(tmp_path / "unsubscribed.png"), full_page=True)
+    if SHOTS:
+        for name in ("unsubscribe.png", "unsubscribed.png"):
+            (Path(SHOTS) / name).write_bytes((tmp_path / name).read_bytes())
+    assert NewsletterSubscriber.objects.get(pk=subscriber.pk).unsubscribed_at is not None
