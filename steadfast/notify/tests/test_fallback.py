@@ -13,6 +13,7 @@ from steadfast.providers.errors import Unavailable
 from steadfast.providers.registry import adapter_for
 
 pytestmark = pytest.mark.django_db
+PL_SENT = "Wysłano"
 ANN = {"email": "ann@example.com", "sms": "+48 600 100 200", "telegram": "4242"}
 
 
@@ -173,3 +174,16 @@ def test_chains_are_edited_in_the_admin_and_checked(admin_client):
     admin_client.post(reverse("admin:notify_messagechain_add"), {"name": "order_paid", "channels": "telegram"})
     assert chain_for("order_paid") == ["telegram"] and chain_for("order_shipped") == ["sms", "email"]
     assert chain_for("staff_alert") == ["telegram", "sms", "email", "apprise"]
+
+
+def test_the_timeline_reads_in_the_customers_language(fakes, make_variant, details):
+    from steadfast.checkout.services import order_place
+
+    smtp, smsru, telegram = fakes
+    smtp.rejected.add(details.email)
+    order, _ = order_place(lines=[(make_variant().pk, 1)], details=details, idempotency_key="timeline-pl",
+                           language="pl")
+    outbox_sweep()
+    assert list(order.events.filter(kind="message").values_list("message", flat=True)) == [
+        "Wiadomość order_confirmation przez e-mail (email): Odrzucono dla tego adresu",
+        f"Wiadomość order_confirmation przez SMS (smsru): {PL_SENT}"]
