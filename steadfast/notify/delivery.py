@@ -38,6 +38,7 @@ REFUSED, TEMPORARY, SKIPPED = "refused", "temporary", "skipped"
 
 
 def outbox_deliver(message_id) -> bool:
+    started = timezone.now()
     message = outbox_claim(message_id)
     if message is None:
         return False
@@ -51,7 +52,11 @@ def outbox_deliver(message_id) -> bool:
         return False
     except Exception as error:  # noqa: BLE001  a bug in one message must not hold up the others: record it, go on
         log.exception("outbox: message %s failed with an unexpected error", message.pk)
-        outbox_mark_failed(message, f"{type(error).__name__}: {error}", step=message.step)
+        description = f"{type(error).__name__}: {error}"
+        # The try this run left "sending" ended in the error, not in a crash of the worker.
+        DeliveryAttempt.objects.filter(message=message, outcome=Outcome.SENDING, created_at__gte=started).update(
+            outcome=Outcome.ERROR, error=description[:500])
+        outbox_mark_failed(message, description, step=message.step)
         return False
 
 

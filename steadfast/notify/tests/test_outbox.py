@@ -64,6 +64,7 @@ def test_an_unexpected_error_is_recorded_retried_later_and_never_stops_the_sweep
         assert message.status == Status.PENDING and message.attempts == 1, message.last_error
         assert "ModuleNotFoundError" in message.last_error or "ImportError" in message.last_error
         assert message.next_attempt_at > timezone.now() and message.lease_token == ""
+        assert list(message.deliveries.values_list("outcome", flat=True)) == ["error"]
 
 
 def test_a_leased_message_is_not_claimed_again_until_the_lease_expires(email_channel):
