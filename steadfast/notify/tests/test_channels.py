@@ -209,3 +209,15 @@ def test_every_email_goes_out_as_text_and_html_in_the_customers_language(email_c
 
     rendered = message_render(OutboxMessage.objects.get(key="k-pl"), "email")
     assert '<a href="http://127.0.0.1:8000/orders/tok-42/"' in rendered.html and 'lang="pl"' in rendered.html
+
+
+def test_fire_drill_on_a_channel_fake(telegram_channel, telegram, admin_user):
+    from steadfast.providers.drill import provider_drill_end, provider_drill_start
+
+    provider_drill_start(telegram_channel, admin_user, "down")
+    with pytest.raises(Unavailable):
+        send(telegram_channel, "4242")
+    provider_drill_end(telegram_channel, admin_user)
+    send(telegram_channel, "4242")
+    assert [m["to"] for m in telegram.messages] == ["4242"]
+    assert list(telegram_channel.audits.values_list("action", flat=True).order_by("pk")) == ["drill_start", "drill_end"]
