@@ -221,3 +221,11 @@ def test_fire_drill_on_a_channel_fake(telegram_channel, telegram, admin_user):
     send(telegram_channel, "4242")
     assert [m["to"] for m in telegram.messages] == ["4242"]
     assert list(telegram_channel.audits.values_list("action", flat=True).order_by("pk")) == ["drill_start", "drill_end"]
+
+
+def test_channels_show_on_the_provider_health_page(admin_client, telegram_channel, sms_channel, telegram):
+    telegram.set_fault("status", status=502)
+    with pytest.raises(Unavailable):
+        send(telegram_channel, "4242")
+    page = admin_client.get("/admin/providers/provider/health/").content.decode()
+    assert "telegram" in page and "smsru" in page and "Unavailable" in page
