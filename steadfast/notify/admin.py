@@ -5,8 +5,9 @@ import secrets
 
 from django import forms
 from django.contrib import admin, messages
+from django.template import TemplateDoesNotExist
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -22,6 +23,7 @@ from steadfast.notify.models import (
     OutboxMessage,
 )
 from steadfast.notify.outbox import outbox_cancel, outbox_replay
+from steadfast.notify.render import message_render
 
 
 class DeliveryAttemptInline(admin.TabularInline):
@@ -50,8 +52,22 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     inlines = (DeliveryAttemptInline,)
     fields = readonly_fields = (
         "key", "kind", "channel", "recipient", "addresses", "order_link", "status", "attempts", "next_attempt_at",
-        "sent_at", "created_at", "last_error", "payload",
+        "sent_at", "created_at", "last_error", "payload", "preview",
     )
+
+    @admin.display(description=_("preview"))
+    def preview(self, message):
+        """What the person gets, per channel type, in their language (rendered now from the stored payload)."""
+        parts = []
+        for kind, label in (("email", _("E-mail")), ("sms", _("SMS / Telegram"))):
+            try:
+                rendered = message_render(message, kind)
+            except TemplateDoesNotExist as error:
+                parts.append(format_html("<p><strong>{}</strong>: {} {}</p>", label, _("missing template"), error))
+                continue
+            parts.append(format_html('<p><strong>{}</strong>: {}</p><pre style="white-space:pre-wrap;max-width:60em">{}'
+                                     "</pre>", label, rendered.subject, rendered.text))
+        return format_html_join("", "{}", ((part,) for part in parts))
 
     @admin.display(description=_("order"), ordering="order__number")
     def order_link(self, message):

@@ -50,5 +50,5 @@ def message_render(message, channel: str) -> Rendered:
             html = _optional(f"notify/{message.kind}.html", context).strip() or render_to_string(
                 "notify/email_layout.html", {"subject": subject, "text": text.strip(), **_shop(message)})
             return Rendered(subject, text, html)
-        short = _optional(f"notify/{message.kind}_short.txt", context).strip()
+        short = " ".join(_optional(f"notify/{message.kind}_short.txt", context).split())  # one line for SMS
         return Rendered(subject, short or subject)

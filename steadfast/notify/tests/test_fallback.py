@@ -7,7 +7,7 @@ from django.urls import reverse
 from steadfast.notify.chains import chain_for
 from steadfast.notify.models import MessageChain, OutboxMessage
 from steadfast.notify.tasks import outbox_sweep
-from steadfast.notify.tests.conftest import fresh, message_add, time_passes
+from steadfast.notify.tests.conftest import PAYLOAD, fresh, message_add, time_passes
 from steadfast.providers.call import call
 from steadfast.providers.errors import Unavailable
 from steadfast.providers.registry import adapter_for
@@ -187,3 +187,12 @@ def test_the_timeline_reads_in_the_customers_language(fakes, make_variant, detai
     assert list(order.events.filter(kind="message").values_list("message", flat=True)) == [
         "Wiadomość order_confirmation przez e-mail (email): Odrzucono dla tego adresu",
         f"Wiadomość order_confirmation przez SMS (smsru): {PL_SENT}"]
+
+
+def test_sms_text_is_one_short_line_with_the_order_link_in_the_customers_language(fakes):
+    smtp, smsru, telegram = fakes
+    smtp.rejected.add("ann@example.com")
+    message_add("k1", addresses=ANN, payload={**PAYLOAD, "language": "pl"})
+    assert outbox_sweep() == 1
+    [sms] = smsru.messages
+    assert sms["text"] == "Twoje zamówienie SF-000042 zostało potwierdzone: http://127.0.0.1:8000/orders/tok-42/"
