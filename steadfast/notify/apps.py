@@ -10,3 +10,4 @@ class NotifyConfig(AppConfig):
         from steadfast.providers.signals import health_changed
 
         health_changed.connect(staff_alert_health, dispatch_uid="notify-staff-alert-health")
+        from steadfast.notify import webhooks  # noqa: F401  connects the ESP bounce receiver

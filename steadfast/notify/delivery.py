@@ -78,7 +78,7 @@ def _deliver(message: OutboxMessage) -> bool:
             result, error = _try_channel(message, kind)
             if isinstance(result, DeliveryAttempt):  # sent: the log entry and the message change in one commit
                 with transaction.atomic():
-                    _finish(result, Outcome.SENT)
+                    _finish(result, Outcome.SENT, reference=error)
                     return outbox_mark_sent(message, kind)
             errors.append(f"{kind}: {error}")
             if result == REFUSED:
@@ -93,7 +93,8 @@ def _deliver(message: OutboxMessage) -> bool:
 
 
 def _try_channel(message, kind) -> tuple[str | DeliveryAttempt, str]:
-    """Offer the message to each provider of one channel type: (the attempt that sent it, "") or (result, error)."""
+    """Offer the message to each provider of one channel type: (the attempt that sent it, the provider's message
+    id) or (result, error)."""
     rendered = message_render(message, kind)
     outgoing = Outgoing(key=message.key, to=addresses(message.addresses.get(kind)), subject=rendered.subject,
                         text=rendered.text, html=rendered.html, language=message.payload.get("language") or "en",
@@ -108,8 +109,8 @@ def _try_channel(message, kind) -> tuple[str | DeliveryAttempt, str]:
             attempt = _log(message, kind, provider, Outcome.SENDING)
         adapter = adapter_for(provider)
         try:
-            call(provider, "send", lambda client, a=adapter: a.send(client, outgoing),
-                 reference=message.order.number if message.order else message.key)
+            reference = call(provider, "send", lambda client, a=adapter: a.send(client, outgoing),
+                             reference=message.order.number if message.order else message.key)
         except BreakerOpen as error:
             _finish(attempt, Outcome.SKIPPED, error)
             last_error = str(error)
@@ -120,7 +121,7 @@ def _try_channel(message, kind) -> tuple[str | DeliveryAttempt, str]:
             _finish(attempt, Outcome.FAILED, error)
             result, last_error = TEMPORARY, f"{provider.code} {type(error).__name__}: {error}"
         else:
-            return attempt, ""
+            return attempt, str(reference or "")  # the provider's message id, for delivery/bounce webhooks
     return result, last_error
 
 
@@ -132,10 +133,10 @@ def _log(message, kind, provider, outcome, error="") -> DeliveryAttempt:
     return attempt
 
 
-def _finish(attempt, outcome, error=""):
+def _finish(attempt, outcome, error="", reference=""):
     attempt.outcome, attempt.error = outcome, str(error)[:500]
     DeliveryAttempt.objects.filter(pk=attempt.pk).update(outcome=outcome, error=attempt.error,
-                                                         created_at=timezone.now())
+                                                         reference=reference[:200], created_at=timezone.now())
     timeline_note(attempt.message, attempt)
 
 

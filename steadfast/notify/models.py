@@ -61,12 +61,14 @@ class DeliveryAttempt(models.Model):
         REFUSED = "refused", _("Refused for this address")
         FAILED = "failed", _("Failed, temporary")
         ERROR = "error", _("Error")
+        BOUNCED = "bounced", _("Bounced after sending")
 
     message = models.ForeignKey(OutboxMessage, models.CASCADE, related_name="deliveries")
     channel = models.CharField(_("channel"), max_length=30)
     provider = models.CharField(_("provider"), max_length=50, blank=True)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     error = models.CharField(_("error"), max_length=500, blank=True)
+    reference = models.CharField(_("provider's message id"), max_length=200, blank=True, db_index=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from steadfast.notify import views
+from steadfast.notify import views, webhooks
 
 app_name = "notify"
 urlpatterns = [
-    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("newsletter/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("notify/webhooks/<slug:code>/", webhooks.esp_webhook, name="esp_webhook"),
 ]

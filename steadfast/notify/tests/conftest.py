@@ -7,7 +7,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from steadfast.fakes.messaging import FakeSmsRu, FakeTelegram, FakeTwilio
+from steadfast.fakes.messaging import FakePostmark, FakeSmsRu, FakeTelegram, FakeTwilio
 from steadfast.fakes.smtp import FakeSMTP
 from steadfast.notify.channels.email import SMTP_BACKEND
 from steadfast.notify.models import MessageChain, OutboxMessage
@@ -107,3 +107,18 @@ def time_passes(*messages):
 
 def fresh(message) -> OutboxMessage:
     return OutboxMessage.objects.get(pk=message.pk)
+
+
+@pytest.fixture
+def postmark():
+    fake = FakePostmark().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def esp_channel(db, postmark, monkeypatch):
+    monkeypatch.setenv(provider_secret_env("esp", "server_token"), postmark.server_token)
+    return Provider.objects.create(kind="notify", code="esp", adapter="email", name="Postmark", config={
+        "backend": "anymail.backends.postmark.EmailBackend", "api_base": postmark.url, "connect_timeout": 2,
+        "read_timeout": 3})

@@ -160,23 +160,6 @@ def test_probes_reach_every_channel_and_find_the_broken_one(email_channel, teleg
 # --- an ESP through django-anymail (Postmark) ------------------------------------------------------------
 
 
-@pytest.fixture
-def postmark():
-    from steadfast.fakes.messaging import FakePostmark
-
-    fake = FakePostmark().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def esp_channel(db, postmark, monkeypatch):
-    monkeypatch.setenv(provider_secret_env("esp", "server_token"), postmark.server_token)
-    return Provider.objects.create(kind="notify", code="esp", adapter="email", name="Postmark", config={
-        "backend": "anymail.backends.postmark.EmailBackend", "api_base": postmark.url, "connect_timeout": 2,
-        "read_timeout": 3})
-
-
 def test_esp_through_anymail_sends_and_classifies(esp_channel, postmark, monkeypatch):
     send(esp_channel, "ann@example.com")
     assert [(m["to"], m["key"]) for m in postmark.messages] == [("ann@example.com", "order_confirmation:42")]
