@@ -37,7 +37,7 @@ def test_staff_see_the_attempt_log_and_the_timeline_and_replay_a_dead_letter(
     refused, sent = log.find("Refused for this address"), log.find("smsru Sent")
     assert 0 <= refused < sent and "550" in log, log
     preview = page.locator(".field-preview").inner_text()
-    assert "Your order SF-000001 is confirmed" in preview and "thank you for your order" in preview
+    assert f"Your order {order.number} is confirmed" in preview and "thank you for your order" in preview
     page.screenshot(path=str(tmp_path / "admin-outbox-message.png"), full_page=True)
     if SHOTS:
         (Path(SHOTS) / "admin-outbox-message.png").write_bytes((tmp_path / "admin-outbox-message.png").read_bytes())
