@@ -157,6 +157,17 @@ HUEY["immediate"] = env_bool("HUEY_IMMEDIATE", False)
 HUEY["consumer"]["flush_locks"] = env_bool("HUEY_FLUSH_LOCKS", True)
 # How long a worker owns an outbox message it is delivering; after a crash the sweep retries it once this passes.
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120, 1)
+# Outbox retries (notify/outbox.py): backoff from OUTBOX_RETRY_SECONDS doubling up to OUTBOX_RETRY_MAX_SECONDS, with
+# jitter; dead letter after OUTBOX_MAX_ATTEMPTS failed runs or OUTBOX_MAX_AGE_HOURS; a channel failing temporarily
+# is tried OUTBOX_CHANNEL_TRIES runs before the fallback chain moves on. Staff are alerted when dead letters appear
+# or OUTBOX_BACKLOG_ALERT messages have waited longer than OUTBOX_BACKLOG_MINUTES.
+OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 30, 1)
+OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600, 1)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10, 1)
+OUTBOX_MAX_AGE_HOURS = env_int("OUTBOX_MAX_AGE_HOURS", 48, 1)
+OUTBOX_CHANNEL_TRIES = env_int("OUTBOX_CHANNEL_TRIES", 2, 1)
+OUTBOX_BACKLOG_MINUTES = env_int("OUTBOX_BACKLOG_MINUTES", 10, 1)
+OUTBOX_BACKLOG_ALERT = env_int("OUTBOX_BACKLOG_ALERT", 50, 1)
 if not DATABASE_URL or not REDIS_URL:
     # SQLite files (database, Huey queue) need their folder to exist, and a fresh checkout has no var/.
     DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -229,6 +240,9 @@ SHOP_EMAIL = env_str("SHOP_EMAIL", "hello@steadfast.example")
 SHOP_BANK_ACCOUNT = env_str("SHOP_BANK_ACCOUNT", "PL61 1090 1014 0000 0712 1981 2874")
 # Who gets provider outage alerts; empty means every active superuser with an e-mail address.
 STAFF_ALERT_EMAILS = env_list("STAFF_ALERT_EMAILS")
+# The staff chain's other addresses: on-call phones for SMS, the staff Telegram group's chat id.
+STAFF_ALERT_PHONES = env_list("STAFF_ALERT_PHONES")
+STAFF_ALERT_TELEGRAM_CHAT = env_str("STAFF_ALERT_TELEGRAM_CHAT", "")
 SHOP_LOW_STOCK = env_int("SHOP_LOW_STOCK", 3, 0)
 SHOP_FREE_DELIVERY_OVER = env_decimal("SHOP_FREE_DELIVERY_OVER", "0")
 # Unpaid orders hold stock this long before the reservation expires.
@@ -285,6 +299,11 @@ STEADFAST_ADAPTERS = {
     "stripe": "steadfast.payments.gateways.stripe.StripeGateway",
     "paypal": "steadfast.payments.gateways.paypal.PayPalGateway",
     "yookassa": "steadfast.payments.gateways.yookassa.YooKassaGateway",
+    "email": "steadfast.notify.channels.email.EmailChannel",
+    "telegram": "steadfast.notify.channels.telegram.TelegramChannel",
+    "smsru": "steadfast.notify.channels.smsru.SmsRuChannel",
+    "twilio": "steadfast.notify.channels.twilio.TwilioChannel",
+    "apprise": "steadfast.notify.channels.apprise.AppriseChannel",
 }
 
 LOGGING = {

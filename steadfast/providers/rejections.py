@@ -46,14 +46,11 @@ def rejection_noted(provider, operation, error, message, reference=""):
 
 def staff_problem_alert(key, provider, title, detail, reference=""):
     """One staff e-mail per key (outbox rows are unique by key): a problem only a person can fix."""
-    from steadfast.notify.alerts import staff_alert_recipients
-    from steadfast.notify.outbox import outbox_add
+    from steadfast.notify.alerts import staff_alert_add
 
     payload = {"provider": provider.name, "code": provider.code, "title": title, "detail": detail[:500],
                "reference": str(reference), "at": timezone.now().isoformat(),
                "admin_url": settings.SITE_URL.rstrip("/") + "/admin/providers/providerhealth/"}
-    with transaction.atomic():
-        for recipient in staff_alert_recipients():
-            digest = hashlib.sha256(key.encode()).hexdigest()[:24]
-            outbox_add(key=f"staff_problem:{digest}:{recipient}"[:100], kind="staff_problem", recipient=recipient,
-                       payload=payload)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+    with transaction.atomic():  # no cause row to share a transaction with: the alert is its own
+        staff_alert_add(key=f"staff_problem:{digest}", kind="staff_problem", payload=payload)
