@@ -205,9 +205,10 @@ def test_a_breaker_staff_alert_commits_with_its_health_event(settings):
     settings.STAFF_ALERT_EMAILS = ["ops@example.com"]
     gateway = Provider.objects.create(kind="payment", code="cardco", adapter="cash_on_delivery", name="CardCo")
     # Called in autocommit, as the breaker does after an outside call: the event opens the transaction for both.
-    event = health_event_create(gateway, "closed", "open", "3 calls in a row unavailable")
+    health_event_create(gateway, "closed", "open", "3 calls in a row unavailable")
     alert = OutboxMessage.objects.get(kind="staff_alert")
-    assert alert.key == f"staff_alert:health:{event.pk}"
+    assert alert.key.startswith("staff_alert:episode:")  # one alert per outage (providers/alerting.py)
+    assert alert.addresses == {"email": ["ops@example.com"], "apprise": "staff"}, alert.addresses
     # And a rolled-back cause leaves neither.
     with pytest.raises(RuntimeError), transaction.atomic():
         health_event_create(gateway, "open", "closed", "trial call succeeded")
