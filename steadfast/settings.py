@@ -295,6 +295,7 @@ STEADFAST_ADAPTERS = {
     "paypal": "steadfast.payments.gateways.paypal.PayPalGateway",
     "yookassa": "steadfast.payments.gateways.yookassa.YooKassaGateway",
     "cdek": "steadfast.shipping.carriers.cdek.CdekCarrier",
+    "inpost": "steadfast.shipping.carriers.inpost.InPostCarrier",
 }
 
 LOGGING = {

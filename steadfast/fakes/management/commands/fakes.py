@@ -27,6 +27,7 @@ DEMO_SECRETS = {
     "paypal": {"CLIENT_ID": "fake-client-id", "CLIENT_SECRET": "fake-client-secret", "WEBHOOK_ID": "WH-FAKE-0001"},
     "yookassa": {"SHOP_ID": "100500", "SECRET_KEY": "test_fake_secret"},
     "cdek": {"CLIENT_ID": "cdek-demo", "CLIENT_SECRET": "cdek-demo-secret"},
+    "inpost": {"API_TOKEN": "inpost-demo-token"},
 }
 
 
@@ -62,6 +63,12 @@ def _cdek(port, shop_url):
     return FakeCdek(port=port, client_id=_secret("cdek", "CLIENT_ID"), client_secret=_secret("cdek", "CLIENT_SECRET"))
 
 
+def _inpost(port, shop_url):
+    from steadfast.fakes.inpost import FakeInPost
+
+    return FakeInPost(port=port, api_token=_secret("inpost", "API_TOKEN"), organization_id=1234)
+
+
 # name -> (default port, factory(port, shop_url), provider row for --register). Other gateways add a line here.
 FAKES = {
     "stripe": (8811, _stripe, {"kind": "payment", "adapter": "stripe", "name": "Card (Stripe)", "priority": 100,
@@ -74,6 +81,10 @@ FAKES = {
                            "description": "Courier and pickup points across Russia and the CIS.",
                            # Moscow -> Saint Petersburg: CDEK city codes the fake knows (see docs/delivery.md)
                            "config": {"origin": {"carrier_code": "44"}, "destination": {"carrier_code": "137"}}}),
+    "inpost": (8822, _inpost, {"kind": "shipping", "adapter": "inpost", "name": "InPost", "priority": 110,
+                               "description": "Parcel lockers and courier in Poland.",
+                               "config": {"organization_id": 1234,
+                                          "destination": {"country": "PL", "postcode": "00-950", "city": "Warszawa"}}}),
 }
 
 
