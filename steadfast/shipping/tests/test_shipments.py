@@ -99,3 +99,22 @@ def test_a_shipment_the_carrier_refuses_is_shown_to_staff_not_retried(paid_order
     assert shipment.state == Shipment.State.FAILED and "v2_tariff_not_found" in shipment.last_error
     assert "CDEK refused the shipment" in timeline(paid_order)[-1]
     assert fake_cdek.ledger.shipments == []
+
+
+def test_staff_see_waiting_shipments_and_retry_them_when_the_carrier_is_back(paid_order, fake_cdek, admin_client):
+    fake_cdek.set_fault("status", status=503)
+    shipments_sweep()
+
+    listing = admin_client.get("/admin/shipping/shipment/?state__exact=waiting").content.decode()
+    assert paid_order.number in listing and "Waiting for the carrier" in listing and "HTTP 503" in listing
+
+    fake_cdek.set_fault("ok")
+    shipment = Shipment.objects.get(order=paid_order)
+    response = admin_client.post("/admin/shipping/shipment/",
+                                 {"action": "retry_now", "_selected_action": [shipment.pk]}, follow=True)
+    assert "1 shipment(s) queued again." in response.content.decode()
+    shipments_sweep()  # the worker, now (no waiting for the backoff)
+
+    shipment.refresh_from_db()
+    assert shipment.state == Shipment.State.CREATED
+    assert len(fake_cdek.ledger.for_number(paid_order.number)) == 1
