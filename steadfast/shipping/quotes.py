@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from steadfast.cachesafe import lenient_cache
 from steadfast.money import Money
 from steadfast.providers.call import call
-from steadfast.providers.errors import ProviderError
+from steadfast.providers.errors import Misconfigured, ProviderError
 from steadfast.providers.models import Provider
 from steadfast.providers.registry import adapter_for
 from steadfast.providers.selectors import providers_available
@@ -80,7 +80,12 @@ def carrier_quotes(methods, subtotal: Money, deadline: float | None = None) -> d
                     deadline)
     quotes = {}
     for future in done:
-        method, option = futures[future], future.result()
+        method = futures[future]
+        try:
+            option = future.result()
+        except Exception:  # a bug in one adapter must not take the delivery step down: logged, carrier left out
+            log.exception("delivery quote: %s failed unexpectedly; left out", method.provider.code)
+            continue
         if option is not None:
             lenient_cache.set(_cache_key(method, parcel), _remember(option), settings.SHIPPING_QUOTE_TTL)
             quotes[method.code] = _carrier_quote(method, option, subtotal)
@@ -95,7 +100,10 @@ def default_parcel() -> Parcel:
 def carrier_route(provider) -> tuple[Location, Location]:
     """Where parcels leave from (config "origin") and the destination quotes are priced to (config "destination")."""
     config = provider.config
-    return Location(**config.get("origin", {})), Location(**config.get("destination", {}))
+    try:
+        return Location(**config.get("origin", {})), Location(**config.get("destination", {}))
+    except TypeError as error:
+        raise Misconfigured(f"{provider.code}: config origin/destination: {error}") from None
 
 
 def remembered_option(method) -> Option | None:

@@ -92,3 +92,12 @@ def test_the_price_shown_is_the_price_charged_and_the_shipment_is_registered_onc
     assert shipment.service == "137" and shipment.state == Shipment.State.WAITING
     assert order.events.filter(kind="shipment").exists()
 
+
+
+def test_a_misconfigured_carrier_route_leaves_the_carrier_out_not_the_page(client, shop, cdek_provider):
+    cdek_provider.config["destination"] = {"town": "Moscow"}  # not a field of a location
+    cdek_provider.save()
+
+    page = delivery_page(client, shop)
+
+    assert offered(page) == {"Courier": "€4.90", "Pick up in the shop": "Free", "Standard parcel": "€15.00"}
