@@ -101,3 +101,25 @@ def test_a_misconfigured_carrier_route_leaves_the_carrier_out_not_the_page(clien
     page = delivery_page(client, shop)
 
     assert offered(page) == {"Courier": "€4.90", "Pick up in the shop": "Free", "Standard parcel": "€15.00"}
+
+
+EMERGENCY_ONLY = {"Courier": "€4.90", "Pick up in the shop": "Free", "Standard parcel": "€15.00"}
+LIVE = {"CDEK courier": "€15.50", "Courier": "€4.90", "Pick up in the shop": "Free"}
+
+
+@pytest.mark.parametrize("fault, options, expected", [
+    ("slow", {"ms": 5000}, EMERGENCY_ONLY),  # answers, but after the deadline
+    ("status", {"status": 500}, EMERGENCY_ONLY),
+    ("status", {"status": 429}, EMERGENCY_ONLY),
+    ("malformed", {}, EMERGENCY_ONLY),
+    ("reset", {}, EMERGENCY_ONLY),
+    ("expired_token", {}, LIVE),  # renewed once, transparently
+])
+def test_fault_matrix_at_the_delivery_step(client, shop, fake_cdek, fault, options, expected):
+    delivery_page(client, shop)  # a token is fetched and cached
+    fake_cdek.set_fault(fault, **options)
+
+    page = client.get(reverse("checkout:delivery")).content.decode()
+
+    assert offered(page) == expected, f"{fault}: offered {offered(page)}"
+    wait_for(lambda: Attempt.objects.filter(operation="quote").count() == 2, "both quote Attempt rows")
