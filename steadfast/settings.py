@@ -240,6 +240,7 @@ if not 0.1 <= SHIPPING_QUOTE_DEADLINE <= 30:
 SHIPPING_QUOTE_TTL = env_int("SHIPPING_QUOTE_TTL", 1800, 60)  # seconds a live price shown stays valid
 SHIPPING_DEFAULT_PARCEL_GRAMS = env_int("SHIPPING_DEFAULT_PARCEL_GRAMS", 1000, 1)
 SHIPPING_RETRY_SECONDS = env_int("SHIPPING_RETRY_SECONDS", 60, 1)  # first retry of a shipment; doubles up to 1 h
+SHIPPING_TRACK_SECONDS = env_int("SHIPPING_TRACK_SECONDS", 1800, 60)  # carrier status polls of a shipment
 # Unpaid orders hold stock this long before the reservation expires.
 RESERVATION_MINUTES = env_int("RESERVATION_MINUTES", 30, 1)
 BANK_TRANSFER_DAYS = env_int("BANK_TRANSFER_DAYS", 5, 1)

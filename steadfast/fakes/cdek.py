@@ -104,6 +104,12 @@ class FakeCdek(HostedGatewayFake):
                 return FakeResponse(200, {"fault": {"mode": "expired_token"}, "requests": self.requests})
         return super().control(request)
 
+    def status_add(self, entity_uuid, code, name, city=""):
+        """The parcel moved on (as CDEK's tracking would report it): the newest status comes first."""
+        with self._state_lock:
+            self.orders[entity_uuid]["statuses"].insert(0, {"code": code, "name": name, "date_time": _now(),
+                                                            "city": city})
+
     # --- HTTP -----------------------------------------------------------------------------------------
     def handle(self, request: FakeRequest) -> FakeResponse:
         url = urlsplit(request.path)

@@ -37,13 +37,14 @@ class DeliveryMethodAdmin(admin.ModelAdmin):
 class ShipmentAdmin(admin.ModelAdmin):
     """Staff see every shipment waiting for its carrier (and why) and can retry them at once."""
 
-    list_display = ("order", "provider", "state", "tracking_number", "attempts", "last_error", "next_attempt_at",
-                    "created_at")
+    list_display = ("order", "provider", "state", "tracking_number", "carrier_status", "attempts", "last_error",
+                    "next_attempt_at", "created_at")
     list_filter = ("state", "provider")
     search_fields = ("order__number", "tracking_number", "reference")
     list_select_related = ("order", "provider")
     readonly_fields = ("order", "provider", "service", "pickup_point", "state", "reference", "tracking_number",
-                       "attempts", "sent", "last_error", "next_attempt_at", "lease_until", "created_at", "updated_at")
+                       "carrier_status", "attempts", "sent", "last_error", "next_attempt_at", "lease_until",
+                       "created_at", "updated_at")
     actions = ["retry_now"]
 
     def has_add_permission(self, request):

@@ -77,6 +77,7 @@ class Shipment(models.Model):
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.WAITING)
     reference = models.CharField(_("carrier reference"), max_length=100, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
+    carrier_status = models.CharField(_("carrier status"), max_length=200, blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     # Set once a create was sent: from then on the worker asks the carrier by order number before sending again.
     sent = models.BooleanField(_("create sent"), default=False)

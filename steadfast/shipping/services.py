@@ -87,6 +87,44 @@ def shipments_due(now=None, limit=100) -> list[int]:
     return list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
 
 
+def shipments_track_due(now=None, limit=100) -> list[int]:
+    now = now or timezone.now()
+    due = Shipment.objects.filter(state=State.CREATED, next_attempt_at__lte=now).exclude(lease_until__gt=now)
+    return list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+
+
+def shipment_track(shipment_id: int, now=None) -> Shipment | None:
+    """Poll one registered shipment's status; a new carrier status lands on the order timeline."""
+    now = now or timezone.now()
+    claimed = Shipment.objects.filter(pk=shipment_id, state=State.CREATED, next_attempt_at__lte=now).exclude(
+        lease_until__gt=now).update(lease_until=now + LEASE)
+    if not claimed:
+        return None
+    shipment = Shipment.objects.select_related("order", "provider").get(pk=shipment_id)
+    adapter = adapter_for(shipment.provider)
+    next_poll = now + timedelta(seconds=settings.SHIPPING_TRACK_SECONDS)
+    try:
+        info = call(shipment.provider, "status", partial(adapter.shipment_status, shipment.reference),
+                    reference=shipment.order.number, background=True)
+    except ProviderError as error:  # asked again at the next poll; background failures alert staff (call())
+        Shipment.objects.filter(pk=shipment.pk).update(lease_until=None, next_attempt_at=next_poll,
+                                                       last_error=str(error)[:500])
+        return shipment
+    with transaction.atomic():
+        locked = Shipment.objects.select_for_update().get(pk=shipment.pk)
+        changed = info.status_name and info.status_name != locked.carrier_status
+        locked.carrier_status = info.status_name or locked.carrier_status
+        if info.state == ShipmentState.DELIVERED:
+            locked.state = State.DELIVERED
+        elif info.state == ShipmentState.CANCELLED:
+            locked.state = State.CANCELLED
+        locked.lease_until, locked.next_attempt_at, locked.last_error = None, next_poll, ""
+        locked.save()
+        if changed:
+            order_event_add(locked.order, "tracking", SYSTEM, f"{locked.provider.name}: {info.status_name}")
+    return locked
+
+
 def shipments_retry_now(queryset) -> int:
     """Staff: try these waiting shipments again now (e.g. the carrier is back)."""
     ids = list(queryset.filter(state__in=(State.WAITING, State.PENDING)).values_list("pk", flat=True))
@@ -136,9 +174,12 @@ def _settled(shipment, info: ShipmentInfo, now) -> Shipment:
         was = locked.state
         locked.state, locked.reference, locked.lease_until, locked.last_error = state, info.reference, None, ""
         locked.tracking_number = info.tracking_number or locked.tracking_number
+        locked.carrier_status = info.status_name or locked.carrier_status
         locked.sent = True
         if state == State.PENDING:
             locked.next_attempt_at = (now or timezone.now()) + PENDING_RECHECK
+        elif state == State.CREATED:  # from now on: the next tracking poll
+            locked.next_attempt_at = (now or timezone.now()) + timedelta(seconds=settings.SHIPPING_TRACK_SECONDS)
         locked.save()
         if state == State.CREATED and was != State.CREATED:
             order_event_add(locked.order, "shipment", SYSTEM, _(

@@ -1,7 +1,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
-from steadfast.shipping.services import shipment_create, shipments_due
+from steadfast.shipping.services import shipment_create, shipment_track, shipments_due, shipments_track_due
 
 
 @db_task()
@@ -21,3 +21,14 @@ def shipments_sweep(now=None) -> int:
     for shipment_id in shipments_due(now):
         handled += shipment_create(shipment_id, now) is not None
     return handled
+
+
+@db_periodic_task(crontab(minute="*/5"))
+@lock_task("shipments-track")
+def shipments_track_task():
+    """Carrier status of registered shipments (polling; SHIPPING_TRACK_SECONDS apart) onto the order timeline."""
+    shipments_track()
+
+
+def shipments_track(now=None) -> int:
+    return sum(shipment_track(shipment_id, now) is not None for shipment_id in shipments_track_due(now))

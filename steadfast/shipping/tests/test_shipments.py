@@ -14,7 +14,7 @@ from steadfast.checkout.services import order_place
 from steadfast.orders.services import SYSTEM, order_mark_paid
 from steadfast.shipping.models import Shipment
 from steadfast.shipping.quotes import carrier_quotes
-from steadfast.shipping.tasks import shipments_sweep
+from steadfast.shipping.tasks import shipments_sweep, shipments_track
 
 LATER = timedelta(hours=2)  # past any backoff
 
@@ -118,3 +118,20 @@ def test_staff_see_waiting_shipments_and_retry_them_when_the_carrier_is_back(pai
     shipment.refresh_from_db()
     assert shipment.state == Shipment.State.CREATED
     assert len(fake_cdek.ledger.for_number(paid_order.number)) == 1
+
+
+def test_carrier_status_changes_land_on_the_order_timeline_until_delivered(paid_order, fake_cdek):
+    shipments_sweep()
+    shipment = Shipment.objects.get(order=paid_order)
+    assert shipment.state == Shipment.State.CREATED and shipment.carrier_status == "Order created"
+    fake_cdek.status_add(shipment.reference, "ACCEPTED_AT_PICK_UP_POINT", "Accepted at the pickup point", "Moscow")
+
+    shipments_track(timezone.now() + LATER)
+    shipments_track(timezone.now() + LATER)  # not due again yet: no second poll, no duplicate entry
+    fake_cdek.status_add(shipment.reference, "DELIVERED", "Delivered", "Saint Petersburg")
+    shipments_track(timezone.now() + 2 * LATER)
+
+    shipment.refresh_from_db()
+    assert shipment.state == Shipment.State.DELIVERED
+    tracking = [e.message for e in paid_order.events.filter(kind="tracking").order_by("pk")]
+    assert tracking == ["CDEK: Accepted at the pickup point", "CDEK: Delivered"]
