@@ -1,8 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from steadfast.orders.services import actor_for
 from steadfast.shipping.models import DeliveryMethod, Shipment
-from steadfast.shipping.services import shipments_retry_now
+from steadfast.shipping.services import shipments_move, shipments_retry_now
 from steadfast.storefront.templatetags.shop import money
 
 
@@ -49,6 +50,27 @@ class ShipmentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # written with the payment, never by hand
+
+    def get_actions(self, request):
+        """One "move to <carrier method>" action per enabled carrier method: reroute waiting shipments at once."""
+        actions = super().get_actions(request)
+        carriers = DeliveryMethod.objects.filter(enabled=True, kind=DeliveryMethod.Kind.CARRIER, provider__isnull=False)
+        for method in carriers.exclude(service=""):
+            name = f"move_to_{method.code}"
+            description = _("Move the selected waiting shipments to %(method)s") % {"method": method.name}
+            actions[name] = (self._mover(method), name, description)
+        return actions
+
+    def _mover(self, method):
+        def move(modeladmin, request, queryset):
+            moved, kept = shipments_move(queryset, method, actor_for(request.user))
+            self.message_user(request, _("%(count)d shipment(s) moved to %(method)s.") % {
+                "count": moved, "method": method.name})
+            if kept:
+                self.message_user(request, _(
+                    "Left alone (already sent to their carrier, may exist there: cancel them there first): "
+                    "%(orders)s") % {"orders": ", ".join(kept)}, level=messages.WARNING)
+        return move
 
     @admin.action(description=_("Try the selected waiting shipments again now"))
     def retry_now(self, request, queryset):

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from steadfast.money import Money
 from steadfast.orders.services import SYSTEM, order_event_add
 from steadfast.providers.call import call
-from steadfast.providers.errors import ProviderError, Rejected
+from steadfast.providers.errors import Indeterminate, ProviderError, Rejected
 from steadfast.providers.registry import adapter_for
 from steadfast.shipping.interface import Location, ShipmentInfo, ShipmentRequest, ShipmentState
 from steadfast.shipping.models import DeliveryMethod, Shipment
@@ -76,6 +76,10 @@ def shipment_create(shipment_id: int, now=None) -> Shipment | None:
     except Rejected as error:
         return _refused(shipment, str(error))
     except ProviderError as error:
+        if not shipment.sent and not isinstance(error, Indeterminate):
+            # Unavailable / Misconfigured / breaker open: the carrier did not take it (DESIGN: safe to go
+            # elsewhere), so staff may still move it to another carrier. Indeterminate keeps it "sent".
+            Shipment.objects.filter(pk=shipment.pk).update(sent=False)
         return _retry_later(shipment, f"{type(error).__name__}: {error}", now)
     return _settled(shipment, info, now)
 
@@ -132,6 +136,31 @@ def shipments_retry_now(queryset) -> int:
     for pk in ids:
         transaction.on_commit(partial(_enqueue, pk))
     return len(ids)
+
+
+def shipments_move(queryset, method, actor) -> tuple[int, list[str]]:
+    """Staff: hand waiting shipments to another carrier method. Returns (moved, order numbers left alone).
+
+    Only shipments never sent: one whose create was sent may exist at the first carrier (a lost answer), and
+    moving it could make two parcels. Those are listed back to staff to resolve at the first carrier."""
+    if method.kind != DeliveryMethod.Kind.CARRIER or method.provider_id is None or not method.service:
+        raise ValueError(_("%(method)s is not a carrier method with a carrier service.") % {"method": method.name})
+    moved, kept = 0, []
+    for shipment in queryset.select_related("order", "provider"):
+        with transaction.atomic():
+            locked = Shipment.objects.select_for_update().select_related("provider").get(pk=shipment.pk)
+            if locked.state != State.WAITING or locked.sent or locked.reference:
+                kept.append(shipment.order.number)
+                continue
+            old = locked.provider.name
+            locked.provider, locked.service, locked.pickup_point = method.provider, method.service, ""
+            locked.attempts, locked.last_error, locked.next_attempt_at = 0, "", timezone.now()
+            locked.save()
+            order_event_add(locked.order, "shipment", actor, _("Shipment moved from %(old)s to %(new)s.") % {
+                "old": old, "new": method.provider.name})
+            transaction.on_commit(partial(_enqueue, locked.pk))
+            moved += 1
+    return moved, kept
 
 
 # --- steps --------------------------------------------------------------------------------------------------

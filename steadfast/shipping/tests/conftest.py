@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 
 CDEK_ID, CDEK_SECRET = "cdek-test-account", "cdek-test-secret"
+INPOST_TOKEN = "inpost-test-token"
 
 
 @pytest.fixture
@@ -45,3 +46,26 @@ def emergency_method(transactional_db):
 
     return DeliveryMethod.objects.create(code="standard", name="Standard parcel", kind="emergency",
                                          price=Decimal("15.00"), position=30)
+
+
+@pytest.fixture
+def fake_inpost():
+    from steadfast.fakes.inpost import FakeInPost
+
+    fake = FakeInPost(api_token=INPOST_TOKEN, organization_id=4321).start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def inpost(transactional_db, fake_inpost, monkeypatch):
+    from steadfast.providers.models import Provider
+    from steadfast.providers.store import LocalStore, store
+
+    monkeypatch.setattr(store, "local", LocalStore())
+    monkeypatch.setenv("STEADFAST_INPOST_API_TOKEN", INPOST_TOKEN)
+    return Provider.objects.create(
+        kind="shipping", code="inpost", adapter="inpost", name="InPost",
+        config={"api_base": fake_inpost.url, "organization_id": 4321, "connect_timeout": 1, "read_timeout": 5,
+                "destination": {"country": "PL", "postcode": "00-950", "city": "Warszawa"}},
+    )

@@ -20,31 +20,7 @@ from steadfast.shipping.models import DeliveryMethod, Shipment
 from steadfast.shipping.quotes import carrier_quotes
 from steadfast.shipping.tasks import shipments_sweep
 
-TOKEN = "inpost-test-token"
 WARSAW = Location(country="PL", postcode="00-950", city="Warszawa", address="ul. Długa 5")
-
-
-@pytest.fixture
-def fake_inpost():
-    from steadfast.fakes.inpost import FakeInPost
-
-    fake = FakeInPost(api_token=TOKEN, organization_id=4321).start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def inpost(transactional_db, fake_inpost, monkeypatch):
-    from steadfast.providers.models import Provider
-    from steadfast.providers.store import LocalStore, store
-
-    monkeypatch.setattr(store, "local", LocalStore())
-    monkeypatch.setenv("STEADFAST_INPOST_API_TOKEN", TOKEN)
-    return Provider.objects.create(
-        kind="shipping", code="inpost", adapter="inpost", name="InPost",
-        config={"api_base": fake_inpost.url, "organization_id": 4321, "connect_timeout": 1, "read_timeout": 5,
-                "destination": {"country": "PL", "postcode": "00-950", "city": "Warszawa"}},
-    )
 
 
 def request(number="SF-000001", point="WAW01M"):

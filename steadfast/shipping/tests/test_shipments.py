@@ -135,3 +135,45 @@ def test_carrier_status_changes_land_on_the_order_timeline_until_delivered(paid_
     assert shipment.state == Shipment.State.DELIVERED
     tracking = [e.message for e in paid_order.events.filter(kind="tracking").order_by("pk")]
     assert tracking == ["CDEK: Accepted at the pickup point", "CDEK: Delivered"]
+
+
+def test_staff_move_waiting_shipments_to_another_carrier_with_one_action(
+        paid_order, fake_cdek, inpost, fake_inpost, admin_client):
+    from steadfast.shipping.models import DeliveryMethod
+
+    DeliveryMethod.objects.create(code="inpost", name="InPost courier", kind="carrier", provider=inpost,
+                                  service="inpost_courier_standard")
+    fake_cdek.set_fault("status", status=503)
+    shipments_sweep()
+    shipment = Shipment.objects.get(order=paid_order)
+    assert shipment.state == Shipment.State.WAITING and not shipment.sent  # CDEK took nothing
+
+    response = admin_client.post("/admin/shipping/shipment/",
+                                 {"action": "move_to_inpost", "_selected_action": [shipment.pk]}, follow=True)
+    assert "1 shipment(s) moved to InPost courier." in response.content.decode()
+    shipments_sweep()
+
+    shipment.refresh_from_db()
+    assert shipment.provider == inpost and shipment.state == Shipment.State.CREATED
+    assert fake_inpost.ledger.for_number(paid_order.number) == [(paid_order.number, shipment.reference)]
+    assert fake_cdek.ledger.shipments == []
+    assert timeline(paid_order)[-2] == "Shipment moved from CDEK to InPost."
+
+
+def test_a_shipment_that_may_exist_at_its_carrier_is_not_moved(paid_order, fake_cdek, inpost, admin_client):
+    from steadfast.shipping.models import DeliveryMethod
+
+    DeliveryMethod.objects.create(code="inpost", name="InPost courier", kind="carrier", provider=inpost,
+                                  service="inpost_courier_standard")
+    fake_cdek.set_fault("reset")  # sent, answer lost: CDEK may have it
+    shipments_sweep()
+    shipment = Shipment.objects.get(order=paid_order)
+    assert shipment.sent
+
+    response = admin_client.post("/admin/shipping/shipment/",
+                                 {"action": "move_to_inpost", "_selected_action": [shipment.pk]}, follow=True)
+
+    assert f"Left alone (already sent to their carrier, may exist there: cancel them there first): " \
+           f"{paid_order.number}" in response.content.decode()
+    shipment.refresh_from_db()
+    assert shipment.provider.code == "cdek"
