@@ -123,3 +123,20 @@ def test_fault_matrix_at_the_delivery_step(client, shop, fake_cdek, fault, optio
 
     assert offered(page) == expected, f"{fault}: offered {offered(page)}"
     wait_for(lambda: Attempt.objects.filter(operation="quote").count() == 2, "both quote Attempt rows")
+
+
+def test_after_an_outage_the_probe_brings_the_carrier_back_to_checkout(client, shop, fake_cdek, inpost, settings):
+    from steadfast.providers.probes import providers_probe
+
+    settings.BREAKER_CONSECUTIVE = 2
+    settings.BREAKER_COOLDOWN = 0  # the trial may go at once; it is the probe's, never a shopper's quote
+    fake_cdek.set_fault("status", status=503)
+    for _ in range(2):
+        delivery_page(client, shop)
+    fake_cdek.set_fault("ok")
+    assert "CDEK courier" not in offered(delivery_page(client, shop)), "open: only the probe may try it again"
+
+    results = {r.provider.code: r.outcome for r in providers_probe()}
+
+    assert results == {"cdek": "ok", "inpost": "ok"}
+    assert offered(delivery_page(client, shop))["CDEK courier"] == "€15.50"
