@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from steadfast.money import Money
+from steadfast.orders.models import OrderStatus
 from steadfast.orders.services import SYSTEM, order_event_add
 from steadfast.providers.call import call
 from steadfast.providers.errors import Indeterminate, ProviderError, Rejected
@@ -63,6 +64,8 @@ def shipment_create(shipment_id: int, now=None) -> Shipment | None:
     if shipment is None:
         return None
     order, provider = shipment.order, shipment.provider
+    if order.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED) and not (shipment.sent or shipment.reference):
+        return _withdrawn(shipment)
     adapter = adapter_for(provider)
     try:
         info = _find(shipment, adapter) if (shipment.sent or shipment.reference) else None
@@ -227,6 +230,16 @@ def _refused(shipment, message, reference="") -> Shipment:
         order_event_add(locked.order, "shipment", SYSTEM, _(
             "%(carrier)s refused the shipment: %(error)s") % {"carrier": locked.provider.name, "error": message})
     log.warning("shipment for %s refused by %s: %s", locked.order.number, locked.provider.code, message)
+    return locked
+
+
+def _withdrawn(shipment) -> Shipment:
+    """The order was cancelled before its parcel reached the carrier: nothing to create."""
+    with transaction.atomic():
+        locked = Shipment.objects.select_for_update().get(pk=shipment.pk)
+        locked.state, locked.lease_until = State.CANCELLED, None
+        locked.save()
+        order_event_add(locked.order, "shipment", SYSTEM, _("Shipment not created: the order was cancelled."))
     return locked
 
 

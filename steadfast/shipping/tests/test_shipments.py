@@ -177,3 +177,19 @@ def test_a_shipment_that_may_exist_at_its_carrier_is_not_moved(paid_order, fake_
            f"{paid_order.number}" in response.content.decode()
     shipment.refresh_from_db()
     assert shipment.provider.code == "cdek"
+
+
+def test_an_order_refunded_before_its_parcel_reached_the_carrier_is_not_shipped(paid_order, fake_cdek):
+    from steadfast.orders.services import order_refund
+
+    fake_cdek.set_fault("status", status=503)
+    shipments_sweep()  # the carrier is out: the shipment waits
+    order_refund(paid_order, SYSTEM, "customer changed their mind")
+    fake_cdek.set_fault("ok")
+
+    shipments_sweep(timezone.now() + LATER)
+
+    shipment = Shipment.objects.get(order=paid_order)
+    assert shipment.state == Shipment.State.CANCELLED
+    assert timeline(paid_order)[-1] == "Shipment not created: the order was cancelled."
+    assert fake_cdek.ledger.shipments == []
