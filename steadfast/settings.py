@@ -245,6 +245,16 @@ STAFF_ALERT_PHONES = env_list("STAFF_ALERT_PHONES")
 STAFF_ALERT_TELEGRAM_CHAT = env_str("STAFF_ALERT_TELEGRAM_CHAT", "")
 SHOP_LOW_STOCK = env_int("SHOP_LOW_STOCK", 3, 0)
 SHOP_FREE_DELIVERY_OVER = env_decimal("SHOP_FREE_DELIVERY_OVER", "0")
+# Delivery (docs/delivery.md): carriers are asked for prices in parallel within one deadline (seconds).
+SHIPPING_QUOTE_DEADLINE = float(env_decimal("SHIPPING_QUOTE_DEADLINE", "2"))
+if not 0.1 <= SHIPPING_QUOTE_DEADLINE <= 30:
+    raise ImproperlyConfigured(
+        f"Environment variable SHIPPING_QUOTE_DEADLINE={SHIPPING_QUOTE_DEADLINE!r} is invalid: expected 0.1-30 seconds."
+    )
+SHIPPING_QUOTE_TTL = env_int("SHIPPING_QUOTE_TTL", 1800, 60)  # seconds a live price shown stays valid
+SHIPPING_DEFAULT_PARCEL_GRAMS = env_int("SHIPPING_DEFAULT_PARCEL_GRAMS", 1000, 1)
+SHIPPING_RETRY_SECONDS = env_int("SHIPPING_RETRY_SECONDS", 60, 1)  # first retry of a shipment; doubles up to 1 h
+SHIPPING_TRACK_SECONDS = env_int("SHIPPING_TRACK_SECONDS", 1800, 60)  # carrier status polls of a shipment
 # Unpaid orders hold stock this long before the reservation expires.
 RESERVATION_MINUTES = env_int("RESERVATION_MINUTES", 30, 1)
 BANK_TRANSFER_DAYS = env_int("BANK_TRANSFER_DAYS", 5, 1)
@@ -304,6 +314,8 @@ STEADFAST_ADAPTERS = {
     "smsru": "steadfast.notify.channels.smsru.SmsRuChannel",
     "twilio": "steadfast.notify.channels.twilio.TwilioChannel",
     "apprise": "steadfast.notify.channels.apprise.AppriseChannel",
+    "cdek": "steadfast.shipping.carriers.cdek.CdekCarrier",
+    "inpost": "steadfast.shipping.carriers.inpost.InPostCarrier",
 }
 
 LOGGING = {

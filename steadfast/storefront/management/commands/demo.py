@@ -26,6 +26,8 @@ from steadfast.fakes.management.commands.fakes import DEMO_SECRETS, FAKES, name_
 from steadfast.providers.models import Provider
 from steadfast.providers.secrets import provider_secret_env
 from steadfast.providers.services import provider_configure
+from steadfast.shipping.defaults import demo_delivery_ensure
+from steadfast.shipping.models import DeliveryMethod
 
 ADMIN_USERNAME = "admin"
 STOP_GRACE_SECONDS = 10
@@ -69,7 +71,7 @@ def demo_gateways_ensure(ports: dict | None = None) -> dict[str, str]:
     ports, bases = ports or {}, {}
     for code, (default_port, _factory, row) in FAKES.items():
         api_base = f"http://127.0.0.1:{ports.get(code, default_port)}"
-        defaults = {**row, "config": {"api_base": api_base}}
+        defaults = {**row, "config": {**row.get("config", {}), "api_base": api_base}}
         provider, created = Provider.objects.get_or_create(code=code, defaults=defaults)
         if not created and not provider.config.get("api_base"):
             provider_configure(provider, None, "api_base", api_base, "demo: api_base was unset; pointed at the fake",
@@ -120,6 +122,7 @@ class Command(BaseCommand):
         demo_secrets_export()
         ports = dict(fake_port)
         bases = demo_gateways_ensure(ports)
+        demo_delivery_ensure(DeliveryMethod)
         mismatches = demo_gateway_mismatches(bases, ports)
         for code, api_base in bases.items():
             if code in mismatches:
