@@ -1,5 +1,6 @@
 """Strict environment helpers: a bad value stops start-up with a message naming the variable."""
 
+import ipaddress
 import os
 from decimal import Decimal, InvalidOperation
 
@@ -128,3 +129,14 @@ def country_time_zone(country, country_variable, zone_variable):
             "one, e.g. Europe/Madrid."
         )
     return zones[0]
+
+
+def env_networks(name, default=()):
+    """A comma-separated list of IP addresses or CIDR networks (10.0.0.0/8, ::1)."""
+    networks = []
+    for item in env_list(name, default):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            _fail(name, item, "IP addresses or networks such as 127.0.0.1, 10.0.0.0/8 or ::1, separated by commas")
+    return networks

@@ -18,6 +18,7 @@ from steadfast.env import (
     env_decimal,
     env_int,
     env_list,
+    env_networks,
     env_str,
     env_time_zone,
     env_url,
@@ -159,7 +160,9 @@ else:
         "name": "steadfast",
         "filename": str(DATA_DIR / "huey.sqlite3"),
         "immediate": False,
-        "consumer": {"workers": env_int("HUEY_WORKERS", 1, 1), "worker_type": "thread"},
+        # Two threads: a long job (reconciliation while a gateway hangs) runs beside the other periodic ones
+        # (probes, outbox sweep) instead of delaying them.
+        "consumer": {"workers": env_int("HUEY_WORKERS", 2, 1), "worker_type": "thread"},
     }
 HUEY["immediate"] = env_bool("HUEY_IMMEDIATE", False)
 # A worker killed (kill -9, OOM) inside a lock_task keeps the lock forever and the job never runs again; the jobs
@@ -167,6 +170,17 @@ HUEY["immediate"] = env_bool("HUEY_IMMEDIATE", False)
 HUEY["consumer"]["flush_locks"] = env_bool("HUEY_FLUSH_LOCKS", True)
 # How long a worker owns an outbox message it is delivering; after a crash the sweep retries it once this passes.
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120, 1)
+# Outbox retries (notify/outbox.py): backoff from OUTBOX_RETRY_SECONDS doubling up to OUTBOX_RETRY_MAX_SECONDS, with
+# jitter; dead letter after OUTBOX_MAX_ATTEMPTS failed runs or OUTBOX_MAX_AGE_HOURS; a channel failing temporarily
+# is tried OUTBOX_CHANNEL_TRIES runs before the fallback chain moves on. Staff are alerted when dead letters appear
+# or OUTBOX_BACKLOG_ALERT messages have waited longer than OUTBOX_BACKLOG_MINUTES.
+OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 30, 1)
+OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600, 1)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10, 1)
+OUTBOX_MAX_AGE_HOURS = env_int("OUTBOX_MAX_AGE_HOURS", 48, 1)
+OUTBOX_CHANNEL_TRIES = env_int("OUTBOX_CHANNEL_TRIES", 2, 1)
+OUTBOX_BACKLOG_MINUTES = env_int("OUTBOX_BACKLOG_MINUTES", 10, 1)
+OUTBOX_BACKLOG_ALERT = env_int("OUTBOX_BACKLOG_ALERT", 50, 1)
 if not DATABASE_URL or not REDIS_URL:
     # SQLite files (database, Huey queue) need their folder to exist, and a fresh checkout has no var/.
     DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -254,13 +268,31 @@ EMAIL_REPLY_TO = env_str("EMAIL_REPLY_TO", SHOP_EMAIL)
 SHOP_BANK_ACCOUNT = env_str("SHOP_BANK_ACCOUNT", "PL61 1090 1014 0000 0712 1981 2874")
 # Who gets provider outage alerts; empty means every active superuser with an e-mail address.
 STAFF_ALERT_EMAILS = env_list("STAFF_ALERT_EMAILS")
+# The staff chain's other addresses: on-call phones for SMS, the staff Telegram group's chat id.
+STAFF_ALERT_PHONES = env_list("STAFF_ALERT_PHONES")
+STAFF_ALERT_TELEGRAM_CHAT = env_str("STAFF_ALERT_TELEGRAM_CHAT", "")
 SHOP_LOW_STOCK = env_int("SHOP_LOW_STOCK", 3, 0)
 SHOP_FREE_DELIVERY_OVER = env_decimal("SHOP_FREE_DELIVERY_OVER", "0")
+# Delivery (docs/delivery.md): carriers are asked for prices in parallel within one deadline (seconds).
+SHIPPING_QUOTE_DEADLINE = float(env_decimal("SHIPPING_QUOTE_DEADLINE", "2"))
+if not 0.1 <= SHIPPING_QUOTE_DEADLINE <= 30:
+    raise ImproperlyConfigured(
+        f"Environment variable SHIPPING_QUOTE_DEADLINE={SHIPPING_QUOTE_DEADLINE!r} is invalid: expected 0.1-30 seconds."
+    )
+SHIPPING_QUOTE_TTL = env_int("SHIPPING_QUOTE_TTL", 1800, 60)  # seconds a live price shown stays valid
+SHIPPING_DEFAULT_PARCEL_GRAMS = env_int("SHIPPING_DEFAULT_PARCEL_GRAMS", 1000, 1)
+SHIPPING_RETRY_SECONDS = env_int("SHIPPING_RETRY_SECONDS", 60, 1)  # first retry of a shipment; doubles up to 1 h
+SHIPPING_TRACK_SECONDS = env_int("SHIPPING_TRACK_SECONDS", 1800, 60)  # carrier status polls of a shipment
 # Unpaid orders hold stock this long before the reservation expires.
 RESERVATION_MINUTES = env_int("RESERVATION_MINUTES", 30, 1)
 BANK_TRANSFER_DAYS = env_int("BANK_TRANSFER_DAYS", 5, 1)
 # A payment link staff create for a phone order (/pay/<token>/) works this long.
 PAYMENT_LINK_HOURS = env_int("PAYMENT_LINK_HOURS", 72, 1)
+# The customer's payment step (start at the gateway + replays of a lost answer) ends within this many seconds;
+# each send to the gateway waits at most its config "start_timeout" (default 5 s). See docs/payments.md.
+PAYMENT_STEP_BUDGET = env_int("PAYMENT_STEP_BUDGET", 8, 2)
+# One reconciliation run stops starting new status queries after this many seconds (the rest go next minute).
+PAYMENT_RECONCILE_BUDGET = env_int("PAYMENT_RECONCILE_BUDGET", 20, 5)
 # When a payment gateway recovers, e-mail customers whose payment failed on it a "complete your payment" link.
 PAYMENT_RECOVERY_EMAILS = env_bool("PAYMENT_RECOVERY_EMAILS", True)
 RATELIMIT_LOGIN = env_str("RATELIMIT_LOGIN", "10/m")
@@ -296,6 +328,9 @@ STAFF_ALERT_BACKGROUND_FAILURES = env_int("STAFF_ALERT_BACKGROUND_FAILURES", 3, 
 INCIDENT_AFTER_SECONDS = env_int("INCIDENT_AFTER_SECONDS", 0, 0)
 # How often each web process adds its response counts to the shared cache (status/traffic.py).
 STATUS_TRAFFIC_FLUSH_SECONDS = env_int("STATUS_TRAFFIC_FLUSH_SECONDS", 5, 0)
+# Where the worker and `status export` check that the website answers (GET /healthz); the web process itself,
+# not the public name, so a fallback copy served by the proxy is not mistaken for the shop (status/origin.py).
+STATUS_ORIGIN_URL = env_url("STATUS_ORIGIN_URL", SITE_URL, schemes=("http", "https"))
 
 STEADFAST_ADAPTERS = {
     "cash_on_delivery": "steadfast.payments.gateways.offline.CashOnDelivery",
@@ -304,6 +339,13 @@ STEADFAST_ADAPTERS = {
     "stripe": "steadfast.payments.gateways.stripe.StripeGateway",
     "paypal": "steadfast.payments.gateways.paypal.PayPalGateway",
     "yookassa": "steadfast.payments.gateways.yookassa.YooKassaGateway",
+    "email": "steadfast.notify.channels.email.EmailChannel",
+    "telegram": "steadfast.notify.channels.telegram.TelegramChannel",
+    "smsru": "steadfast.notify.channels.smsru.SmsRuChannel",
+    "twilio": "steadfast.notify.channels.twilio.TwilioChannel",
+    "apprise": "steadfast.notify.channels.apprise.AppriseChannel",
+    "cdek": "steadfast.shipping.carriers.cdek.CdekCarrier",
+    "inpost": "steadfast.shipping.carriers.inpost.InPostCarrier",
 }
 
 LOGGING = {
@@ -322,5 +364,65 @@ LOGGING = {
         "stripe": {"level": "WARNING"},  # the SDK logs every request URL at INFO, like httpx
         # run_huey adds a handler of its own unless the "huey" logger has one: this one keeps each line single.
         "huey": {"handlers": ["console"], "propagate": False},
+    },
+}
+
+# === Abuse resistance (issue 10; steadfast/security, docs/security.md) ==========================================
+INSTALLED_APPS += ["axes", "steadfast.security"]
+# Proxies whose X-Forwarded-For is believed (addresses or CIDR networks); the customer's address is the first hop,
+# read from the right, that is not one of them (security/clientip.py). Loopback covers nginx on the same machine.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+RATELIMIT_IP_META_KEY = "steadfast.security.clientip.client_address"
+LOGGING["filters"] = {"client": {"()": "steadfast.security.clientip.ClientAddressFilter"}}
+LOGGING["handlers"]["console"]["filters"] = ["client"]
+LOGGING["formatters"]["plain"]["format"] = "%(asctime)s %(levelname)s %(name)s [%(client)s] %(message)s"
+
+# Login lockout (django-axes) for the admin and customer logins: per account and per address, staff alerted.
+AUTHENTICATION_BACKENDS = ["steadfast.security.backends.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10, 1)
+AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_MINUTES", 15, 1) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "steadfast.security.clientip.client_address"
+AXES_USERNAME_CALLABLE = "steadfast.security.logins.login_username"
+AXES_LOCKOUT_CALLABLE = "steadfast.security.logins.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+RATELIMIT_PASSWORD_RESET_EMAIL = env_str("RATELIMIT_PASSWORD_RESET_EMAIL", "3/h")
+RATELIMIT_PASSWORD_RESET_IP = env_str("RATELIMIT_PASSWORD_RESET_IP", "10/h")
+RATELIMIT_SIGNUP = env_str("RATELIMIT_SIGNUP", "5/h")
+
+# Stock hoarding (checkout/limits.py): limits for customers who have not verified an e-mail (guests).
+ORDER_MAX_LINES = env_int("ORDER_MAX_LINES", 50, 1)
+ORDER_MAX_QUANTITY_PER_LINE = env_int("ORDER_MAX_QUANTITY_PER_LINE", 10, 1)
+ORDER_MAX_VALUE_UNVERIFIED = env_decimal("ORDER_MAX_VALUE_UNVERIFIED", "2000")  # 0: no limit
+ORDER_MAX_OPEN_UNPAID = env_int("ORDER_MAX_OPEN_UNPAID", 3, 1)
+# A guest's cash-on-delivery or bank-transfer order holds stock this long unless confirmed (e-mail link or staff).
+OFFLINE_CONFIRM_MINUTES = env_int("OFFLINE_CONFIRM_MINUTES", 120, 0)
+RESERVATION_ALERT_UNITS = env_int("RESERVATION_ALERT_UNITS", 20, 1)
+# Webhook deliveries per provider and source address (payments/webhook_guard.py).
+RATELIMIT_WEBHOOK = env_str("RATELIMIT_WEBHOOK", "120/m")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+                  "steadfast.security.nullbytes.NullByteMiddleware")
+
+# Content-Security-Policy (django-csp): no inline code except <script>/<style> blocks carrying this response's nonce
+# ({{ request.csp_nonce }}); styles and handlers live in static files.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+from steadfast.security.csp import inline_style_hashes  # noqa: E402
+
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE, *inline_style_hashes(BASE_DIR / "steadfast/status/templates/status/_style.html")],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
     },
 }

@@ -28,10 +28,8 @@ class SignupForm(forms.Form):
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(username__iexact=email).exists() or User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("An account with this e-mail already exists. Log in or reset your password."))
-        return email
+        # Whether the address has an account is never said here: the answer goes to that mailbox (views.signup).
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
         data = super().clean()
@@ -45,9 +43,18 @@ class SignupForm(forms.Form):
                 self.add_error("password1", error)
         return data
 
-    def save(self):
+    def existing_user(self):
         email = self.cleaned_data["email"]
-        return User.objects.create_user(username=email, email=email, password=self.cleaned_data["password1"])
+        return (User.objects.filter(username__iexact=email).first()
+                or User.objects.filter(email__iexact=email).first())
+
+    def save(self):
+        """A new account starts inactive; the link sent to the address activates it (accounts.views.activate)."""
+        email = self.cleaned_data["email"]
+        user = User.objects.create_user(username=email, email=email, password=self.cleaned_data["password1"])
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        return user
 
 
 class OrderLookupForm(forms.Form):

@@ -41,10 +41,24 @@ def email_verify(token):
     user = get_user_model().objects.filter(pk=data.get("user"), is_active=True).first()
     if user is None or user.email.lower() != data.get("email"):
         return None  # the account's address changed since: the link proves the old one only
+    email_verified_record(user)
+    return user
+
+
+def email_verified_record(user) -> int:
+    """Remember that `user` proved their address and link their guest orders; returns how many were linked."""
     with transaction.atomic():
         VerifiedEmail.objects.update_or_create(user=user, defaults={"email": user.email.lower()})
-        guest_orders_link(user)
-    return user
+        return guest_orders_link(user)
+
+
+def account_activate(user) -> int:
+    """The sign-up link was opened: the account becomes active and its address verified (guest orders linked)."""
+    with transaction.atomic():
+        if not user.is_active:
+            user.is_active = True
+            user.save(update_fields=["is_active"])
+        return email_verified_record(user)
 
 
 def email_is_verified(user) -> bool:

@@ -5,6 +5,7 @@ from ninja import Router
 
 from steadfast.api.schemas import CartAddIn, CartOut, CartUpdateIn, ErrorOut, ImageOut, money
 from steadfast.cart.cart import Cart, CartError, parse_quantity
+from steadfast.siteurl import absolute_url
 
 router = Router(tags=["cart"])
 
@@ -38,7 +39,7 @@ def first_image(request, product) -> dict | None:
 
 
 def image_out(request, image) -> dict:
-    return ImageOut(url=request.build_absolute_uri(image.image.url), alt=image.alt or "").dict()
+    return ImageOut(url=absolute_url(image.image.url), alt=image.alt or "").dict()
 
 
 def _error(error: CartError):

@@ -15,6 +15,7 @@ from pydantic import Field, model_validator
 from steadfast.api.cart import image_out
 from steadfast.api.schemas import CategoryOut, ErrorOut, ProductOut, ProductPageOut, money
 from steadfast.catalog import selectors
+from steadfast.siteurl import absolute_url
 
 router = Router(tags=["catalog"])
 
@@ -77,7 +78,7 @@ def product_list(request, filters: Query[ProductFilters]):
              "category": {"slug": tree.by_id[p.category_id].slug, "name": tree.by_id[p.category_id].name},
              "price": money(p.price), "in_stock": p.in_stock,
              "image": image_out(request, p.first_images[0]) if p.first_images else None,
-             "url": request.build_absolute_uri(p.get_absolute_url())}
+             "url": absolute_url(p.get_absolute_url())}
             for p in page.object_list
         ],
     }
@@ -96,7 +97,7 @@ def product_detail(request, slug: str):
         "price": money(product.price), "in_stock": product.in_stock,
         "images": [image_out(request, image) for image in product.images.all()],
         "variants": [_variant_out(v) for v in product.active_variants],
-        "url": request.build_absolute_uri(product.get_absolute_url()),
+        "url": absolute_url(product.get_absolute_url()),
     }
 
 

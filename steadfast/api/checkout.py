@@ -15,6 +15,7 @@ from steadfast.payments.routing import fits_delivery, method_description
 from steadfast.providers.models import Provider
 from steadfast.providers.selectors import providers_available
 from steadfast.shipping.quotes import delivery_quotes
+from steadfast.siteurl import absolute_url
 
 router = Router(tags=["checkout"])
 
@@ -138,5 +139,5 @@ def order_out(request, order: Order) -> dict:
              "status_label": _status_label(event.to_status), "message": event.message}
             for event in order.events.all()
         ],
-        "url": request.build_absolute_uri(order.get_absolute_url()),
+        "url": absolute_url(order.get_absolute_url()),
     }

@@ -10,6 +10,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field, field_validator
 
 from steadfast.cart.cart import MAX_QUANTITY
+from steadfast.checkout.validators import clean_country, clean_phone, clean_text
 from steadfast.money import Money
 
 
@@ -159,6 +160,16 @@ class CheckoutOptionsOut(Schema):
     messages: list[str]
 
 
+def shared(validator, **options):
+    """A checkout validator as a pydantic one: its ValidationError becomes the field's 422 message."""
+    def run(cls, value):
+        try:
+            return validator(value, **options)
+        except DjangoValidationError as error:
+            raise ValueError(error.messages[0]) from None
+    return classmethod(run)
+
+
 class ContactIn(StrictIn):
     email: str = Field(max_length=254)
     phone: str = Field(min_length=5, max_length=32)
@@ -180,6 +191,10 @@ class ContactIn(StrictIn):
             raise ValueError("This field is required.")
         return value.strip()
 
+    # The checkout forms' validators (checkout/validators.py), so the API accepts exactly what the forms accept.
+    _full_name = field_validator("full_name")(shared(clean_text))
+    _phone = field_validator("phone")(shared(clean_phone))
+
 
 class AddressIn(StrictIn):
     line1: str = Field("", max_length=200)
@@ -187,6 +202,9 @@ class AddressIn(StrictIn):
     postcode: str = Field("", max_length=20)
     city: str = Field("", max_length=100)
     country: str = Field("", max_length=2, description="ISO 3166-1 alpha-2 code.")
+
+    _text = field_validator("line1", "line2", "postcode", "city")(shared(clean_text))
+    _country = field_validator("country")(shared(lambda value: clean_country(value) if value.strip() else ""))
 
 
 class LineIn(StrictIn):
@@ -203,6 +221,8 @@ class PlaceOrderIn(StrictIn):
     lines: list[LineIn] | None = Field(
         None, min_length=1, max_length=100, description="Items to order; when left out, the session cart is ordered."
     )
+
+    _note = field_validator("note")(shared(clean_text, multiline=True))
 
 
 class OrderLineOut(Schema):

@@ -1,15 +1,14 @@
 """Catalog admin: products are edited together with their variants and images."""
 
-from django import forms
 from django.conf import settings
 from django.contrib import admin
-from django.db import models
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from steadfast.catalog.models import Category, Product, ProductImage, Variant
+from steadfast.catalog.variant_forms import option_names, variant_form_fields, variant_options_form
 from steadfast.orders.dashboard import products_with_low_stock_q
 from steadfast.storefront.templatetags.shop import money
 
@@ -33,17 +32,18 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 class VariantInline(admin.TabularInline):
+    """Options are a column per option the product uses (Colour, Size), plus a pair to add one (variant_forms)."""
+
     model = Variant
     extra = 0
     min_num = 1  # a product without a variant cannot be sold
-    fields = ("sku", "options", "price", "stock", "image", "is_active", "position")
-    formfield_overrides = {
-        models.JSONField: {"widget": forms.Textarea(attrs={"rows": 1, "cols": 28})},
-    }
+
+    def get_fields(self, request, obj=None):
+        return variant_form_fields(option_names(obj), extra=("image",))
 
     def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, form=variant_options_form(option_names(obj)), **kwargs)
         # A variant's photo is one of its own product's photos (save a new photo first, then pick it here).
-        formset = super().get_formset(request, obj, **kwargs)
         field = formset.form.base_fields.get("image")
         if field is not None:
             field.queryset = ProductImage.objects.filter(product=obj) if obj else ProductImage.objects.none()
@@ -60,7 +60,7 @@ class ProductImageInline(admin.TabularInline):
     def preview(self, image):
         if not image.pk or not image.image:
             return "—"
-        return format_html('<img src="{}" alt="{}" class="sf-thumb">', image.image.url, image.alt)
+        return format_html('<img src="{}" alt="{}" class="sf-thumb sf-thumb-list">', image.image.url, image.alt)
 
 
 class StockLevelFilter(admin.SimpleListFilter):
@@ -113,7 +113,7 @@ class ProductAdmin(admin.ModelAdmin):
         images = product.images.all()
         if not images:
             return ""
-        return format_html('<img src="{}" alt="" class="sf-thumb" style="max-height: 36px">', images[0].image.url)
+        return format_html('<img src="{}" alt="" class="sf-thumb sf-thumb-list">', images[0].image.url)
 
     @admin.display(description=_("from price"), ordering="min_price")
     def from_price(self, product):
@@ -152,6 +152,13 @@ class VariantAdmin(admin.ModelAdmin):
     @admin.display(description=_("options"))
     def label_display(self, variant):
         return variant.label
+
+    def get_fields(self, request, obj=None):
+        return ["product", *variant_form_fields(option_names(obj.product if obj else None))]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        names = option_names(obj.product if obj else None)
+        return super().get_form(request, obj, change, form=variant_options_form(names), **kwargs)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

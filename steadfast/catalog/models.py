@@ -54,6 +54,9 @@ class Product(models.Model):
     # Denormalised from the variants so listings sort and filter by price without a join per row.
     min_price = models.DecimalField(_("from price"), max_digits=12, decimal_places=2, default=0)
     in_stock = models.BooleanField(_("in stock"), default=False)
+    # Stems of the name, description and category path (catalog.search), kept by catalog.services.
+    search_text = models.TextField(_("search terms"), blank=True, default="", editable=False)
+    search_name = models.TextField(_("search terms of the name"), blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -8,12 +8,12 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 
 from steadfast.catalog.cache import cached
 from steadfast.catalog.models import Category, Product, ProductImage, Variant
+from steadfast.catalog.search import word_stems
 
 PER_PAGE = 12
 SORTS = {
@@ -23,7 +23,6 @@ SORTS = {
     "newest": ("-created_at", "-pk"),
 }
 DEFAULT_SORT = "name"
-# Word characters only: this is what makes a raw tsquery safe to build from shopper input.
 SEARCH_TERM = re.compile(r"\w+", re.UNICODE)
 MAX_SEARCH_TERMS = 8
 
@@ -122,41 +121,33 @@ def products_list(
 
 
 def products_search(tree: CategoryTree, text: str) -> QuerySet:
-    """Products matching every word of `text`: full-text ranked on PostgreSQL, substring match elsewhere.
+    """Products matching every word of `text`, by the stems of their name, description and category path
+    (catalog.search), so plurals and category names match; name matches first. The same query on every database.
 
-    A word also matches a variant SKU exactly, so a shopper can paste the code from an invoice.
+    A word also matches inside a variant SKU, and the whole text a SKU exactly, so a shopper can paste the code
+    from an invoice.
     """
-    terms = SEARCH_TERM.findall(text or "")[:MAX_SEARCH_TERMS]
+    words = SEARCH_TERM.findall(text or "")[:MAX_SEARCH_TERMS]
     qs = products_visible(tree)
-    if not terms:
+    if not words:
         return qs.none()
     sku_match = Exists(Variant.objects.filter(product=OuterRef("pk"), is_active=True, sku__iexact=text.strip()))
-    if settings.IS_POSTGRES:
-        return _search_postgres(qs, terms, sku_match)
     match, in_name = Q(), Q()
-    for term in terms:
-        term_sku = Exists(Variant.objects.filter(product=OuterRef("pk"), is_active=True, sku__icontains=term))
-        match &= Q(name__icontains=term) | Q(description__icontains=term) | Q(term_sku)
-        in_name &= Q(name__icontains=term)
-    # Like the full-text rank: products named after the search come before those that only mention it.
+    for word in words:
+        stems = word_stems(word)
+        term_sku = Exists(Variant.objects.filter(product=OuterRef("pk"), is_active=True, sku__icontains=word))
+        # " " + stem: a stored word that starts with the stem ("kett" finds "kettl", from "Kettle").
+        match &= _any_stem("search_text", stems) | Q(term_sku)
+        in_name &= _any_stem("search_name", stems)
     name_first = Case(When(in_name, then=Value(0)), default=Value(1), output_field=IntegerField())
     return qs.filter(match | Q(sku_match)).annotate(name_first=name_first).order_by("name_first", "name", "pk")
 
 
-def _search_postgres(qs, terms, sku_match):
-    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-    # The "simple" configuration does not stem, so it treats English, Polish and Russian names alike;
-    # the prefix match (:*) lets "jack" find "jacket" as the substring fallback does.
-    query = SearchQuery(" & ".join(f"{term}:*" for term in terms), search_type="raw", config="simple")
-    vector = SearchVector("name", weight="A", config="simple") + SearchVector(
-        "description", weight="B", config="simple"
-    )
-    return (
-        qs.annotate(search=vector, rank=SearchRank(vector, query))
-        .filter(Q(search=query) | Q(sku_match))
-        .order_by("-rank", "name", "pk")
-    )
+def _any_stem(field_name, stems) -> Q:
+    found = Q()
+    for stem in sorted(stems):
+        found |= Q(**{f"{field_name}__contains": f" {stem}"})
+    return found
 
 
 def products_new(tree: CategoryTree, limit: int = 8) -> list:

@@ -24,3 +24,29 @@ def products_refresh_summary(product_ids) -> None:
     for product in Product.objects.filter(pk__in=set(product_ids)):
         product.refresh_summary()
     catalog_changed()
+
+
+def products_reindex(product_ids=None) -> int:
+    """Store the search stems of the given products (all when None): name, description and category path.
+
+    Called on every product and category save (catalog.apps); two queries plus one bulk update.
+    """
+    from steadfast.catalog.models import Category
+    from steadfast.catalog.search import document
+
+    categories = {c.pk: c for c in Category.objects.only("pk", "name", "parent_id")}
+    products = Product.objects.only("pk", "name", "description", "category_id", "search_text", "search_name")
+    if product_ids is not None:
+        products = products.filter(pk__in=set(product_ids))
+    changed = []
+    for product in products:
+        path, category_id = [], product.category_id
+        while category_id is not None and category_id in categories and len(path) < 20:
+            path.append(categories[category_id].name)
+            category_id = categories[category_id].parent_id
+        text, name = document(product.name, product.description, *path), document(product.name)
+        if (text, name) != (product.search_text, product.search_name):
+            product.search_text, product.search_name = text, name
+            changed.append(product)
+    Product.objects.bulk_update(changed, ["search_text", "search_name"], batch_size=500)
+    return len(changed)

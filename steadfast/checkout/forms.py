@@ -1,14 +1,11 @@
 """One form per checkout step. Choices come from the database at request time, never from the browser."""
 
-import re
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from steadfast.checkout.countries import DEFAULT_COUNTRY, country_choices
+from steadfast.checkout.validators import clean_phone, clean_text
 from steadfast.shipping.postcodes import postcode_normalise, postcode_problem
-
-PHONE_CHARS = re.compile(r"^\+?[0-9 ()./-]+$")
 
 
 class ContactForm(forms.Form):
@@ -22,16 +19,13 @@ class ContactForm(forms.Form):
                             widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))
 
     def clean_full_name(self):
-        return " ".join(self.cleaned_data["full_name"].split())
+        return clean_text(self.cleaned_data["full_name"])
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
 
     def clean_phone(self):
-        phone = " ".join(self.cleaned_data["phone"].split())
-        if not PHONE_CHARS.match(phone) or sum(ch.isdigit() for ch in phone) < 6:
-            raise forms.ValidationError(_("Enter a phone number with at least 6 digits, e.g. +48 600 100 200."))
-        return phone
+        return clean_phone(self.cleaned_data["phone"])
 
 
 class DeliveryForm(forms.Form):
@@ -44,6 +38,9 @@ class DeliveryForm(forms.Form):
         self.quotes = quotes
         self.fields["method"].choices = [(q.method_code, q.name) for q in quotes if q.available]
         self.fields["method"].error_messages["invalid_choice"] = _("Please choose one of the delivery methods shown.")
+
+    def clean_note(self):
+        return clean_text(self.cleaned_data["note"], multiline=True)
 
 
 class AddressForm(forms.Form):
@@ -74,7 +71,10 @@ class AddressForm(forms.Form):
         data = super().clean()
         for name in ("address_line1", "address_line2", "postcode", "city"):
             if name in data:
-                data[name] = " ".join(data[name].split())
+                try:
+                    data[name] = clean_text(data[name])
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
         street, city = data.get("address_line1", ""), data.get("city", "")
         if street and (len(street) < 3 or not any(ch.isalpha() for ch in street)):
             self.add_error("address_line1", _("Please enter the street and house number, e.g. ul. Długa 5."))

@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 
 from steadfast.catalog.models import Variant
 from steadfast.catalog.services import products_refresh_summary, variant_take_stock
+from steadfast.checkout import limits
 from steadfast.money import Money
 from steadfast.notify.outbox import outbox_add
-from steadfast.orders.models import Order, OrderLine, OrderStatus
+from steadfast.orders.models import Order, OrderLine
 from steadfast.orders.services import CUSTOMER, SYSTEM, order_event_add, order_payload
-from steadfast.payments.interface import StartRequest
-from steadfast.payments.models import Payment
 from steadfast.payments.routing import delivery_mismatch
+from steadfast.payments.services import payment_start_offline
 from steadfast.providers.models import Provider
 from steadfast.providers.registry import adapter_for
 from steadfast.shipping.postcodes import postcode_normalise, postcode_problem
@@ -61,6 +61,10 @@ def order_place(
     if existing:
         return existing, False
     wanted = _merge(lines)
+    try:
+        limits.open_orders_check(details, user)
+    except limits.LimitExceeded as error:
+        raise CheckoutError(str(error)) from None
     provider = payment_provider(details.payment_method)
     gateway = adapter_for(provider)
     try:
@@ -96,6 +100,10 @@ def _create(wanted, details, key, user, language, provider, gateway) -> Order:
         if not variant_take_stock(variant_id, quantity):
             raise OutOfStock(_("Sorry, there is not enough stock of %(item)s left.") % {"item": variant})
         subtotal = subtotal + variant.unit_price * quantity
+    try:
+        limits.order_limits_check(wanted, subtotal, details, user)
+    except limits.LimitExceeded as error:
+        raise CheckoutError(str(error)) from None
     quote = delivery_quote(details.delivery_method, subtotal)
     if quote is None:
         raise CheckoutError(_("That delivery method is not available; please choose another."))
@@ -121,6 +129,7 @@ def _create(wanted, details, key, user, language, provider, gateway) -> Order:
         reserved_until=timezone.now() + timedelta(minutes=settings.RESERVATION_MINUTES),
     )
     order.number = f"SF-{order.pk:06d}"
+    order.save(update_fields=["number"])
     OrderLine.objects.bulk_create([
         OrderLine(order=order, variant=variants[vid], product_name=variants[vid].product.name,
                   variant_label=variants[vid].label, sku=variants[vid].sku, unit_price=variants[vid].price,
@@ -129,25 +138,20 @@ def _create(wanted, details, key, user, language, provider, gateway) -> Order:
     ])
     order_event_add(order, "placed", CUSTOMER, _("Order placed."), to_status=order.status)
     if gateway.offline:
-        _start_offline(order, provider, gateway, pickup=not quote.needs_address)
+        # The one offline start (payments.services), inside this transaction; it moves the order on.
+        payment_start_offline(order, provider, SYSTEM)
+        order.refresh_from_db()
+        if limits.offline_needs_confirmation(user):
+            limits.offline_hold(order)
+        else:
+            order.confirmed_at = timezone.now()
     order.save()
     products_refresh_summary(v.product_id for v in variants.values())
     outbox_add(key=f"order_confirmation:{order.pk}", kind="order_confirmation", recipient=order.email,
                order=order, payload=order_payload(order))
+    if gateway.offline and order.confirmed_at is None:
+        outbox_add(key=f"order_confirm_request:{order.pk}", kind="order_confirm_request", recipient=order.email,
+                   order=order, payload={**order_payload(order), "confirm_url": limits.confirm_url(order),
+                                         "minutes": settings.OFFLINE_CONFIRM_MINUTES})
+    limits.reservation_alert(order, wanted)
     return order
-
-
-def _start_offline(order, provider, gateway, pickup):
-    """Offline methods make no outside call, so they start inside the placing transaction."""
-    payment = Payment.objects.create(order=order, provider=provider, amount=order.total, currency=order.currency)
-    result = gateway.start(StartRequest(
-        idempotency_key=str(payment.key), order_number=order.number, amount=order.total_money, email=order.email,
-        return_url=order.get_absolute_url(), cancel_url=order.get_absolute_url(), pickup=pickup,
-    ))
-    payment.instructions, payment.reference = result.instructions, result.reference
-    payment.save()
-    days = getattr(gateway, "expires_after_days", None)
-    order.reserved_until = timezone.now() + timedelta(days=days) if days else None
-    order.payment_reference = result.reference
-    order.status = OrderStatus.AWAITING_OFFLINE_PAYMENT
-    order_event_add(order, "status", SYSTEM, result.instructions, OrderStatus.PENDING_PAYMENT, order.status)

@@ -145,7 +145,7 @@ def place_rate(group, request):
 
 
 @require_POST
-@ratelimit(key="ip", rate=place_rate, block=True)
+@ratelimit(group="place-order", key="ip", rate=place_rate, block=True)  # one budget with the API
 def place(request):
     key = request.POST.get("token", "")
     placed = placed_lookup(request.session, key)

@@ -1,12 +1,16 @@
 """Staff alerts: a provider going out, coming back, or being switched off reaches staff through the outbox.
 
-Each alert is an outbox row, so it survives a worker restart and is retried like any customer message.
+An alert is one outbox row for the whole staff (not one per person), carried by the staff chain (Telegram group →
+on-call phones by SMS → e-mail → Apprise URLs, editable in the admin), so an outage makes one message.
+It is written in the transaction of its cause: the HealthEvent row (providers.breaker.health_event_create holds
+one open while the health_changed receivers run), or the outbox alarm row (notify/watch.py).
 """
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import transaction
 
-from steadfast.notify.outbox import outbox_add
+from steadfast.notify.outbox import OutboxOutsideTransaction, in_callers_transaction, outbox_add
 
 OUT = {"open", "disabled"}
 BACK = {"closed"}
@@ -20,8 +24,31 @@ def staff_alert_recipients() -> list[str]:
     return sorted(set(users.values_list("email", flat=True)))
 
 
+def staff_addresses() -> dict:
+    """Where the staff chain can reach staff, per channel type."""
+    found = {
+        "telegram": settings.STAFF_ALERT_TELEGRAM_CHAT,
+        "sms": list(settings.STAFF_ALERT_PHONES),
+        "email": staff_alert_recipients(),
+        "apprise": "staff",  # the Apprise provider's own URLs are the addresses
+    }
+    return {kind: value for kind, value in found.items() if value}
+
+
+def staff_alert_add(*, key: str, kind: str = "staff_alert", payload: dict) -> None:
+    """One alert to the staff, written in the caller's transaction (OutboxOutsideTransaction otherwise).
+    `key` dedupes: the same key twice is one alert. `kind` names the templates (notify/<kind>*.txt) and starts
+    with "staff_" so the staff chain carries it."""
+    if not in_callers_transaction():
+        raise OutboxOutsideTransaction(f"staff alert {key!r} outside the transaction of its cause")
+    addresses = staff_addresses()
+    with transaction.atomic():  # a savepoint: a failure here never breaks the caller's transaction
+        outbox_add(key=key, kind=kind, recipient=", ".join(addresses.get("email", [])) or "staff",
+                   payload=payload, addresses=addresses)
+
+
 def staff_alert_health(sender, event=None, **kwargs):
-    """Receiver for providers.signals.health_changed."""
+    """Receiver for providers.signals.health_changed; runs inside health_event_create's transaction."""
     if event is None or not (event.to_state in OUT or (event.to_state in BACK and event.from_state != "closed")):
         return
     payload = {
@@ -34,7 +61,4 @@ def staff_alert_health(sender, event=None, **kwargs):
         "at": event.created_at.isoformat(),
         "admin_url": settings.SITE_URL.rstrip("/") + "/admin/providers/providerhealth/",
     }
-    for recipient in staff_alert_recipients():
-        outbox_add(
-            key=f"staff_alert:health:{event.pk}:{recipient}", kind="staff_alert", recipient=recipient, payload=payload
-        )
+    staff_alert_add(key=f"staff_alert:health:{event.pk}", payload=payload)

@@ -20,7 +20,9 @@ from steadfast.notify.models import OutboxMessage
 from steadfast.orders.admin_actions import ACTIONS, BULK_ACTIONS, OrderActionForm, orders_apply
 from steadfast.orders.dashboard import to_ship_q, unpaid_q
 from steadfast.orders.models import Order, OrderEvent, OrderLine
+from steadfast.orders.outage import payments_confirming
 from steadfast.orders.services import actor_for
+from steadfast.orders.staff_entry import phone_order_view
 from steadfast.orders.templatetags.backoffice import status_badge
 from steadfast.payments import routing
 from steadfast.payments.links import PaymentLinkRefused, payment_link_create, payment_link_current, payment_link_url
@@ -102,13 +104,15 @@ class NeedsActionFilter(admin.SimpleListFilter):
     parameter_name = "todo"
 
     def lookups(self, request, model_admin):
-        return [("ship", _("To ship")), ("unpaid", _("Awaiting payment"))]
+        return [("ship", _("To ship")), ("unpaid", _("Awaiting payment")), ("confirming", _("Confirming payment"))]
 
     def queryset(self, request, queryset):
         if self.value() == "ship":
             return queryset.filter(to_ship_q())
         if self.value() == "unpaid":
             return queryset.filter(unpaid_q())
+        if self.value() == "confirming":
+            return queryset.filter(pk__in=payments_confirming().values("order_id"))
         return queryset
 
 
@@ -144,6 +148,7 @@ admin.site.enable_nav_sidebar = False
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     change_form_template = "admin/orders/order/change_form.html"
+    change_list_template = "admin/orders/order/change_list.html"
     list_display = ("number", "placed", "customer", "status_display", "payment_name", "total_display", "paid")
     list_display_links = ("number",)
     list_filter = ("status", NeedsActionFilter, PaymentMethodFilter, DeliveryMethodFilter, "created_at")
@@ -170,7 +175,7 @@ class OrderAdmin(admin.ModelAdmin):
     )
 
     def has_add_permission(self, request):
-        return False  # orders come from checkout
+        return False  # orders come from checkout, or from a phone order (staff_entry), never a blank form
 
     def has_delete_permission(self, request, obj=None):
         return False  # orders are records; cancel instead
@@ -226,7 +231,9 @@ class OrderAdmin(admin.ModelAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view(self.action_view)
         link = self.admin_site.admin_view(self.payment_link_view)
-        return [path("<path:object_id>/act/", view, name="orders_order_act"),
+        phone = self.admin_site.admin_view(lambda request: phone_order_view(self, request))
+        return [path("phone/", phone, name="orders_order_phone"),
+                path("<path:object_id>/act/", view, name="orders_order_act"),
                 path("<path:object_id>/payment-link/", link, name="orders_order_payment_link"), *super().get_urls()]
 
     def payment_link_view(self, request, object_id):

@@ -27,12 +27,16 @@ class OrderAction:
         if self.name == "mark_paid":
             shipped_unpaid = order.status in (OrderStatus.FULFILLED, OrderStatus.DELIVERED) and order.paid_at is None
             return order.status in UNPAID or shipped_unpaid
+        if self.name == "confirm":
+            return order.status == OrderStatus.AWAITING_OFFLINE_PAYMENT and order.confirmed_at is None
         return _TARGETS[self.name] in order_allowed_transitions(order)
 
 
 ACTIONS = {
     action.name: action
     for action in (
+        OrderAction("confirm", _("Confirm (keep stock reserved)"), _("Confirmed: %(orders)s."),
+                    services.order_confirm),
         OrderAction("mark_paid", _("Mark paid"), _("Marked as paid: %(orders)s."), services.order_mark_paid),
         OrderAction("fulfil", _("Mark shipped"), _("Marked as shipped: %(orders)s."), services.order_fulfil),
         OrderAction("deliver", _("Mark delivered"), _("Marked as delivered: %(orders)s."), services.order_deliver),

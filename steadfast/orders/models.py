@@ -53,6 +53,9 @@ class Order(models.Model):
     language = models.CharField(max_length=8, default="en")
     stock_reserved = models.BooleanField(default=True, editable=False)
     reserved_until = models.DateTimeField(_("reservation expires"), null=True, blank=True)
+    # An offline order (cash on delivery, bank transfer) from a guest holds stock only briefly until the customer
+    # confirms it from the e-mail link or staff confirm it (checkout/limits.py); null means not (yet) confirmed.
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     created_at = models.DateTimeField(_("placed"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

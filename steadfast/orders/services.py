@@ -1,5 +1,7 @@
 """Every write to an order goes through here: status changes are checked against states.TRANSITIONS."""
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -92,9 +94,39 @@ def order_cancel(order, actor, message="") -> Order:
             for line in locked.lines.exclude(variant=None):
                 variant_return_stock(line.variant_id, line.quantity)
             products_refresh_summary(locked.lines.exclude(variant=None).values_list("variant__product_id", flat=True))
+        _payment_pages_close(locked)
         return order_transition(
             locked, OrderStatus.CANCELLED, actor, message, stock_reserved=False, reserved_until=None
         )
+
+
+def _payment_pages_close(order):
+    """A cancelled order's open payment pages are closed by the payments worker, so nobody pays them later."""
+    from steadfast.payments.followup import payment_sessions_close_soon
+    from steadfast.payments.models import Payment
+
+    opened = order.payments.filter(state=Payment.State.PENDING, expire_due=False).exclude(redirect_url="")
+    if opened.update(expire_due=True, updated_at=timezone.now()):
+        payment_sessions_close_soon()
+
+
+def order_confirm(order, actor, message="") -> Order:
+    """The customer (e-mail link) or staff confirm an offline order: it keeps its stock like any offline order."""
+    from steadfast.providers.models import Provider
+    from steadfast.providers.registry import adapter_for
+
+    with transaction.atomic():
+        locked = _locked(order)
+        if locked.status != OrderStatus.AWAITING_OFFLINE_PAYMENT or locked.confirmed_at is not None:
+            raise TransitionNotAllowed(locked.status, locked.status)
+        provider = Provider.objects.filter(code=locked.payment_method).first()
+        days = getattr(adapter_for(provider), "expires_after_days", None) if provider else None
+        now = timezone.now()
+        locked.confirmed_at = now
+        locked.reserved_until = now + timedelta(days=days) if days else None
+        locked.save(update_fields=["confirmed_at", "reserved_until", "updated_at"])
+        order_event_add(locked, "confirmed", actor, message or _("Order confirmed; the items stay reserved."))
+        return locked
 
 
 def order_refund(order, actor, message="") -> Order:
@@ -102,13 +134,20 @@ def order_refund(order, actor, message="") -> Order:
 
 
 def orders_expire_reservations(now=None) -> int:
-    """Cancel unpaid orders whose reservation ran out, releasing their stock."""
+    """Cancel unpaid orders whose reservation ran out, releasing their stock. Never one whose payment is being
+    confirmed (payments "unknown": the customer came back from the provider, or a capture was sent): cancelling it
+    would refund a real payment instead of fulfilling the order."""
     now = now or timezone.now()
-    expired = Order.objects.filter(status__in=UNPAID, reserved_until__lt=now).values_list("pk", flat=True)
+    expired = Order.objects.filter(status__in=UNPAID, reserved_until__lt=now).exclude(
+        payments__state="unknown").values_list("pk", flat=True)
     count = 0
     for order in Order.objects.filter(pk__in=list(expired)):
         try:
-            order_cancel(order, SYSTEM, _("Reservation expired: the order was not paid in time."))
+            with transaction.atomic():
+                locked = _locked(order)
+                if locked.payments.filter(state="unknown").exists():
+                    continue  # became confirming since the query (the customer just came back)
+                order_cancel(locked, SYSTEM, _("Reservation expired: the order was not paid in time."))
         except TransitionNotAllowed:
             continue  # paid or cancelled by someone else in the meantime
         count += 1

@@ -1,11 +1,16 @@
 """The customer's order page. The unguessable token is the key: it works for guests and logged-in customers alike."""
 
 from django.conf import settings
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from steadfast.checkout.countries import country_name
+from steadfast.checkout.limits import confirmation_matches
 from steadfast.orders.models import Order
-from steadfast.payments.views import order_payment_context
+from steadfast.orders.services import CUSTOMER, order_confirm
+from steadfast.orders.states import TransitionNotAllowed
+from steadfast.payments.views import order_payment_context, payment_return
 from steadfast.shipping.models import DeliveryMethod
 
 
@@ -13,7 +18,9 @@ def detail(request, token):
     order = Order.objects.filter(token=token).prefetch_related("lines", "events").first()
     if order is None:
         return render(request, "orders/not_found.html", status=404)
-    paying = order_payment_context(request, order)  # first: a return from a gateway may change the order
+    if "payment" in request.GET and payment_return(request, order):
+        return redirect(order)  # the return moved the payment on; the plain page only reads (and may refresh)
+    paying = order_payment_context(order)
     payment = order.payments.select_related("provider").order_by("-created_at", "-pk").first()
     method = DeliveryMethod.objects.filter(code=order.delivery_method).first()
     context = {
@@ -26,6 +33,22 @@ def detail(request, token):
         **paying,
     }
     return render(request, "orders/detail.html", context)
+
+
+def confirm(request, token, signature):
+    """The link in the "please confirm" e-mail: GET shows a button (mail scanners follow links), POST confirms."""
+    order = Order.objects.filter(token=token).first()
+    if order is None or not confirmation_matches(order, signature):
+        return render(request, "orders/not_found.html", status=404)
+    if request.method == "POST" and order.confirmed_at is None:
+        try:
+            order_confirm(order, CUSTOMER, _("Confirmed by the customer from the e-mail link."))
+        except TransitionNotAllowed:
+            pass  # cancelled (reservation expired) or paid meanwhile: the order page says which
+        else:
+            messages.success(request, _("Thank you, your order is confirmed."))
+        return redirect(order.get_absolute_url())
+    return render(request, "orders/confirm.html", {"order": order})
 
 
 def _bank_account(payment) -> str:

@@ -13,13 +13,13 @@ from steadfast.storefront.templatetags.shop import money
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "order_link", "provider", "state", "failure", "amount_display", "reference")
-    list_filter = ("state", "failure", "refund_due", "provider", "created_at")
+    list_filter = ("state", "failure", "refund_due", "expire_due", "provider", "created_at")
     search_fields = ("order__number", "reference", "key", "order__email")
     list_select_related = ("order", "provider")
     date_hierarchy = "created_at"
     fields = readonly_fields = (
         "key", "order_link", "provider", "state", "failure", "amount_display", "reference", "charge_reference",
-        "refund_due", "checks", "redirect_url", "instructions", "error", "created_at", "updated_at",
+        "refund_due", "expire_due", "checks", "redirect_url", "instructions", "error", "created_at", "updated_at",
     )
 
     @admin.display(description=_("order"), ordering="order__number")

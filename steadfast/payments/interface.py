@@ -8,6 +8,8 @@ from steadfast.money import Money
 
 class PaymentState(StrEnum):
     PENDING = "pending"
+    # The customer consented at the provider (PayPal approval); no money moves until the service captures.
+    APPROVED = "approved"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     CANCELLED = "cancelled"
@@ -92,3 +94,6 @@ class PaymentGateway:
 
     def refund(self, reference: str, amount: Money, idempotency_key: str) -> PaymentStatus:
         raise NotImplementedError
+
+    # Optional: capture(idempotency_key, reference) -> PaymentStatus, for gateways whose status() can answer
+    # APPROVED; cancel(reference) -> PaymentStatus, to close an open session. The service decides when to call them.

@@ -14,7 +14,9 @@ class Payment(models.Model):
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
-        # Sent to the provider, answer lost (timeout, reset): no other charge until a status query resolves it.
+        # "Confirming": the provider may have taken the money and has not said so yet (a capture or charge whose
+        # answer was lost, or the customer came back from the provider's page). No other charge for the order
+        # until a status query resolves it (routing.start_refusal); re-checked within seconds (tasks).
         UNKNOWN = "unknown", _("Confirming")
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
@@ -28,6 +30,7 @@ class Payment(models.Model):
         DECLINED = "declined", _("Declined")
         UNAVAILABLE = "unavailable", _("Unavailable")
         MISCONFIGURED = "misconfigured", _("Misconfigured")
+        REJECTED = "rejected", _("Request refused as wrong")
 
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     order = models.ForeignKey("orders.Order", related_name="payments", on_delete=models.PROTECT)
@@ -42,8 +45,14 @@ class Payment(models.Model):
     redirect_url = models.URLField(_("payment page"), max_length=1000, blank=True)
     # Where the provider sends the customer back; kept so a status query can replay the start with equal parameters.
     return_url = models.URLField(_("return address"), max_length=1000, blank=True)
+    # The start request as first built (payments.requests): every replay under `key` sends exactly this.
+    start_request = models.JSONField(_("start request"), null=True, blank=True, editable=False)
     refund_due = models.BooleanField(_("refund due"), default=False,
                                      help_text=_("A charge the order did not need; the reconciliation job refunds it."))
+    expire_due = models.BooleanField(
+        _("session to close"), default=False,
+        help_text=_("A provider session the customer will not use (start answer lost, other method chosen, order "
+                    "cancelled); the reconciliation job closes it by its key."))
     instructions = models.TextField(_("instructions"), blank=True)
     error = models.CharField(_("error"), max_length=255, blank=True)
     checks = models.PositiveIntegerField(_("status queries"), default=0)

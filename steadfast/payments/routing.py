@@ -13,23 +13,39 @@ Errors (decide):
   Misconfigured  (401/403, bad key: the breaker opens at once, staff are alerted by the provider core):
                  the method is marked unavailable for this order; the same order is offered the next healthy methods
   Indeterminate  sent, answer lost: replay the start with the same idempotency key (QUICK_CHECKS times, in the
-                 request); still unknown -> the payment is "confirming", no other charge for the order until the
-                 reconciliation job resolves it by status query.
+                 request). Still unknown (decide_start_lost): a hosted page the customer never received cannot have
+                 been paid, so other methods are offered at once and the session is closed by its key in the
+                 background (followup.py); only a start that charges by itself would leave the order "confirming".
+
+Confirming ("unknown" payments): the customer came back from the provider's page, or a capture was sent, and the
+provider has not answered. No other charge is offered (start_refusal), the reservation does not expire, and the
+worker asks again after CONFIRM_RECHECKS (seconds), then the reconciliation job every minute. A status query that
+fails (Unavailable) leaves the payment confirming; it never re-opens the choice of methods.
 
 Late successes (late_success): a success on an order that is already paid (through another payment), cancelled
 or refunded is refunded automatically and written on the order timeline: an order is never paid twice.
 """
 
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from steadfast.orders.models import OrderStatus
 from steadfast.orders.states import UNPAID
 from steadfast.payments.models import Payment
-from steadfast.providers.errors import Declined, Indeterminate, Misconfigured
+from steadfast.providers.errors import (
+    Declined,
+    IdempotencyConflict,
+    Indeterminate,
+    Misconfigured,
+    ProviderError,
+    Rejected,
+    Unavailable,
+)
 from steadfast.providers.models import Provider
 from steadfast.providers.registry import adapter_class
 from steadfast.providers.selectors import providers_available
@@ -39,6 +55,8 @@ QUICK_CHECKS = 1  # replays of an Indeterminate start within the customer's requ
 FAILED_RECENTLY = timedelta(minutes=10)  # an online method that failed for an order stays greyed out that long
 # Status queries of a payment still open at the provider: back off so abandoned sessions cost little.
 RECHECK_BACKOFF = [timedelta(minutes=m) for m in (2, 5, 15, 60)]
+# While confirming: the worker asks again after each of these (then the reconciliation job, every minute).
+CONFIRM_RECHECKS = [timedelta(seconds=s) for s in (3, 10, 30)]
 RECHECK_GIVE_UP = timedelta(days=2)  # Stripe sessions expire after a day; a pending attempt older than this is dead
 
 
@@ -65,7 +83,7 @@ class MethodMenu:
 
 @dataclass(frozen=True)
 class Decision:
-    outcome: str  # declined | unavailable | indeterminate
+    outcome: str  # declined | unavailable | indeterminate | rejected
     payment_state: str
     failure: str
     offer_others: bool
@@ -129,7 +147,7 @@ def payment_methods(order=None, pickup: bool | None = None) -> MethodMenu:
     failed = set()
     if order is not None:
         failed = set(order.payments.filter(
-            failure__in=(Payment.Failure.UNAVAILABLE, Payment.Failure.MISCONFIGURED),
+            failure__in=(Payment.Failure.UNAVAILABLE, Payment.Failure.MISCONFIGURED, Payment.Failure.REJECTED),
             updated_at__gte=timezone.now() - FAILED_RECENTLY,
         ).values_list("provider_id", flat=True))
     choices = []
@@ -145,6 +163,8 @@ def payment_methods(order=None, pickup: bool | None = None) -> MethodMenu:
 
 
 def decide(error) -> Decision:
+    if isinstance(error, Rejected):
+        return decide_rejected(error)
     if isinstance(error, Declined):
         return Decision("declined", Payment.State.FAILED, Payment.Failure.DECLINED, True,
                         _("Your payment was declined. You can try again or choose another payment method."))
@@ -156,6 +176,21 @@ def decide(error) -> Decision:
     return Decision("unavailable", Payment.State.FAILED, failure, True,
                     _("Card payments are temporarily unavailable. Your order is saved: please choose another "
                       "payment method below."))
+
+
+def start_moves_money(provider) -> bool:
+    """Whether a gateway's start can take money by itself (a direct charge). Hosted pages (Stripe Checkout, PayPal,
+    YooKassa) only create a session; no money moves before the customer acts on its page."""
+    return bool(getattr(adapter_class(provider.adapter), "start_moves_money", False))
+
+
+def decide_start_lost(provider) -> Decision:
+    """A start whose answer stayed lost after the quick replays."""
+    if start_moves_money(provider):
+        return decide(Indeterminate("start answer lost"))
+    return Decision("unavailable", Payment.State.FAILED, Payment.Failure.UNAVAILABLE, True,
+                    _("We could not open the payment page of %(provider)s. Nothing was charged: your order is saved, "
+                      "please choose another payment method below.") % {"provider": _(provider.name)})
 
 
 def start_refusal(order) -> str:
@@ -191,3 +226,84 @@ def recheck_due(payment, now=None) -> bool:
         return False
     wait = RECHECK_BACKOFF[min(payment.checks, len(RECHECK_BACKOFF) - 1)]
     return now - payment.updated_at >= wait
+
+
+# --- Refusals of one request: the classification table for every gateway (issue 8, item 9) -------------------
+# What a gateway's refusal means, looked up by the provider's own error code first, then by HTTP status (401/403,
+# 429 and 5xx are mapped before, by providers.call.check_response); anything not listed is Unavailable.
+#   Declined             the customer's card or account: say so, the customer picks again; the provider is healthy
+#   Rejected             this one request is wrong (our data for this order: an amount, an unknown object id): not
+#                        the provider's health (the breaker counts it as an answer), not the customer's card;
+#                        the method is greyed out for this order, staff are alerted when it repeats
+#   IdempotencyConflict  our key was seen before with other parameters: a bug, alerted at once; never an outage
+REFUSALS = {
+    ("stripe", "card_error"): Declined,
+    ("stripe", "idempotency_error"): IdempotencyConflict,
+    ("stripe", "invalid_request_error"): Rejected,
+    ("yookassa", "Idempotence-Key"): IdempotencyConflict,
+    ("yookassa", 400): Rejected,
+    ("yookassa", 404): Rejected,
+    ("paypal", 400): Rejected,
+    ("paypal", 404): Rejected,
+    ("paypal", 422): Rejected,
+    # 422 issues that mean "this payer or instrument cannot pay": the customer's business.
+    **{("paypal", issue): Declined for issue in (
+        "INSTRUMENT_DECLINED", "TRANSACTION_REFUSED", "PAYER_CANNOT_PAY", "PAYEE_BLOCKED_TRANSACTION",
+        "COMPLIANCE_VIOLATION", "MAX_NUMBER_OF_PAYMENT_ATTEMPTS_EXCEEDED", "REDIRECT_PAYER_FOR_ALTERNATE_FUNDING")},
+}
+
+
+def refusal(adapter: str, status: int, *codes: str, message: str = "") -> ProviderError:
+    """The error for a gateway's refusal: REFUSALS by the first listed code, else by status, else Unavailable."""
+    for code in codes:
+        if (adapter, code) in REFUSALS:
+            return REFUSALS[(adapter, code)](message)
+    return REFUSALS.get((adapter, status), Unavailable)(message)
+
+
+def decide_rejected(error) -> Decision:
+    return Decision("rejected", Payment.State.FAILED, Payment.Failure.REJECTED, True,
+                    _("This payment method could not take this order. Your order is saved: please choose another "
+                      "payment method below; our staff have been told."))
+
+
+# --- Payments nobody can confirm (issue 8, item 3) ----------------------------------------------------------------
+# A payment "confirming" (unknown) this long after it was made is given up by the reconciliation job and handed to
+# staff (payments.unresolved): a provider down for hours, or a replay the provider refuses, must not keep an order
+# waiting forever, nor keep querying. A success reported later still counts (a webhook, a staff-triggered check).
+# Both bounds must be passed: the age, and the number of status queries that could not settle it (so a shop that
+# was itself down for hours still asks before giving up).
+UNKNOWN_GIVE_UP = timedelta(hours=2)
+UNKNOWN_GIVE_UP_CHECKS = 10
+
+
+def unknown_given_up(payment, now=None) -> bool:
+    now = now or timezone.now()
+    return (payment.state == Payment.State.UNKNOWN and payment.checks >= UNKNOWN_GIVE_UP_CHECKS
+            and now - payment.created_at >= UNKNOWN_GIVE_UP)
+
+
+# --- The payment step's time budget (issue 8, item 5) ---------------------------------------------------------------
+# The customer's "Pay" request (start + replays of a lost answer) ends within settings.PAYMENT_STEP_BUDGET seconds,
+# however the gateway behaves: each send gets at most the provider's start timeout (config "start_timeout", shorter
+# than the general read timeout) and never more than what is left of the budget. What the budget does not settle,
+# reconciliation does in the background. A sync web worker is held at most that long (docs/payments.md, sizing).
+DEFAULT_START_TIMEOUT = 5.0
+MIN_SEND = 1.0  # a replay with less time left than this is not worth holding the customer for
+STEP_RESERVE = 0.5  # of the budget, kept for our own work around the sends (database, the SDK, the redirect)
+
+
+def payment_step_deadline() -> float:
+    return time.monotonic() + settings.PAYMENT_STEP_BUDGET
+
+
+def start_timeout(provider, deadline: float) -> float | None:
+    """The timeout for the next start send within the step's deadline; None when the budget is used up."""
+    left = deadline - STEP_RESERVE - time.monotonic()
+    if left < MIN_SEND:
+        return None
+    try:
+        own = float(provider.config.get("start_timeout", DEFAULT_START_TIMEOUT))
+    except (TypeError, ValueError):
+        own = DEFAULT_START_TIMEOUT
+    return min(own if own > 0 else DEFAULT_START_TIMEOUT, left)

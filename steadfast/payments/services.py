@@ -10,6 +10,7 @@ from datetime import timedelta
 from functools import partial
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,8 +19,9 @@ from steadfast.orders.services import CUSTOMER, SYSTEM, order_event_add, order_m
 from steadfast.payments import routing
 from steadfast.payments.interface import PaymentState, PaymentStatus, StartRequest
 from steadfast.payments.models import Payment
+from steadfast.payments.requests import payment_start_request
 from steadfast.providers.call import call
-from steadfast.providers.errors import Indeterminate, ProviderError
+from steadfast.providers.errors import Declined, Indeterminate, ProviderError
 from steadfast.providers.registry import adapter_for
 
 
@@ -48,10 +50,11 @@ def payment_start(order, provider, return_url: str = "", actor=CUSTOMER):
         refusal = routing.start_refusal(locked)
         if refusal:
             raise PaymentNotAllowed(refusal)
+        _sessions_close_other(locked, provider)
+        if gateway.offline:
+            return payment_start_offline(locked, provider, actor, return_url=return_url)
         payment = Payment.objects.create(order=locked, provider=provider, amount=locked.total,
                                          currency=locked.currency, return_url=return_url)
-        if gateway.offline:
-            return _start_offline(locked, payment, gateway, actor)
         if locked.payment_method != provider.code:
             locked.payment_method, locked.payment_name = provider.code, provider.name
             locked.save(update_fields=["payment_method", "payment_name", "updated_at"])
@@ -59,77 +62,126 @@ def payment_start(order, provider, return_url: str = "", actor=CUSTOMER):
 
 
 def _start_request(payment) -> StartRequest:
-    separator = "&" if "?" in payment.return_url else "?"
-    back = f"{payment.return_url}{separator}payment={payment.key}"
-    order = payment.order
-    return StartRequest(idempotency_key=str(payment.key), order_number=order.number, amount=payment.money,
-                        email=order.email, return_url=back, cancel_url=f"{back}&cancelled=1",
-                        description=_("Order %(number)s") % {"number": order.number})
+    # Stored at the first build: a replay sends byte-identical parameters (payments.requests).
+    return payment_start_request(payment)
 
 
 def _start_online(payment, gateway):
+    from steadfast.payments.followup import payment_recheck_soon, payment_sessions_close_soon
+
     request = _start_request(payment)
+    deadline = routing.payment_step_deadline()  # the whole step, replays included, fits the budget
+    lost = None
     for _attempt in range(1 + routing.QUICK_CHECKS):
+        timeout = routing.start_timeout(payment.provider, deadline)
+        if timeout is None:
+            break
         try:
-            result = call(payment.provider, "start", partial(gateway.start, request), reference=payment.order.number)
+            result = call(payment.provider, "start", partial(gateway.start, request), reference=payment.order.number,
+                          timeout=timeout)
         except Indeterminate as error:
-            # The provider may have acted on it: replaying with the same key returns what it made, never a second one.
-            _payment_update(payment, state=Payment.State.UNKNOWN, error=str(error)[:255])
+            lost = error  # the provider may have acted: a replay with the same key returns what it made
             continue
         except ProviderError as error:
+            if lost is not None:
+                break  # an earlier answer was lost: a session may exist, so it is handled as a lost start
             decision = routing.decide(error)
-            if payment.state == Payment.State.UNKNOWN:
-                decision = routing.decide(Indeterminate(str(error)))  # an earlier answer was lost: still unknown
-            else:
-                _payment_update(payment, state=decision.payment_state, failure=decision.failure, error=str(error)[:255])
+            _payment_update(payment, state=decision.payment_state, failure=decision.failure, error=str(error)[:255])
             raise PaymentFailed(decision, payment) from error
         _payment_update(payment, state=Payment.State.PENDING, reference=getattr(result, "reference", ""),
                         redirect_url=getattr(result, "url", ""), error="")
         return result
-    raise PaymentFailed(routing.decide(Indeterminate(payment.error)), payment)
+    decision = routing.decide_start_lost(payment.provider)
+    if decision.payment_state == Payment.State.UNKNOWN:  # a start that charges at once: confirming until asked
+        _payment_update(payment, state=Payment.State.UNKNOWN, error=str(lost)[:255])
+        payment_recheck_soon(payment)
+    else:
+        # A hosted page the customer never received cannot have been paid: free to pay another way at once; the
+        # session the provider may have made is closed by its key in the background (followup.py).
+        _payment_update(payment, state=decision.payment_state, failure=decision.failure, expire_due=True,
+                        error=str(lost)[:255])
+        payment_sessions_close_soon()
+    raise PaymentFailed(decision, payment)
 
 
-def _start_offline(order, payment, gateway, actor):
-    """Offline methods make no outside call: all of it happens inside the caller's transaction."""
-    result = gateway.start(replace(_start_request(payment), pickup=routing.order_is_pickup(payment.order)))
+def _sessions_close_other(order, provider):
+    """The customer chose another method: hosted pages still open for this order are to be closed, so a tab left
+    open cannot take a second payment (marked inside the start's transaction; the calls follow the commit)."""
+    from steadfast.payments.followup import payment_sessions_close_soon
+
+    opened = order.payments.filter(state=Payment.State.PENDING, expire_due=False).exclude(redirect_url="")
+    if opened.exclude(provider=provider).update(expire_due=True, updated_at=timezone.now()):
+        transaction.on_commit(payment_sessions_close_soon)
+
+
+def payment_start_offline(order, provider, actor=CUSTOMER, return_url: str = ""):
+    """The one offline start (checkout and the order page). No outside call, so it runs inside the caller's
+    transaction (the order locked, or just created). The online reservation (reserved_until) is cleared: offline
+    orders wait for their money without a deadline unless the method has one (bank transfer), so cash on delivery
+    chosen after a failed card is not cancelled when the card's reservation would have run out."""
+    gateway = adapter_for(provider)
+    payment = Payment.objects.create(order=order, provider=provider, amount=order.total, currency=order.currency,
+                                     return_url=return_url)
+    # Offline instructions are worded for a pickup (not stored: offline starts are never replayed).
+    result = gateway.start(replace(_start_request(payment), pickup=routing.order_is_pickup(order)))
     payment.instructions, payment.reference = result.instructions, result.reference
     payment.save(update_fields=["instructions", "reference", "updated_at"])
     days = getattr(gateway, "expires_after_days", None)
     order_transition(
         order, OrderStatus.AWAITING_OFFLINE_PAYMENT, actor, result.instructions,
-        payment_method=payment.provider.code, payment_name=payment.provider.name, payment_reference=result.reference,
-        reserved_until=timezone.now() + timedelta(days=days) if days else order.reserved_until,
+        payment_method=provider.code, payment_name=provider.name, payment_reference=result.reference,
+        reserved_until=timezone.now() + timedelta(days=days) if days else None,
     )
     return result
 
 
 def payment_confirm(payment) -> Payment:
-    """Ask the provider how this attempt stands (same idempotency key) and record the answer.
+    """Ask the provider how this attempt stands (same idempotency key) and record the answer. An attempt the
+    customer approved (PayPal) is captured here: on the return, a webhook or reconciliation, never a page view.
 
     Raises ProviderError when the provider cannot say; the attempt keeps its state and is asked again later.
     """
     gateway = adapter_for(payment.provider)
     if gateway.offline or payment.state not in (Payment.State.PENDING, Payment.State.UNKNOWN):
         return payment
-    Payment.objects.filter(pk=payment.pk).update(checks=payment.checks + 1, updated_at=timezone.now())
-    payment.checks += 1
+    # Counted in the database: the return, a webhook and the reconciliation job may ask at the same moment.
+    Payment.objects.filter(pk=payment.pk).update(checks=F("checks") + 1, updated_at=timezone.now())
+    payment.refresh_from_db(fields=["checks", "updated_at"])
     if not payment.reference:
         # The start's answer was lost: replaying it with the same key returns the same session, or makes it.
         result = call(payment.provider, "start", partial(gateway.start, _start_request(payment)),
                       reference=payment.order.number)
         _payment_update(payment, reference=result.reference, redirect_url=result.url)
-    try:
-        status = call(payment.provider, "status", partial(gateway.status, str(payment.key), payment.reference),
-                      reference=payment.order.number)
-    except Indeterminate as error:
-        # The query itself may have acted (PayPal captures an approved order in status()): the money may be taken,
-        # so no other charge for this order until a later query settles it ("confirming").
-        Payment.objects.filter(pk=payment.pk, state=Payment.State.PENDING).update(
-            state=Payment.State.UNKNOWN, error=str(error)[:255], updated_at=timezone.now())
-        raise
+    status = call(payment.provider, "status", partial(gateway.status, str(payment.key), payment.reference),
+                  reference=payment.order.number)
+    if status.state == PaymentState.APPROVED:
+        status = _capture(payment, gateway, status)
     payment_apply_status(payment, status)
     payment.refresh_from_db()
     return payment
+
+
+def _capture(payment, gateway, approved: PaymentStatus) -> PaymentStatus:
+    """Take the money of an approved attempt, unless the order no longer wants it (then it is left to expire)."""
+    from steadfast.payments.followup import payment_recheck_soon
+
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=payment.order_id)
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if locked.expire_due or routing.late_success(order, locked):
+            return PaymentStatus(PaymentState.CANCELLED, reference=approved.reference, amount=approved.amount)
+        # From here the money may move: "confirming" until the capture's answer is read (a crash here included).
+        Payment.objects.filter(pk=payment.pk, state=Payment.State.PENDING).update(
+            state=Payment.State.UNKNOWN, updated_at=timezone.now())
+    try:
+        return call(payment.provider, "capture", partial(gateway.capture, str(payment.key), payment.reference),
+                    reference=payment.order.number)
+    except Declined:
+        return PaymentStatus(PaymentState.FAILED, reference=approved.reference, amount=approved.amount)
+    except ProviderError as error:
+        _payment_update(payment, error=f"capture: {error}"[:255])
+        payment_recheck_soon(payment)
+        raise
 
 
 def payment_apply_status(payment, status: PaymentStatus) -> Payment:
@@ -143,7 +195,7 @@ def payment_apply_status(payment, status: PaymentStatus) -> Payment:
         if status.state in (PaymentState.CANCELLED, PaymentState.FAILED):
             locked.state = Payment.State.CANCELLED if status.state == PaymentState.CANCELLED else Payment.State.FAILED
         else:
-            locked.state = Payment.State.PENDING  # an unknown start resolved: the session exists, nothing paid
+            locked.state = Payment.State.PENDING  # the session exists, nothing paid (yet)
         locked.reference = status.reference or locked.reference
         locked.save(update_fields=["state", "reference", "updated_at"])
     return locked
@@ -182,9 +234,24 @@ def payment_record_success(payment, status: PaymentStatus | None = None) -> bool
                   "it; it is refunded automatically."))
         order_event_add(order, "payment_duplicate", SYSTEM, text % {"amount": locked.money, "provider": name})
         return True
+    _offline_attempts_cancel(order, locked)
     order_mark_paid(order, SYSTEM, _("Paid through %(provider)s (%(reference)s).") % {
         "provider": name, "reference": locked.reference})
     return False
+
+
+def _offline_attempts_cancel(order, payment):
+    """Paid online while an offline attempt waited (cash on delivery chosen after a card whose answer was lost):
+    the offline attempt is withdrawn, never marked succeeded for money nobody collected, and the order names the
+    method that took the money."""
+    waiting = order.payments.filter(state=Payment.State.PENDING).exclude(pk=payment.pk).select_related("provider")
+    offline = [p.pk for p in waiting if routing.is_offline(p.provider)]
+    if offline:
+        Payment.objects.filter(pk__in=offline).update(state=Payment.State.CANCELLED, updated_at=timezone.now())
+    if order.payment_method != payment.provider.code:
+        order.payment_method, order.payment_name = payment.provider.code, payment.provider.name
+        order.payment_reference = payment.reference[:40]
+        order.save(update_fields=["payment_method", "payment_name", "payment_reference", "updated_at"])
 
 
 def payment_refund(payment) -> Payment:
@@ -208,19 +275,6 @@ def payment_refund(payment) -> Payment:
                 "The extra payment of %(amount)s through %(provider)s was refunded (%(reference)s).") % {
                 "amount": payment.money, "provider": payment.provider.name, "reference": result.reference})
     payment.refresh_from_db()
-    return payment
-
-
-def payment_abandon(payment) -> Payment:
-    """The customer came back without paying: close the provider's page so it cannot be paid later."""
-    payment = payment_confirm(payment)
-    if payment.state != Payment.State.PENDING or not payment.reference:
-        return payment
-    gateway = adapter_for(payment.provider)
-    if callable(getattr(gateway, "cancel", None)):
-        status = call(payment.provider, "cancel", partial(gateway.cancel, payment.reference),
-                      reference=payment.order.number)
-        payment = payment_apply_status(payment, status)
     return payment
 
 

@@ -1,13 +1,15 @@
-"""Customer-facing payment views: the redirect to a gateway, the return to the order page, "pay another way",
-and the page a staff-made payment link opens."""
+"""Customer-facing payment views: the redirect to a gateway, the return from it, "pay another way", and the page a
+staff-made payment link opens.
+
+Only the return (the provider sends the customer to the order page with ?payment=<key>) asks the provider and may
+capture; it then redirects to the plain order page. Viewing the order page never calls a provider: prefetchers,
+crawlers and the page's own refresh while "confirming" move no money (the worker re-checks within seconds)."""
 
 import uuid
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
@@ -15,19 +17,12 @@ from django_ratelimit.decorators import ratelimit
 from steadfast.orders.models import Order, OrderStatus
 from steadfast.orders.services import actor_for, order_event_add
 from steadfast.payments import routing
+from steadfast.payments.followup import payment_abandon, payment_returned
 from steadfast.payments.interface import Form, Redirect
 from steadfast.payments.links import payment_link_live, payment_link_menu
 from steadfast.payments.models import Payment
-from steadfast.payments.services import (
-    PaymentFailed,
-    PaymentNotAllowed,
-    payment_abandon,
-    payment_confirm,
-    payment_start,
-)
+from steadfast.payments.services import PaymentFailed, PaymentNotAllowed, payment_start
 from steadfast.providers.errors import ProviderError
-
-PAGE_RECHECK = timedelta(seconds=15)
 
 
 def payment_begin(request, order, provider):
@@ -66,49 +61,38 @@ def order_pay(request, token):
     return payment_begin(request, order, provider)
 
 
-def order_payment_context(request, order) -> dict:
-    """For the order page: settle a return from a gateway (status query), then what to show about paying."""
-    payment = _returning(request, order)
-    if payment is not None:
-        _settle(request, payment, cancelled=bool(request.GET.get("cancelled")))
-    elif routing.confirming(order):
-        # The page refreshes itself while confirming; ask the provider at most every PAGE_RECHECK, since a hanging
-        # provider costs this request its read timeout.
-        due = timezone.now() - PAGE_RECHECK
-        unknown_payments = order.payments.filter(state=Payment.State.UNKNOWN, updated_at__lte=due)
-        for unknown in unknown_payments.select_related("provider", "order"):
-            _settle(request, unknown, cancelled=False, quiet=True)
-    order.refresh_from_db()
+def order_payment_context(order) -> dict:
+    """For the order page: what to show about paying. Reads only."""
     confirming = routing.confirming(order)
     payable = order.status == OrderStatus.PENDING_PAYMENT and not routing.start_refusal(order)
-    open_payment = order.payments.filter(state=Payment.State.PENDING).exclude(redirect_url="").first()
+    open_payment = order.payments.filter(state=Payment.State.PENDING, expire_due=False).exclude(redirect_url="")
     return {"confirming": confirming, "pay_menu": routing.payment_methods(order) if payable else None,
-            "open_payment": open_payment if payable else None}
+            "open_payment": open_payment.first() if payable else None}
 
 
-def _returning(request, order):
+def payment_return(request, order) -> bool:
+    """The return from a gateway (?payment=<key>[&cancelled=1]): settle it. False when it names no payment."""
     try:
         key = uuid.UUID(request.GET.get("payment", ""))
     except ValueError:
-        return None
-    return order.payments.filter(key=key).select_related("provider", "order").first()
-
-
-def _settle(request, payment, cancelled, quiet=False):
+        return False
+    payment = order.payments.filter(key=key).select_related("provider", "order").first()
+    if payment is None:
+        return False
+    cancelled = bool(request.GET.get("cancelled"))
     try:
-        payment = payment_abandon(payment) if cancelled else payment_confirm(payment)
+        payment = payment_abandon(payment) if cancelled else payment_returned(payment)
     except ProviderError:
-        if not quiet and payment.state != Payment.State.UNKNOWN:
-            messages.info(request, _("We could not reach the payment provider to check your payment; "
-                                     "we keep checking and this page will show the result."))
-        return
-    if quiet:
-        return
+        if cancelled:
+            messages.warning(request, _("Your payment was not completed. You can try again or choose another "
+                                        "payment method below."))
+        return True  # not cancelled: the payment is confirming and the page says so
     if payment.state == Payment.State.SUCCEEDED and not payment.refund_due:
         messages.success(request, _("Thank you! Your payment was received."))
     elif payment.state in (Payment.State.CANCELLED, Payment.State.FAILED) or cancelled:
         messages.warning(request, _("Your payment was not completed. You can try again or choose another "
                                     "payment method below."))
+    return True
 
 
 @ratelimit(key="ip", rate=pay_rate, method="POST", block=True)

@@ -1,12 +1,15 @@
 """Provider webhooks: /payments/webhooks/<provider code>/.
 
 The adapter verifies the signature (timestamp within ±300 s both ways) and translates the event; the event id is
-recorded in the same transaction as its effect, so each event changes things once. Forged, stale, unreadable or
-already-seen events get 400 and change nothing. A refund the event makes due is made after the commit.
+recorded in the same transaction as its effect, so each event changes things once. Forged, stale or unreadable
+events get 400 and change nothing. An event already processed (a redelivery after our 200 was lost, a provider
+retrying) gets 200 and changes nothing: gateways resend non-2xx answers for days and then switch the endpoint off.
+A refund the event makes due is made after the commit.
 """
 
 import logging
 import uuid
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotFound
@@ -21,6 +24,8 @@ from steadfast.payments.services import (
     payment_record_success,
     payment_refund,
 )
+from steadfast.payments.webhook_guard import webhook_guard
+from steadfast.providers.call import call
 from steadfast.providers.errors import ProviderError
 from steadfast.providers.models import Provider
 from steadfast.providers.registry import adapter_for
@@ -38,12 +43,15 @@ class _Duplicate(Exception):
 def webhook(request, code):
     provider = Provider.objects.filter(kind=Provider.Kind.PAYMENT, code=code).first()
     gateway = adapter_for(provider) if provider else None
-    if gateway is None or not callable(getattr(gateway, "parse_webhook", None)):
+    if gateway is None or not any(callable(getattr(gateway, name, None)) for name in ("parse_webhook", "read_webhook")):
         return HttpResponseNotFound("unknown provider")
+    refused = webhook_guard(request, provider)  # cheap local checks before any verification call
+    if refused is not None:
+        return refused
     if len(request.body) > MAX_BODY:
         return HttpResponseBadRequest("too large")
     try:
-        event = gateway.parse_webhook(request.body, request.headers)
+        event = _event_from(provider, gateway, request)
     except WebhookRejected as error:
         log.warning("webhook for %s rejected: %s", code, error)
         return HttpResponseBadRequest(f"rejected: {error}")
@@ -70,7 +78,8 @@ def webhook(request, code):
                 else:
                     payment_apply_status(payment, event.status)
     except _Duplicate:
-        return HttpResponseBadRequest("duplicate event")
+        log.info("webhook for %s: event %s already processed; answered 200, nothing changed", code, event.id)
+        return HttpResponse("already processed")
     if payment is not None and event.status is None and payment.state in (Payment.State.PENDING,
                                                                            Payment.State.UNKNOWN):
         # An event without a state of its own (PayPal CHECKOUT.ORDER.APPROVED: the customer approved, nothing is
@@ -87,6 +96,18 @@ def webhook(request, code):
         except ProviderError as error:
             log.warning("refund of payment %s failed (%s); the reconciliation job retries it", payment.pk, error)
     return HttpResponse("ok")
+
+
+def _event_from(provider, gateway, request):
+    """Adapters that must ask the provider whether an event is genuine (PayPal) split the work: read_webhook checks
+    and translates without I/O, verify_webhook asks the provider and runs through call() here (adapters never call
+    call() themselves)."""
+    if not callable(getattr(gateway, "read_webhook", None)):
+        return gateway.parse_webhook(request.body, request.headers)
+    event, question = gateway.read_webhook(request.body, request.headers)
+    if not call(provider, "webhook", partial(gateway.verify_webhook, question), reference=event.id[:100]):
+        raise WebhookRejected(f"{provider.name} did not confirm the signature")
+    return event
 
 
 def _payment_for(provider, event):

@@ -16,7 +16,6 @@ Alerts are written through notify's public outbox API (kind "staff_alert", one r
 per episode and alert number), in the same transaction as the episode row: no alert is lost, none is doubled.
 """
 
-import hashlib
 import logging
 from datetime import timedelta
 
@@ -135,8 +134,7 @@ def _still_out(provider) -> bool:
 
 
 def _send(episode, alert, event=None, provider=None, now=None):
-    from steadfast.notify.alerts import staff_alert_recipients  # notify's public API; notify imports providers
-    from steadfast.notify.outbox import outbox_add
+    from steadfast.notify.alerts import staff_alert_add  # notify's public API; notify imports providers
 
     if episode is None and alert in ("back", "background_back") and event is None:
         return
@@ -148,12 +146,9 @@ def _send(episode, alert, event=None, provider=None, now=None):
         number = 0
         if episode is not None:
             number = _count_alert(episode, alert, now)
-        for recipient in staff_alert_recipients():
-            if episode is not None:
-                key = f"staff_alert:episode:{episode.pk}:{number}:{_short(recipient)}"
-            else:
-                key = f"staff_alert:health:{event.pk}:{_short(recipient)}"
-            outbox_add(key=key, kind="staff_alert", recipient=recipient, payload=payload)
+        # One row for the whole staff: the staff chain (Telegram, SMS, e-mail, Apprise) carries it.
+        key = f"staff_alert:episode:{episode.pk}:{number}" if episode is not None else f"staff_alert:health:{event.pk}"
+        staff_alert_add(key=key, kind="staff_alert", payload=payload)
     log.info("Staff alert %s for %s (%s)", alert, provider.code, payload["subject"])
 
 
@@ -168,10 +163,6 @@ def _count_alert(episode, alert, now) -> int:
     )
     episode.alerts_sent = number
     return number
-
-
-def _short(recipient):
-    return hashlib.sha256(recipient.encode()).hexdigest()[:16]
 
 
 def _payload(provider, episode, alert, event, now) -> dict:

@@ -30,6 +30,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import transaction
 
 from steadfast.providers.models import Attempt, HealthEvent
 from steadfast.providers.signals import health_changed
@@ -170,11 +171,16 @@ def breaker_reset(provider) -> str:
 
 
 def health_event_create(provider, from_state, to_state, reason):
-    event = HealthEvent.objects.create(provider=provider, from_state=from_state, to_state=to_state, reason=reason[:500])
-    # send_robust: a listener failing (e.g. its cache is down too) must never break the outside call or checkout.
-    for receiver, result in health_changed.send_robust(sender=HealthEvent, event=event):
-        if isinstance(result, Exception):
-            log.error("health_changed receiver %r failed: %r", receiver, result, exc_info=result)
+    # One transaction for the event and what receivers write about it (staff alerts in the outbox): both or neither.
+    with transaction.atomic():
+        event = HealthEvent.objects.create(
+            provider=provider, from_state=from_state, to_state=to_state, reason=reason[:500]
+        )
+        # send_robust: a listener failing (e.g. its cache is down too) must never break the outside call or
+        # checkout; listeners that write use a savepoint of their own, so a failed one leaves this transaction usable.
+        for receiver, result in health_changed.send_robust(sender=HealthEvent, event=event):
+            if isinstance(result, Exception):
+                log.error("health_changed receiver %r failed: %r", receiver, result, exc_info=result)
     return event
 
 

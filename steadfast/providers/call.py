@@ -34,10 +34,20 @@ import httpx
 from django.db import connection, transaction
 
 from steadfast.providers.alerting import background_outcome
-from steadfast.providers.breaker import breaker_admit, breaker_record
-from steadfast.providers.errors import BreakerOpen, Declined, Indeterminate, Misconfigured, ProviderError, Unavailable
+from steadfast.providers.breaker import Ticket, breaker_admit, breaker_record
+from steadfast.providers.errors import (
+    BreakerOpen,
+    Declined,
+    IdempotencyConflict,
+    Indeterminate,
+    Misconfigured,
+    ProviderError,
+    Rejected,
+    Unavailable,
+)
 from steadfast.providers.models import Attempt
 from steadfast.providers.registry import has_probe
+from steadfast.providers.rejections import rejection_noted
 from steadfast.providers.secrets import scrub
 
 DEFAULT_CONNECT_TIMEOUT = 3.0
@@ -50,7 +60,11 @@ OUTCOME_OF = {
     Unavailable: Outcome.UNAVAILABLE,
     Indeterminate: Outcome.INDETERMINATE,
     Misconfigured: Outcome.MISCONFIGURED,
+    Rejected: Outcome.INVALID_REQUEST,
+    IdempotencyConflict: Outcome.INVALID_REQUEST,
 }
+# What the breaker is told: a provider that answered "this request is wrong" is working (like a decline).
+BREAKER_OUTCOME = {Outcome.INVALID_REQUEST: Outcome.OK}
 # Not sent, or sent in a form the provider cannot have acted on: safe to try elsewhere.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # Our side is wrong (bad api_base): no retry will help.
@@ -59,6 +73,10 @@ _BAD_SETUP = (httpx.UnsupportedProtocol, httpx.InvalidURL, httpx.ProxyError)
 _GARBAGE = (httpx.DecodingError, httpx.TooManyRedirects, json.JSONDecodeError)
 # Everything else on the wire happened after (part of) the request left: the provider may have acted on it.
 _MAYBE_SENT = (httpx.TransportError,)  # ReadTimeout, ReadError, RemoteProtocolError, WriteError, WriteTimeout
+# Operations that move money. Their answer is either a clear success or a clear refusal (Declined, Misconfigured);
+# anything else that reached the provider (5xx, 429, garbage, a lost answer) may hide a charge, so it is
+# Indeterminate: asked again under the same key, never "nothing happened, pay elsewhere".
+MOVES_MONEY = frozenset({"capture", "charge", "refund"})
 
 PROBE = "probe"
 # Work done behind the customer's back: it shows on the health page and alerts staff, it is not checkout's health.
@@ -66,31 +84,41 @@ BACKGROUND_OPERATIONS = frozenset({"status", "refund", "cancel", "expire", "webh
 
 _clients = {}
 _clients_lock = threading.Lock()
+# Calls anyone on the internet can cause (verifying a webhook) are recorded as attempts but neither consult nor feed
+# the breaker: a flood of forged deliveries during provider throttling must not take the gateway out of checkout.
+HEALTH_EXEMPT_OPERATIONS = {"webhook"}
+_UNTRACKED = Ticket(allowed=False, gen=0)  # breaker_record ignores a ticket that was not admitted
 
 
-def call(provider, operation: str, fn, reference: str = "", background: bool | None = None):
+def call(provider, operation: str, fn, reference: str = "", timeout: float | None = None,
+         background: bool | None = None):
+    """`timeout` caps this call's connect and read timeouts (seconds), e.g. to a customer-facing step's budget."""
     background = operation in BACKGROUND_OPERATIONS if background is None else background
     if _in_transaction():
         raise RuntimeError(
             f"providers.call({provider.code!r}, {operation!r}) inside a database transaction: commit first "
             "(e.g. transaction.on_commit or after the atomic block); an outside call must never hold locks."
         )
-    ticket = breaker_admit(provider, trial_ok=operation == PROBE or not has_probe(provider))
-    if not ticket.allowed:
+    exempt = operation in HEALTH_EXEMPT_OPERATIONS
+    ticket = _UNTRACKED if exempt else breaker_admit(provider, trial_ok=operation == PROBE or not has_probe(provider))
+    if not exempt and not ticket.allowed:
         message = f"{provider.code} is out of service (breaker {ticket.state}); nothing was sent"
         _attempt(provider, operation, Outcome.REJECTED, "BreakerOpen", message, 0, reference)
         raise BreakerOpen(message)
     started = time.perf_counter()
     try:
-        result = fn(_client(provider))
+        result = fn(_client(provider, timeout))
     except (ProviderError, httpx.HTTPError, httpx.InvalidURL, json.JSONDecodeError) as raised:
-        error = _classify(raised)
+        error = _money_unknown(operation, raised, _classify(raised))
         outcome, error_class = OUTCOME_OF[type(error)], type(raised).__name__
         message = scrub(str(raised) or error_class, provider)
         _attempt(provider, operation, outcome, error_class, message, _ms(started), reference)
-        breaker_record(provider, ticket, outcome, f"{error_class}: {message}", counts=not background)
+        counted = BREAKER_OUTCOME.get(outcome, outcome)
+        breaker_record(provider, ticket, counted, f"{error_class}: {message}", counts=not background)
         if background:
-            background_outcome(provider, operation, outcome, f"{error_class}: {message}")
+            background_outcome(provider, operation, counted, f"{error_class}: {message}")
+        if isinstance(error, Rejected):
+            rejection_noted(provider, operation, error, message, reference)
         if error is raised:
             raise
         raise error from raised
@@ -163,12 +191,30 @@ def _classify(raised) -> ProviderError:
     return Unavailable(type(raised).__name__)
 
 
-def _client(provider) -> httpx.Client:
+def _money_unknown(operation, raised, error) -> ProviderError:
+    """For MOVES_MONEY operations, an Unavailable that was sent is Indeterminate (a refused connection was not)."""
+    if operation not in MOVES_MONEY or type(error) is not Unavailable or _never_sent(raised):
+        return error
+    return Indeterminate(f"{operation}: unusable answer, outcome unknown ({error})")
+
+
+def _never_sent(raised) -> bool:
+    seen = 0
+    while raised is not None and seen < 5:  # an SDK may wrap the transport error (stripe.APIConnectionError)
+        if isinstance(raised, _NOT_SENT):
+            return True
+        raised, seen = raised.__cause__ or raised.__context__, seen + 1
+    return False
+
+
+def _client(provider, cap: float | None = None) -> httpx.Client:
     """One pooled client per endpoint and timeouts, shared by threads (httpx.Client is thread-safe).
 
     Adapters must not close it. trust_env=False: no proxy or netrc from the environment sneaks in.
     """
     connect, read = timeouts(provider)
+    if cap is not None:
+        connect, read = min(connect, cap), min(read, cap)
     key = (provider.config.get("api_base", ""), connect, read)
     client = _clients.get(key)
     if client is None:

@@ -45,6 +45,8 @@ class Attempt(models.Model):
         INDETERMINATE = "indeterminate", _("Indeterminate")
         MISCONFIGURED = "misconfigured", _("Misconfigured")
         REJECTED = "rejected", _("Rejected (breaker open)")
+        # The provider refused this one request as wrong (errors.Rejected): neither its health nor the customer's card.
+        INVALID_REQUEST = "invalid_request", _("Request refused as wrong")
 
     # Outcomes that say the provider itself is unhealthy (a decline is the customer's business).
     FAILURES = (Outcome.UNAVAILABLE, Outcome.INDETERMINATE, Outcome.MISCONFIGURED)

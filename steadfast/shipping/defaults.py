@@ -20,3 +20,19 @@ def delivery_methods_ensure(method_model):
                   "position": 20,
                   "pickup_address": gettext_noop("ul. Prosta 1, 00-001 Warszawa — Mon–Fri 10:00–18:00")},
     )
+
+
+def demo_delivery_ensure(method_model):
+    """The demo's CDEK courier (live quotes from the CDEK fake) and the emergency fixed price that replaces it
+    while CDEK is out. Only when the demo registered the "cdek" provider; rows staff changed are left alone."""
+    provider = method_model._meta.get_field("provider").related_model.objects.filter(code="cdek").first()
+    if provider is None:
+        return
+    method_model.objects.get_or_create(
+        code="cdek", defaults={"name": gettext_noop("CDEK courier"), "kind": "carrier", "provider": provider,
+                               "service": "137", "position": 15})
+    method_model.objects.get_or_create(
+        code="standard-parcel",
+        defaults={"name": gettext_noop("Standard parcel"), "kind": "emergency", "price": Decimal("15.00"),
+                  "description": gettext_noop("Shipped within 2 working days; tracking number by e-mail."),
+                  "position": 40})

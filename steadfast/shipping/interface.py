@@ -1,6 +1,12 @@
-"""Delivery interface. Fixed-price and pickup quotes are computed locally; carrier adapters plug in later."""
+"""The delivery contract: dataclasses in and out; carriers raise one of the provider errors (providers.errors).
 
-from dataclasses import dataclass
+`Quote` is what checkout shows for a delivery method (fixed, pickup, carrier, emergency). The rest is what carrier
+adapters (shipping/carriers/<name>.py) speak. An adapter is I/O only: every method takes the httpx client that
+providers.call.call() hands out as its last argument, writes nothing to the database and never retries by itself.
+"""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
 
 from steadfast.money import Money
 
@@ -15,3 +21,128 @@ class Quote:
     available: bool = True
     unavailable_reason: str = ""
     countries: tuple = ()  # ISO codes it delivers to (empty for a pickup: no address)
+    live: bool = False  # priced by a carrier just now (not a fixed fee)
+
+
+@dataclass(frozen=True)
+class Parcel:
+    weight_grams: int
+    length_cm: int = 30
+    width_cm: int = 20
+    height_cm: int = 10
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a parcel leaves or goes. Carriers use what they understand: a city code of their own, or postcode."""
+
+    country: str = ""
+    postcode: str = ""
+    city: str = ""
+    address: str = ""
+    carrier_code: str = ""  # e.g. CDEK's city code (44 = Moscow)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One service a carrier offers for a route."""
+
+    service: str  # the carrier's code for it (CDEK tariff code)
+    name: str
+    price: Money
+    days_min: int = 0
+    days_max: int = 0
+    to_pickup_point: bool = False
+
+
+@dataclass(frozen=True)
+class PickupPoint:
+    code: str
+    name: str
+    address: str
+    city: str = ""
+    postcode: str = ""
+    kind: str = ""  # e.g. PVZ (staffed office), POSTAMAT / locker
+    hours: str = ""
+
+
+@dataclass(frozen=True)
+class ShipmentRequest:
+    """Everything a carrier needs to register one order's parcel. `number` is our order number: the carrier's
+    duplicate check, and how a create whose answer was lost is found again."""
+
+    number: str
+    service: str
+    parcel: Parcel
+    origin: Location
+    destination: Location
+    recipient_name: str
+    recipient_phone: str = ""
+    recipient_email: str = ""
+    pickup_point: str = ""
+    items: tuple = ()  # (name, sku, quantity, unit price Money)
+
+
+class ShipmentState(StrEnum):
+    PENDING = "pending"  # accepted, the carrier is still registering it
+    CREATED = "created"  # registered: has a tracking number
+    FAILED = "failed"  # the carrier refused it
+    CANCELLED = "cancelled"
+    DELIVERED = "delivered"
+
+
+@dataclass(frozen=True)
+class ShipmentInfo:
+    reference: str  # the carrier's id (CDEK entity uuid)
+    state: ShipmentState
+    tracking_number: str = ""
+    status_name: str = ""
+    errors: tuple = ()
+
+
+@dataclass(frozen=True)
+class TrackingEvent:
+    code: str
+    name: str
+    at: str  # ISO 8601 as the carrier gave it
+    city: str = ""
+
+
+class Carrier:
+    """Base of carrier adapters. `live_quotes`: quote() prices real routes (checkout asks it within the deadline)."""
+
+    live_quotes = True
+
+    def __init__(self, provider):
+        self.provider = provider
+
+    def quote(self, parcel: Parcel, origin: Location, destination: Location, client) -> list[Option]:
+        raise NotImplementedError
+
+    def points(self, city: str, postcode: str, client) -> list[PickupPoint]:
+        raise NotImplementedError
+
+    def create_shipment(self, request: ShipmentRequest, client) -> ShipmentInfo:
+        raise NotImplementedError
+
+    def find_shipment(self, number: str, client) -> ShipmentInfo | None:
+        """The shipment registered under our order number, or None: asked before creating again."""
+        raise NotImplementedError
+
+    def shipment_status(self, reference: str, client) -> ShipmentInfo:
+        raise NotImplementedError
+
+    def track(self, reference: str, client) -> list[TrackingEvent]:
+        raise NotImplementedError
+
+    def cancel(self, reference: str, client) -> ShipmentInfo:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class CarrierRoute:
+    """A carrier delivery method's fixed part of a quote: where parcels leave from, where quotes price to."""
+
+    origin: Location
+    destination: Location
+    services: tuple = field(default_factory=tuple)  # only these service codes, when given

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from steadfast.money import Money
@@ -13,6 +14,8 @@ class DeliveryMethod(models.Model):
         FIXED = "fixed", _("Fixed-price delivery")
         PICKUP = "pickup", _("Pickup")
         CARRIER = "carrier", _("Carrier (live quote)")
+        # Shown only when no carrier gave a live quote in time: what owners otherwise switch on by hand.
+        EMERGENCY = "emergency", _("Emergency fixed price (only when no live quote)")
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=120)
@@ -26,6 +29,11 @@ class DeliveryMethod(models.Model):
     pickup_address = models.TextField(_("pickup address"), blank=True)
     provider = models.ForeignKey(
         "providers.Provider", null=True, blank=True, on_delete=models.PROTECT, limit_choices_to={"kind": "shipping"}
+    )
+    service = models.CharField(
+        _("carrier service"), max_length=50, blank=True,
+        help_text=_("The carrier's code of the service this method sells (e.g. CDEK tariff 136). Empty: the cheapest "
+                    "service the carrier quotes."),
     )
     # ISO 3166-1 codes the method delivers to. Empty: the shop's own country (SHOP_COUNTRY), never "everywhere".
     countries = models.JSONField(
@@ -60,3 +68,43 @@ class DeliveryMethod(models.Model):
         if self.free_over is not None and subtotal.amount >= self.free_over:
             return Money(0, settings.SHOP_CURRENCY)
         return Money(self.price, settings.SHOP_CURRENCY)
+
+
+class Shipment(models.Model):
+    """One order's parcel at a carrier: a durable row written with the payment, created at the carrier by the
+    worker (shipping.services.shipment_create), never in the web request. One per order, whatever fails when."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("Waiting for the carrier")
+        PENDING = "pending", _("Registering at the carrier")
+        CREATED = "created", _("Created")
+        FAILED = "failed", _("Refused by the carrier")
+        CANCELLED = "cancelled", _("Cancelled")
+        DELIVERED = "delivered", _("Delivered")
+
+    order = models.OneToOneField("orders.Order", models.CASCADE, related_name="shipment", verbose_name=_("order"))
+    provider = models.ForeignKey("providers.Provider", models.PROTECT, related_name="shipments",
+                                 verbose_name=_("carrier"))
+    service = models.CharField(_("service"), max_length=50, help_text=_("The carrier's code, e.g. a CDEK tariff."))
+    pickup_point = models.CharField(_("pickup point"), max_length=50, blank=True)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.WAITING)
+    reference = models.CharField(_("carrier reference"), max_length=100, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
+    carrier_status = models.CharField(_("carrier status"), max_length=200, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # Set once a create was sent: from then on the worker asks the carrier by order number before sending again.
+    sent = models.BooleanField(_("create sent"), default=False)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="shipment_due")]
+
+    def __str__(self):
+        return f"{self.order_id}: {self.get_state_display()}"

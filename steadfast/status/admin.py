@@ -1,23 +1,20 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from steadfast.adminkit import ReadOnlyAdminMixin
-from steadfast.status.incidents import incident_apply_status
 from steadfast.status.models import (
     Banner,
-    Incident,
-    IncidentUpdate,
     ModeChange,
     PartnerShop,
     ShopMode,
     Subscriber,
 )
 from steadfast.status.services import shop_mode_schedule, shop_mode_set
-from steadfast.status.snapshot import snapshot_clear
-from steadfast.status.subscribers import subscribers_notify
 
 
 class ShopModeForm(forms.ModelForm):
@@ -99,54 +96,54 @@ class PartnerShopAdmin(admin.ModelAdmin):
     list_editable = ["active", "position"]
 
 
+def translation_languages():
+    """The shop's languages other than the main one, which the message itself is written in."""
+    return [(code, str(name)) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE.split("-")[0]]
+
+
+def _translation_field(name):
+    return forms.CharField(
+        label=format_lazy(_("Message in {language}"), language=name), required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
+        help_text=_("Shown to shoppers who read the shop in this language; empty: the main message."),
+    )
+
+
+class BannerFormBase(forms.ModelForm):
+    """One text box per shop language instead of a JSON field; an empty box falls back to the main message."""
+
+    class Meta:
+        model = Banner
+        fields = ["message", "severity", "active", "phone", "email", "telegram", "whatsapp", "vk"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code, _name in translation_languages():
+            self.initial.setdefault(f"message_{code}", (self.instance.translations or {}).get(code, ""))
+
+    def save(self, commit=True):
+        self.instance.translations = {
+            code: self.cleaned_data[f"message_{code}"].strip()
+            for code, _name in translation_languages() if self.cleaned_data.get(f"message_{code}", "").strip()
+        }
+        return super().save(commit)
+
+
+# Declared on the class (the admin builds its form from declared fields): one per language in settings.
+BannerForm = type(BannerFormBase)("BannerForm", (BannerFormBase,), {
+    "__module__": __name__, **{f"message_{code}": _translation_field(name) for code, name in translation_languages()},
+})
+
+
 @admin.register(Banner)
 class BannerAdmin(admin.ModelAdmin):
+    form = BannerForm
     list_display = ["message", "severity", "active", "updated_at"]
     list_filter = ["severity", "active"]
 
-
-class IncidentUpdateInline(admin.StackedInline):
-    model = IncidentUpdate
-    extra = 1
-    fields = ["status", "message", "eta", "author", "created_at"]
-    readonly_fields = ["author", "created_at"]
-
-
-@admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
-    list_display = ["title", "status", "impact", "automatic", "created_at", "resolved_at"]
-    list_filter = ["status", "impact", "automatic"]
-    readonly_fields = ["status", "provider", "automatic", "created_at", "updated_at", "resolved_at"]
-    fields = [
-        "title",
-        "impact",
-        "components",
-        "eta",
-        "postmortem",
-        "status",
-        "provider",
-        "automatic",
-        "created_at",
-        "updated_at",
-        "resolved_at",
-    ]
-    inlines = [IncidentUpdateInline]
-
-    def save_formset(self, request, form, formset, change):
-        updates = formset.save(commit=False)
-        for update in updates:
-            new = update.pk is None
-            update.author = update.author or request.user.get_username()
-            update.save()
-            if new:
-                subscribers_notify(form.instance, update)
-        formset.save_m2m()
-        incident = form.instance
-        latest = incident.updates.order_by("-created_at", "-id").first()
-        if latest is not None:
-            # The incident's status is always its newest public update's status.
-            incident_apply_status(incident, latest.status, latest.eta)
-        snapshot_clear()
+    def get_fields(self, request, obj=None):
+        fields = ["message", *(f"message_{code}" for code, _name in translation_languages())]
+        return [*fields, "severity", "active", "phone", "email", "telegram", "whatsapp", "vk"]
 
 
 @admin.register(Subscriber)
@@ -159,4 +156,4 @@ class SubscriberAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # only the double opt-in adds subscribers
-from steadfast.status import admin_policies  # noqa: E402,F401  (registers Policy; kept apart for size)
+from steadfast.status import admin_incidents, admin_policies  # noqa: E402,F401  (register Incident, Policy)

@@ -40,7 +40,8 @@ ORDERING = ("/cart/add", "/checkout/", "/api/v1/checkout")
 ORDERING_POST = ("/api/v1/cart",)
 
 
-def _is_staff(request):
+def staff_passes(request):
+    """Logged-in staff: they pass maintenance entirely (site, cart and checkout) to try the shop before reopening."""
     try:
         user = getattr(request, "user", None)
         return bool(user is not None and user.is_authenticated and user.is_staff)
@@ -80,7 +81,9 @@ class ShopModeMiddleware:
         if request.path_info.startswith(EXEMPT):
             return self.get_response(request)
         mode = mode_or_last_known()
-        if mode.mode == Mode.MAINTENANCE and not _is_staff(request):
+        if mode.mode == Mode.MAINTENANCE:
+            if staff_passes(request):
+                return self.get_response(request)
             return self.closed(request, mode, "status/maintenance.html")
         if mode.ordering_blocked and _ordering_path(request):
             return self.closed(request, mode, "status/ordering_closed.html")

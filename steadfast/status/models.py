@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from steadfast.providers.models import Provider
-from steadfast.status.sanitize import clean_html
+from steadfast.status.sanitize import clean_html, clean_text
 
 
 class Mode(models.TextChoices):
@@ -177,6 +177,11 @@ class Incident(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        # Staff-written, shown publicly (page, JSON, feed): stored as plain text with no markup (sanitize.py).
+        self.title, self.postmortem = clean_text(self.title), clean_text(self.postmortem)
+        super().save(*args, **kwargs)
+
     @property
     def is_open(self):
         return self.status != IncidentStatus.RESOLVED
@@ -197,6 +202,10 @@ class IncidentUpdate(models.Model):
 
     def __str__(self):
         return f"{self.get_status_display()}: {self.message[:60]}"
+
+    def save(self, *args, **kwargs):
+        self.message = clean_text(self.message)  # like Incident.save: plain text, no markup
+        super().save(*args, **kwargs)
 
 
 class Subscriber(models.Model):
@@ -292,3 +301,9 @@ class PolicyEvent(models.Model):
 
     def __str__(self):
         return f"{self.policy_id} {self.action}"
+
+
+
+# The status page's own records live in their own module (this one was at its size limit); imported here so
+# Django registers them with the app.
+from steadfast.status.page_models import MaintenanceWindow, OriginCheck  # noqa: E402, F401

@@ -5,7 +5,7 @@ import json
 
 from django.conf import settings
 from django.db import DatabaseError
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -16,7 +16,9 @@ from django.views.decorators.http import require_GET, require_POST
 from steadfast.status.banner import DISMISS_SESSION_KEY, banner_for, contacts_context, contacts_for
 from steadfast.status.feeds import feed_atom_bytes
 from steadfast.status.snapshot import snapshot_get
-from steadfast.status.statuspage import status_json, summary_json
+from steadfast.status.statuspage import ENDPOINTS
+
+ROOT = "/status/"
 
 
 def _cacheable(request, response):
@@ -33,15 +35,42 @@ def page_context(snapshot):
         contacts = contacts_context()
     except DatabaseError:  # the snapshot may be a cached copy; the contacts must not take the page down
         contacts = {"contacts": contacts_for(settings.SHOP_PHONE, settings.SHOP_EMAIL), "partners": []}
-    return {"s": snapshot, "LANGUAGE_CODE": get_language(), **contacts}
+    return {"s": snapshot, "LANGUAGE_CODE": get_language(), "root": ROOT, **contacts}
+
+
+def _render(request, template, snapshot, **extra):
+    # No request context: its processors read the session and cart, and these pages must render while the
+    # database is down (from the last good snapshot).
+    response = HttpResponse(render_to_string(template, {**page_context(snapshot), **extra}))
+    return _cacheable(request, response)
 
 
 @require_GET
 def status_page(request):
-    # No request context: its processors read the session and cart, and this page must render while the
-    # database is down (from the last good snapshot).
-    response = HttpResponse(render_to_string("status/page.html", page_context(snapshot_get())))
-    return _cacheable(request, response)
+    return _render(request, "status/page.html", snapshot_get())
+
+
+@require_GET
+def history_page(request):
+    return _render(request, "status/history.html", snapshot_get())
+
+
+@require_GET
+def incident_page(request, incident_id):
+    snapshot = snapshot_get()
+    item = next((i for i in snapshot["incidents"] + snapshot["past_incidents"] if i["id"] == str(incident_id)), None)
+    if item is None:
+        item = incident_older(incident_id)
+    return _render(request, "status/incident.html", snapshot, item=item, kind="incident")
+
+
+@require_GET
+def maintenance_page(request, window_id):
+    snapshot = snapshot_get()
+    item = next((m for m in snapshot["maintenances"] if m["id"] == window_id and m["status"] != "cancelled"), None)
+    if item is None:
+        raise Http404
+    return _render(request, "status/incident.html", snapshot, item=item, kind="maintenance")
 
 
 @require_GET
@@ -50,28 +79,32 @@ def contacts_page(request):
     return _cacheable(request, response)
 
 
-def _json(request, data):
-    body = json.dumps(data, ensure_ascii=False, sort_keys=True)
-    response = HttpResponse(body, content_type="application/json")
-    return _cacheable(request, response)
+def incident_older(incident_id):
+    """An incident older than the snapshot keeps (its permalink must not break)."""
+    from steadfast.status.models import Incident
+    from steadfast.status.snapshot import _incident_dict
+
+    incident = Incident.objects.prefetch_related("updates").filter(pk=incident_id).first()
+    if incident is None:
+        raise Http404
+    return _incident_dict(incident)
 
 
 @require_GET
-def summary(request):
-    return _json(request, summary_json(snapshot_get()))
-
-
-@require_GET
-def status(request):
-    return _json(request, status_json(snapshot_get()))
+def api_document(request, name):
+    """Any of the Statuspage-compatible documents (statuspage.ENDPOINTS), readable from any origin."""
+    build = ENDPOINTS.get(name)
+    if build is None:
+        raise Http404
+    body = json.dumps(build(snapshot_get()), ensure_ascii=False, sort_keys=True)
+    response = _cacheable(request, HttpResponse(body, content_type="application/json"))
+    response["Access-Control-Allow-Origin"] = "*"  # public data, read by widgets on other sites
+    return response
 
 
 @require_GET
 def feed(request):
-    response = HttpResponse(
-        feed_atom_bytes(snapshot_get(), request.build_absolute_uri("/status/")),
-        content_type="application/atom+xml; charset=utf-8",
-    )
+    response = HttpResponse(feed_atom_bytes(snapshot_get()), content_type="application/atom+xml; charset=utf-8")
     return _cacheable(request, response)
 
 

@@ -1,5 +1,8 @@
 """The one HTML allowlist for staff-written text shown to customers."""
 
+import html
+import re
+
 import nh3
 
 TAGS = {"a", "b", "strong", "em", "i", "br", "p"}
@@ -17,3 +20,18 @@ def clean_html(text: str) -> str:
         link_rel="noopener noreferrer nofollow",
         clean_content_tags={"script", "style"},
     )
+
+
+TAG_LIKE = re.compile(r"<[a-zA-Z!/?]")
+
+
+def clean_text(text: str) -> str:
+    """Plain text from staff-written input (incident titles, updates, postmortems): every tag removed with nh3,
+    entities decoded, repeated until nothing tag-like is left (`&lt;img onerror=…&gt;` must not decode into markup).
+    Pages escape it; JSON and feeds carry it as text."""
+    text = text or ""
+    for _ in range(3):
+        text = html.unescape(nh3.clean(text, tags=set(), clean_content_tags={"script", "style"}))
+        if not TAG_LIKE.search(text):
+            return text
+    return TAG_LIKE.sub(lambda match: match.group(0).replace("<", ""), text)

@@ -68,22 +68,29 @@ def shop_mode_set(
     return row
 
 
-def shop_mode_schedule(mode, start, end, user=None, reason="", actor="") -> ShopMode:
-    """Plan a mode window (e.g. maintenance tonight 02:00-03:00). The tick task writes the audit rows."""
+def shop_mode_schedule(mode, start, end, user=None, reason="", actor="", *, title="", message="", components=None):
+    """Plan a mode window (e.g. maintenance tonight 02:00-03:00): a MaintenanceWindow row, announced on the status
+    page. No start means "clear the scheduled window" (the admin emptied the fields). The tick writes the audit
+    rows of the mode changes themselves."""
+    from steadfast.status.maintenance import maintenance_cancel_mirrored, maintenance_schedule
+
     mode = mode_parse(mode)
-    if end is not None and start is not None and end <= start:
-        raise ValidationError(_("The scheduled end must be after the start."))
+    who = _actor(user, actor)
     with transaction.atomic():
-        row, _created = ShopMode.objects.select_for_update().get_or_create(pk=1)
-        row.scheduled_mode, row.scheduled_start, row.scheduled_end = mode, start, end
-        row.save()
+        if start is None:
+            maintenance_cancel_mirrored()
+        else:
+            maintenance_schedule(
+                mode, start, end, title=title, message=message, components=components, author=who
+            )
+        row = ShopMode.objects.get(pk=1)
         ModeChange.objects.create(
             user=user if getattr(user, "is_authenticated", False) else None,
-            actor=_actor(user, actor),
+            actor=who,
             from_mode=row.mode,
             to_mode=row.mode,
             reason=_("Scheduled %(mode)s from %(start)s to %(end)s. %(reason)s")
-            % {"mode": mode, "start": start, "end": end or "-", "reason": reason},
+            % {"mode": mode, "start": start or "-", "end": end or "-", "reason": reason},
         )
     _changed()
     return row
@@ -95,11 +102,22 @@ def shop_mode_tick(now=None) -> str | None:
     row, _created = ShopMode.objects.get_or_create(pk=1)
     start, end = row.scheduled_start, row.scheduled_end
     if row.scheduled_mode and start and start <= now and (end is None or now < end) and row.mode != row.scheduled_mode:
-        shop_mode_set(row.scheduled_mode, until=end, eta=end, actor="schedule", reason=_("Scheduled window started."))
+        from steadfast.status.maintenance import window_message
+
+        shop_mode_set(
+            row.scheduled_mode,
+            until=end,
+            eta=end,
+            message=window_message(now) or None,
+            actor="schedule",
+            reason=_("Scheduled window started."),
+        )
         return row.scheduled_mode
     if row.scheduled_mode and end and now >= end:
+        from steadfast.status.maintenance import maintenance_sync
+
         with transaction.atomic():
-            ShopMode.objects.filter(pk=1).update(scheduled_mode="", scheduled_start=None, scheduled_end=None)
+            maintenance_sync(now)  # the next planned window, if any, takes its place
         _changed()
     row.refresh_from_db()
     if row.until and now >= row.until and row.mode != Mode.OPEN:

@@ -13,21 +13,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from steadfast.cachesafe import lenient_cache as cache
-from steadfast.providers.models import Provider
-from steadfast.shipping.models import DeliveryMethod
-from steadfast.status.components import ComponentRow, provider_health, uptime_days
+from steadfast.status.maintenance import maintenances_for_page
 from steadfast.status.models import Incident, IncidentStatus, Mode
+from steadfast.status.page_components import components_build, components_serialize, uptime_for_rows, worst
 from steadfast.status.selectors import current_mode
 
 SNAPSHOT_SECONDS = 15
 UPTIME_DAYS = 90
-RANK = ["operational", "under_maintenance", "degraded_performance", "partial_outage", "major_outage"]
-STATE_STATUS = {
-    "closed": "operational",
-    "half_open": "major_outage",  # a trial in flight is not a recovery: out until it succeeded
-    "open": "major_outage",
-    "disabled": "under_maintenance",
-}
+PAST_INCIDENTS = 50  # incidents.json and the history page; the front page shows the last RECENT_DAYS of them
+RECENT_DAYS = 14
 IMPACT_STATUS = {
     "none": "operational",
     "minor": "degraded_performance",
@@ -35,23 +29,6 @@ IMPACT_STATUS = {
     "critical": "major_outage",
 }
 INDICATORS = ["none", "minor", "major", "critical"]
-MODE_STATUS = {
-    Mode.OPEN: "operational",
-    Mode.DEGRADED: "degraded_performance",
-    Mode.CATALOG_ONLY: "partial_outage",
-    Mode.PHONE_ORDERS: "partial_outage",
-    Mode.MAINTENANCE: "under_maintenance",
-}
-
-
-def status_label(status):
-    return {
-        "operational": _("Operational"),
-        "degraded_performance": _("Degraded performance"),
-        "partial_outage": _("Partial outage"),
-        "major_outage": _("Major outage"),
-        "under_maintenance": _("Under maintenance"),
-    }[status]
 
 
 def indicator_description(indicator):
@@ -61,47 +38,12 @@ def indicator_description(indicator):
         "major": _("Partial system outage"),
         "critical": _("Major service outage"),
         "maintenance": _("Service under maintenance"),
+        "unreachable": _("Our website is not answering"),
     }[indicator]
-
-
-def _worst(statuses):
-    return max(statuses, key=RANK.index, default="operational")
 
 
 def _iso(value):
     return value.isoformat() if value else None
-
-
-def components_build(mode, now):
-    providers = list(Provider.objects.filter(enabled=True))
-    methods = list(DeliveryMethod.objects.filter(enabled=True).select_related("provider"))
-    health = provider_health(providers + [m.provider for m in methods if m.provider and not m.provider.enabled])
-
-    def row_for(cid, name, members, description=""):
-        states = [health[p.id] for p in members if p.id in health]
-        statuses = [STATE_STATUS.get(h.state, "operational") for h in states]
-        if len(statuses) > 1 and "major_outage" in statuses and not all(s == "major_outage" for s in statuses):
-            statuses = ["partial_outage"]  # some of several channels out: the component still works
-        since = max((h.since for h in states if h.since), default=None)
-        return ComponentRow(cid, name, _worst(statuses), since, [p.id for p in members], description)
-
-    rows = [ComponentRow("website", _("Website and ordering"), MODE_STATUS[mode.mode], None, [])]
-    for p in providers:
-        if p.kind == Provider.Kind.PAYMENT:
-            rows.append(row_for(f"payment-{p.code}", _("Payment: %(name)s") % {"name": _(p.name)}, [p]))
-    for m in methods:
-        rows.append(
-            row_for(
-                f"delivery-{m.code}", _("Delivery: %(name)s") % {"name": _(m.name)}, [m.provider] if m.provider else []
-            )
-        )
-    rows.append(
-        row_for("messages", _("E-mail and text messages"), [p for p in providers if p.kind == Provider.Kind.NOTIFY])
-    )
-    accounting = [p for p in providers if p.kind == Provider.Kind.ACCOUNTING]
-    if accounting:
-        rows.append(row_for("accounting", _("Accounting"), accounting))
-    return rows
 
 
 def _incident_dict(incident):
@@ -134,16 +76,15 @@ def _incident_dict(incident):
     }
 
 
-def snapshot_build(now=None) -> dict:
+def snapshot_build(now=None, origin_down_since=None) -> dict:
+    """The state of everything the status page shows. `origin_down_since`: set by the export when its own check
+    found the website not answering (the live page is only ever built by a website that answers)."""
     now = now or timezone.now()
     mode = current_mode(now)
     rows = components_build(mode, now)
     open_incidents = list(Incident.objects.exclude(status=IncidentStatus.RESOLVED).prefetch_related("updates"))
-    past = list(
-        Incident.objects.filter(
-            status=IncidentStatus.RESOLVED, created_at__gte=now - timedelta(days=UPTIME_DAYS)
-        ).prefetch_related("updates")[:20]
-    )
+    past = list(Incident.objects.filter(status=IncidentStatus.RESOLVED).prefetch_related("updates")[:PAST_INCIDENTS])
+    maintenances = maintenances_for_page(now)
     # An incident still being worked on marks the components it names at least as bad as its impact;
     # once it is monitoring, the components show their own (recovered) state.
     for incident in open_incidents:
@@ -151,26 +92,21 @@ def snapshot_build(now=None) -> dict:
             continue
         for row in rows:
             if row.id in (incident.components or []):
-                row.status = _worst([row.status, IMPACT_STATUS[incident.impact]])
+                row.status = worst([row.status, IMPACT_STATUS[incident.impact]])
                 row.updated_at = max(filter(None, [row.updated_at, incident.updated_at]))
-    uptime = uptime_days(sorted({pid for row in rows for pid in row.provider_ids}), UPTIME_DAYS, now)
-    components = []
-    for position, row in enumerate(rows, start=1):
-        days = [uptime[pid] for pid in row.provider_ids]
-        bars = [round(sum(day) / len(day), 4) for day in zip(*days, strict=True)] if days else [1.0] * UPTIME_DAYS
-        components.append(
-            {
-                "id": row.id,
-                "name": str(row.name),
-                "status": row.status,
-                "status_label": status_label(row.status),
-                "updated_at": _iso(row.updated_at or now),
-                "position": position,
-                "uptime": bars,
-                "uptime_pct": round(100 * sum(bars) / len(bars), 2),
-            }
-        )
+    for window in maintenances:
+        if window["status"] == "in_progress":
+            for row in rows:
+                if row.id in window["components"]:
+                    row.status = worst([row.status, "under_maintenance"])
+    if origin_down_since is not None:
+        website = rows[0]
+        website.status, website.updated_at = "major_outage", origin_down_since
+    uptime = uptime_for_rows(rows, UPTIME_DAYS, now)
+    components, groups = components_serialize(rows, uptime, _iso(now))
     indicator = _indicator(mode, components, open_incidents)
+    recent = now - timedelta(days=RECENT_DAYS)
+    past_dicts = [_incident_dict(i) for i in past]
     return {
         "generated_at": _iso(now),
         "shop_name": settings.SHOP_NAME,
@@ -178,11 +114,15 @@ def snapshot_build(now=None) -> dict:
         "shop_phone": settings.SHOP_PHONE,
         "shop_email": settings.SHOP_EMAIL,
         "mode": {"mode": mode.mode, "label": str(mode.label), "message": mode.message, "eta": _iso(mode.eta)},
-        "indicator": indicator,
-        "description": indicator_description(indicator),
+        "indicator": "critical" if origin_down_since else indicator,
+        "description": indicator_description("unreachable" if origin_down_since else indicator),
+        "origin_down_since": _iso(origin_down_since),
         "components": components,
+        "groups": groups,
         "incidents": [_incident_dict(i) for i in open_incidents],
-        "past_incidents": [_incident_dict(i) for i in past],
+        "past_incidents": past_dicts,
+        "recent_past_incidents": [i for i in past_dicts if i["created_at"] >= _iso(recent)],
+        "maintenances": maintenances,
         "stale": False,
     }
 
@@ -207,7 +147,7 @@ def _indicator(mode, components, incidents):
 
 def _keys():
     language = get_language() or settings.LANGUAGE_CODE
-    return f"status:snapshot:v1:{language}", f"status:snapshot:last:{language}"
+    return f"status:snapshot:v2:{language}", f"status:snapshot:last:v2:{language}"
 
 
 # Last good snapshot per language in this process: the fallback when the cache is the database and it is down.
@@ -244,4 +184,4 @@ def snapshot_get() -> dict:
 
 def snapshot_clear():
     for code, _name in settings.LANGUAGES:
-        cache.delete(f"status:snapshot:v1:{code}")
+        cache.delete(f"status:snapshot:v2:{code}")

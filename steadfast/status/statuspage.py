@@ -1,13 +1,24 @@
-"""Statuspage.io-compatible JSON (api/v2/summary.json and status.json) built from the snapshot."""
+"""Statuspage.io-compatible public JSON (api/v2/*.json) built from the snapshot.
+
+Shapes follow Statuspage's public API (https://<page>.statuspage.io/api/v2/): status, summary, components,
+incidents, incidents/unresolved, scheduled-maintenances, scheduled-maintenances/upcoming and /active. Component
+groups are components with "group": true listing their members; members carry "group_id".
+"""
 
 PAGE_ID = "steadfast"
+# Statuspage's incident statuses; a cancelled window is not published (Statuspage deletes those).
+PUBLISHED_WINDOW = {"scheduled", "in_progress", "completed"}
+
+
+def page_url(snapshot) -> str:
+    return snapshot["site_url"].rstrip("/") + "/status/"
 
 
 def _page(snapshot):
     return {
         "id": PAGE_ID,
         "name": snapshot["shop_name"],
-        "url": snapshot["site_url"].rstrip("/") + "/status/",
+        "url": page_url(snapshot),
         "time_zone": "Etc/UTC",
         "updated_at": snapshot["generated_at"],
     }
@@ -20,7 +31,7 @@ def status_json(snapshot) -> dict:
     }
 
 
-def _component(c, created_at):
+def _component(c, created_at, group_id=None, members=None):
     return {
         "id": c["id"],
         "name": c["name"],
@@ -29,16 +40,43 @@ def _component(c, created_at):
         "updated_at": c["updated_at"],
         "position": c["position"],
         "description": None,
-        "showcase": True,
+        "showcase": members is None,
         "start_date": None,
-        "group_id": None,
+        "group_id": group_id,
         "page_id": PAGE_ID,
-        "group": False,
+        "group": members is not None,
         "only_show_if_degraded": False,
+        **({"components": members} if members is not None else {}),
     }
 
 
-def _incident(i, names):
+def components_list(snapshot) -> list:
+    created = snapshot["generated_at"]
+    items = [_component(c, created, c.get("group_id")) for c in snapshot["components"]]
+    items += [_component(g, created, None, g["components"]) for g in snapshot.get("groups", [])]
+    return sorted(items, key=lambda item: (item["position"], not item["group"]))
+
+
+def _updates(item, parent_id, names):
+    return [
+        {
+            "id": u["id"],
+            "status": u["status"],
+            "body": u["body"],
+            "incident_id": parent_id,
+            "created_at": u["created_at"],
+            "updated_at": u["created_at"],
+            "display_at": u["created_at"],
+            "affected_components": [
+                {"code": cid, "name": names.get(cid, cid), "old_status": None, "new_status": None}
+                for cid in item["components"]
+            ],
+        }
+        for u in item["updates"]
+    ]
+
+
+def _incident(i, names, url):
     return {
         "id": i["id"],
         "name": i["name"],
@@ -50,28 +88,72 @@ def _incident(i, names):
         "resolved_at": i["resolved_at"],
         "started_at": i["created_at"],
         "page_id": PAGE_ID,
-        "shortlink": None,
+        "shortlink": f"{url}incidents/{i['id']}/",
+        "postmortem_body": i["postmortem"] or None,
         "components": [{"id": cid, "name": names.get(cid, cid)} for cid in i["components"]],
-        "incident_updates": [
-            {
-                "id": u["id"],
-                "status": u["status"],
-                "body": u["body"],
-                "incident_id": i["id"],
-                "created_at": u["created_at"],
-                "updated_at": u["created_at"],
-                "display_at": u["created_at"],
-            }
-            for u in i["updates"]
-        ],
+        "incident_updates": _updates(i, i["id"], names),
     }
+
+
+def _maintenance(m, names, url):
+    return {
+        "id": m["id"],
+        "name": m["name"],
+        "status": m["status"],
+        "impact": "maintenance",
+        "created_at": m["created_at"],
+        "updated_at": m["updated_at"],
+        "monitoring_at": None,
+        "resolved_at": m["scheduled_until"] if m["status"] == "completed" else None,
+        "started_at": m["scheduled_for"],
+        "scheduled_for": m["scheduled_for"],
+        "scheduled_until": m["scheduled_until"],
+        "page_id": PAGE_ID,
+        "shortlink": f"{url}maintenance/{m['id']}/",
+        "components": [{"id": cid, "name": names.get(cid, cid)} for cid in m["components"]],
+        "incident_updates": _updates(m, m["id"], names),
+    }
+
+
+def _names(snapshot):
+    return {c["id"]: c["name"] for c in snapshot["components"]}
+
+
+def incidents_list(snapshot, unresolved_only=False) -> list:
+    names, url = _names(snapshot), page_url(snapshot)
+    items = snapshot["incidents"] + ([] if unresolved_only else snapshot["past_incidents"])
+    items = sorted(items, key=lambda i: i["created_at"], reverse=True)
+    return [_incident(i, names, url) for i in items]
+
+
+def maintenances_list(snapshot, statuses=PUBLISHED_WINDOW) -> list:
+    names, url = _names(snapshot), page_url(snapshot)
+    return [_maintenance(m, names, url) for m in snapshot.get("maintenances", []) if m["status"] in statuses]
 
 
 def summary_json(snapshot) -> dict:
-    names = {c["id"]: c["name"] for c in snapshot["components"]}
     return {
         **status_json(snapshot),
-        "components": [_component(c, snapshot["generated_at"]) for c in snapshot["components"]],
-        "incidents": [_incident(i, names) for i in snapshot["incidents"]],
-        "scheduled_maintenances": [],
+        "components": components_list(snapshot),
+        "incidents": incidents_list(snapshot, unresolved_only=True),
+        "scheduled_maintenances": maintenances_list(snapshot, {"scheduled", "in_progress"}),
     }
+
+
+# File name under api/v2/ -> the document, for the views, the export and the nginx fallback alike.
+ENDPOINTS = {
+    "status.json": status_json,
+    "summary.json": summary_json,
+    "components.json": lambda s: {"page": _page(s), "components": components_list(s)},
+    "incidents.json": lambda s: {"page": _page(s), "incidents": incidents_list(s)},
+    "incidents/unresolved.json": lambda s: {"page": _page(s), "incidents": incidents_list(s, True)},
+    "scheduled-maintenances.json": lambda s: {"page": _page(s), "scheduled_maintenances": maintenances_list(s)},
+    "scheduled-maintenances/upcoming.json": lambda s: {
+        "page": _page(s),
+        "scheduled_maintenances": maintenances_list(s, {"scheduled"}),
+    },
+    "scheduled-maintenances/active.json": lambda s: {
+        "page": _page(s),
+        "scheduled_maintenances": maintenances_list(s, {"in_progress"}),
+    },
+}

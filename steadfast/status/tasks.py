@@ -16,3 +16,15 @@ def status_tick_task():
     shop_mode_tick()
     incidents_sync()
     policies_evaluate()
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("status-origin-check")
+def status_origin_check_task():
+    """Every minute: is the website answering? The record behind the website's uptime bars."""
+    from steadfast.status.origin import origin_check_record, origin_checks_prune
+    from steadfast.status.uptime import uptime_warm
+
+    origin_check_record()
+    origin_checks_prune()
+    uptime_warm()  # the page's builds then only count today

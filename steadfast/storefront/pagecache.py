@@ -5,13 +5,20 @@ no messages and the banner was not dismissed. The one exception is the CSRF toke
 the page is stored and filled in for each visitor when it is served. Pages are keyed on the catalog version (any
 catalog or stock change retires them) and on the shop mode and banner version (a new banner, a mode change or a
 provider going out retires them too); PAGE_SECONDS only bounds how long a page outlives a deploy.
+
+Two rules keep one visitor's page from reaching others and keep the cache bounded: a request carrying any cookie
+but the CSRF and language cookies (a message, a session) is never served from or stored in the cache, nor is a
+response that sets one; and the key holds only the query parameters the page uses (`params`, each with a check that
+its value is one of a small set), not the raw query string, so `?utm=N` cannot create new entries. A request with
+a parameter value outside that set (a price filter, page 9999) is rendered fresh and not stored.
 """
 
+import hashlib
 import re
 from functools import wraps
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.utils.html import escape
 from django.utils.translation import get_language
@@ -26,17 +33,29 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 MARK = 'name="csrfmiddlewaretoken" value="\x00csrf\x00"'
 
 
-def anonymous_page_cache(view):
+def anonymous_page_cache(view=None, *, params=None):
+    """`@anonymous_page_cache` for a page without query parameters, `@anonymous_page_cache(params={name: check})`
+    for one that reads some (check(value) -> bool says the value is one of a bounded set worth caching)."""
+    if view is None:
+        return lambda inner: _decorate(inner, params or {})
+    return _decorate(view, params or {})
+
+
+def _decorate(view, params):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        version = catalog_version() if _cacheable(request) else None
+        query = _used_query(request, params) if _cacheable(request) else None
+        version = catalog_version() if query is not None else None
         if version is None:
             return view(request, *args, **kwargs)
-        key = f"page:{version}:{_status_version(request)}:{get_language()}:{request.get_full_path()}"
+        # The view sees only the parameters in the key, so what is stored is what the key says (links included).
+        request.GET = query
+        path = hashlib.sha256(f"{request.path}?{query.urlencode()}".encode()).hexdigest()
+        key = f"page:{version}:{_status_version(request)}:{get_language()}:{path}"
         stored = cache.get(key)
         if stored is None:
             response = view(request, *args, **kwargs)
-            if response.status_code != 200 or response.streaming:
+            if response.status_code != 200 or response.streaming or _personal(response):
                 return response
             cache.set(key, (TOKEN.sub(MARK, response.content.decode()), response["Content-Type"]), PAGE_SECONDS)
             return response
@@ -54,4 +73,25 @@ def _status_version(request) -> str:
 
 
 def _cacheable(request) -> bool:
-    return request.method == "GET" and settings.SESSION_COOKIE_NAME not in request.COOKIES
+    shared_cookies = {settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME}
+    return request.method == "GET" and set(request.COOKIES) <= shared_cookies
+
+
+def _used_query(request, params) -> QueryDict | None:
+    """The query reduced to the parameters the page uses, sorted; None when a value is not worth a cache entry."""
+    query = QueryDict(mutable=True)
+    for name in sorted(params):
+        values = request.GET.getlist(name)
+        if len(values) > 1 or (values and values[0] != "" and not params[name](values[0])):
+            return None
+        if values and values[0] != "":
+            query[name] = values[0]
+    query._mutable = False
+    return query
+
+
+def _personal(response) -> bool:
+    """A response that sets a cookie other than the CSRF one (a message, a session) belongs to one visitor."""
+    cache_control = response.get("Cache-Control", "")
+    return bool(set(response.cookies) - {settings.CSRF_COOKIE_NAME}) or "private" in cache_control or (
+        "no-store" in cache_control)

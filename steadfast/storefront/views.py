@@ -1,5 +1,7 @@
 """Shop pages: thin views over catalog.selectors. Each page makes a fixed number of queries."""
 
+import re
+
 from django.conf import settings
 from django.http import Http404, HttpResponseServerError
 from django.shortcuts import render
@@ -11,7 +13,10 @@ from django.utils.translation import get_language
 
 from steadfast.catalog import selectors
 from steadfast.catalog.cache import cached
-from steadfast.storefront.forms import ProductFilterForm
+from steadfast.status.middleware import staff_passes
+from steadfast.status.models import Mode
+from steadfast.status.selectors import current_mode, partner_shops
+from steadfast.storefront.forms import SORT_CHOICES, ProductFilterForm
 from steadfast.storefront.pagecache import anonymous_page_cache
 from steadfast.storefront.variants import selected_choice, variant_groups
 
@@ -27,7 +32,16 @@ def home(request):
     return render(request, "storefront/home.html", context)
 
 
-@anonymous_page_cache
+CATEGORY_PARAMS = {  # the bounded values a category page is cached for; price filters are rendered fresh
+    "page": lambda v: v.isdigit() and 0 < int(v) <= 50,
+    "sort": lambda v: v in dict(SORT_CHOICES),
+    "in_stock": lambda v: v in ("on", "true", "1"),
+    "min_price": lambda v: False,
+    "max_price": lambda v: False,
+}
+
+
+@anonymous_page_cache(params=CATEGORY_PARAMS)
 def category(request, slug):
     tree = selectors.category_tree()
     current = tree.get(slug)
@@ -64,12 +78,23 @@ def product(request, slug):
     page = cached(["product", slug, get_language()], lambda: _product_page(tree, slug))
     if page is None:
         raise Http404("No such product")
-    # The cached part is the same for everyone; the visitor's own CSRF token goes in now.
+    # The cached part is the same for everyone; the visitor's own CSRF token goes in now, and while the website
+    # takes no orders the quantity and "Add to cart" give way to what works (call us, partner shops).
     main = page["product_main"].replace(CSRF_MARK, str(csrf_input(request)))
+    mode = current_mode()
+    if mode.ordering_blocked and not (mode.mode == Mode.MAINTENANCE and staff_passes(request)):
+        main = BUY_ROW.sub(lambda _match: _buy_closed(request, mode.mode), main)
     return render(request, "storefront/product.html", {**page, "product_main": mark_safe(main)})
 
 
 CSRF_MARK = "<!--csrf-token-->"
+BUY_ROW = re.compile(r"<!--buy-->.*?<!--/buy-->", re.DOTALL)
+
+
+def _buy_closed(request, mode) -> str:
+    context = {"mode": mode, "partners": partner_shops(), "shop_phone": settings.SHOP_PHONE,
+               "shop_email": settings.SHOP_EMAIL}
+    return render_to_string("storefront/_buy_closed.html", context, request=request)
 
 
 def _product_page(tree, slug):
@@ -102,7 +127,7 @@ def _product_page(tree, slug):
         "single": len(variants) == 1 and not variants[0].options,
         "price_varies": len({v.price for v in variants}) > 1,
         "images": images,
-        "shop_phone": settings.SHOP_PHONE,  # rendered without context processors (cached for everyone)
+        "shop_phone": settings.SHOP_PHONE,  # rendered without a request, so no context processors
     }
     context["product_main"] = render_to_string("storefront/_product_main.html", context)
     return {key: context[key] for key in ("nav_categories", "nav_current", "product", "ancestors", "product_main")}
@@ -124,4 +149,5 @@ def page_not_found(request, exception):
 def server_error(request):
     # No request context: context processors read the session and the database, which may be what failed.
     contacts = {"shop_phone": settings.SHOP_PHONE, "shop_email": settings.SHOP_EMAIL}
-    return HttpResponseServerError(loader.get_template("500.html").render(contacts))
+    nonce = str(getattr(request, "csp_nonce", ""))  # the page's one <style> carries the CSP nonce
+    return HttpResponseServerError(loader.get_template("500.html").render({**contacts, "csp_nonce": nonce}))

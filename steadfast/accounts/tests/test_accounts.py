@@ -18,18 +18,48 @@ def customer(django_user_model):
     return django_user_model.objects.create_user("ann@example.com", "ann@example.com", PASSWORD)
 
 
-def test_signup_creates_a_user_logs_in_and_keeps_the_cart(client, make_variant, django_user_model):
+def _link(message):
+    return re.search(r"https?://[^/\s]+(/\S+)", message.body).group(1)
+
+
+def test_signup_sends_a_link_that_activates_logs_in_and_keeps_the_cart(client, make_variant, django_user_model,
+                                                                        settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     variant = make_variant()
     add_to_cart(client, variant, 2)
 
     response = client.post(reverse("accounts:signup"),
                            {"email": "New@Example.com", "password1": PASSWORD, "password2": PASSWORD})
 
-    assert response["Location"] == reverse("accounts:orders")
+    assert response["Location"] == reverse("accounts:signup_sent")
     user = django_user_model.objects.get()
-    assert user.username == user.email == "new@example.com"
-    assert client.session["_auth_user_id"] == str(user.pk)
+    assert user.username == user.email == "new@example.com" and not user.is_active
+    assert "_auth_user_id" not in client.session
+    assert [m.to for m in mail.outbox] == [["new@example.com"]]
+
+    response = client.get(_link(mail.outbox[0]))
+    assert response["Location"] == reverse("accounts:orders")
+    user.refresh_from_db()
+    assert user.is_active and client.session["_auth_user_id"] == str(user.pk)
     assert client.session["cart"] == {str(variant.pk): 2}
+    assert client.get(_link(mail.outbox[0])).status_code == 400  # a used link does not work twice
+
+
+def test_signup_does_not_reveal_that_an_email_has_an_account(client, customer, django_user_model, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    taken = client.post(reverse("accounts:signup"),
+                        {"email": "ANN@example.com", "password1": PASSWORD + "x", "password2": PASSWORD + "x"})
+    fresh = Client().post(reverse("accounts:signup"),
+                          {"email": "zoe@example.com", "password1": PASSWORD + "x", "password2": PASSWORD + "x"})
+
+    assert taken.status_code == fresh.status_code == 302
+    assert taken["Location"] == fresh["Location"] == reverse("accounts:signup_sent")
+    page = client.get(taken["Location"]).content.decode()
+    assert "already" not in page and "ann@example.com" in page
+    # The owner of the mailbox learns it; the account and its password are untouched.
+    assert "already have one" in mail.outbox[0].body and mail.outbox[0].to == ["ann@example.com"]
+    customer.refresh_from_db()
+    assert customer.check_password(PASSWORD) and django_user_model.objects.count() == 2
 
 
 def test_signup_errors_are_shown_next_to_the_fields(client, customer, django_user_model):
@@ -37,9 +67,18 @@ def test_signup_errors_are_shown_next_to_the_fields(client, customer, django_use
     response = client.post(reverse("accounts:signup"), data)
 
     assert response.status_code == 200
-    assert set(response.context["form"].errors) == {"email", "password2"}
-    assert "already exists" in response.content.decode()
+    assert set(response.context["form"].errors) == {"password2"}
+    assert "already exists" not in response.content.decode()
     assert django_user_model.objects.count() == 1
+
+
+def test_signup_is_throttled_per_address(client, settings, django_user_model):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.RATELIMIT_SIGNUP = "3/h"
+    statuses = [client.post(reverse("accounts:signup"), {"email": f"u{n}@example.com", "password1": PASSWORD,
+                                                         "password2": PASSWORD}).status_code for n in range(4)]
+    assert statuses == [302, 302, 302, 429]
+    assert django_user_model.objects.count() == 3 and len(mail.outbox) == 3
 
 
 def test_two_step_login_keeps_the_cart(client, customer, make_variant):
@@ -113,8 +152,21 @@ def test_password_reset_by_email(client, customer, settings):
     assert customer.check_password("Another-Lantern-77")
 
 
+def test_password_reset_emails_are_limited_per_account_and_per_address(client, customer, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.RATELIMIT_PASSWORD_RESET_EMAIL, settings.RATELIMIT_PASSWORD_RESET_IP = "3/h", "6/h"
+    pages = [client.post(reverse("accounts:password_reset"), {"email": "ann@example.com"}) for _ in range(5)]
+    # The shopper sees the same "check your e-mail" answer each time; only three e-mails go out.
+    assert [p["Location"] for p in pages] == [reverse("accounts:password_reset_done")] * 5
+    assert len(mail.outbox) == 3
+    more = [client.post(reverse("accounts:password_reset"), {"email": f"x{n}@example.com"}).status_code
+            for n in range(2)]
+    assert more == [302, 429]  # the seventh request from this address
+
+
 def test_eleventh_login_attempt_in_a_minute_gets_429(settings, customer):
     settings.RATELIMIT_LOGIN = "10/h"  # an hour-long window cannot roll over mid-test
+    settings.AXES_FAILURE_LIMIT = 50  # this test is about the request rate, not the lockout
     client = Client(REMOTE_ADDR=f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}")
     statuses = [client.post(reverse("accounts:login"), {"username": "ann@example.com", "password": "x"}).status_code
                 for _ in range(11)]

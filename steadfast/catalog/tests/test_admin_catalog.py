@@ -20,7 +20,7 @@ def product_form(product, variants, **changes):
     for i, variant in enumerate(variants):
         data.update({
             f"variants-{i}-id": variant.pk, f"variants-{i}-product": product.pk, f"variants-{i}-sku": variant.sku,
-            f"variants-{i}-options": '{"size": "M"}', f"variants-{i}-price": str(variant.price),
+            f"variants-{i}-option_1": "M", f"variants-{i}-price": str(variant.price),
             f"variants-{i}-stock": variant.stock, f"variants-{i}-is_active": "on", f"variants-{i}-position": 0,
         })
     data.update(changes)
@@ -84,7 +84,7 @@ def test_category_slug_is_prepopulated_and_editable(admin_client):
 def test_variant_stock_sheet_edit_refreshes_the_product(admin_client, make_variant):
     variant = make_variant(stock=0, price="8.00")
     url = reverse("admin:catalog_variant_change", args=[variant.pk])
-    response = admin_client.post(url, {"product": variant.product_id, "sku": variant.sku, "options": '{"size": "M"}',
+    response = admin_client.post(url, {"product": variant.product_id, "sku": variant.sku, "option_1": "M",
                                        "price": "8.00", "stock": "6", "is_active": "on", "position": 0})
     assert response.status_code == 302
     assert Product.objects.get(pk=variant.product_id).in_stock

@@ -98,7 +98,10 @@ def test_pagination_twelve_per_page(db):
         ("steel kettle", ["Kettle"]),  # every word must match
         ("kett", ["Kettle"]),  # a word prefix
         ("TENT-2P-GRN", ["Dome Tent"]),  # a variant SKU
-        ("tent", ["Dome Tent"]),
+        ("tent", ["Dome Tent", "Tarp"]),  # the name first, then the category "Tents"
+        ("tents", ["Dome Tent", "Tarp"]),
+        ("kettles", ["Kettle"]),  # a plural
+        ("outdoor", ["Dome Tent", "Lantern", "Tarp"]),  # a parent category's name
         ("secret", []),  # under an inactive category
         ("old", []),  # inactive product
         ("zebra", []),
@@ -109,7 +112,7 @@ def test_pagination_twelve_per_page(db):
     ],
 )
 def test_search(shop, text, expected):
-    # Runs on SQLite (substring fallback) and on PostgreSQL (full text) alike: CI runs both.
+    # Runs on SQLite and on PostgreSQL alike (CI runs both): the same stems, the same query.
     tree = selectors.category_tree()
     assert names(selectors.products_search(tree, text)) == expected
 

@@ -4,9 +4,12 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from steadfast.orders.dashboard import dashboard_figures
 from steadfast.orders.models import OrderStatus
+from steadfast.orders.outage import outage_overview
+from steadfast.status.banner import banner_for
 
 register = template.Library()
 
@@ -28,6 +31,23 @@ def staff_dashboard(context):
     if request is None or not request.user.has_perm("orders.view_order"):
         return None
     return dashboard_figures()
+
+
+@register.simple_tag(takes_context=True)
+def staff_outage(context):
+    """What is broken now and what the shop does about it, for staff who may see orders; None for everyone else."""
+    request = context.get("request")
+    if request is None or not request.user.has_perm("orders.view_order"):
+        return None
+    return {"outage": outage_overview(), "banner": banner_for(request)}
+
+
+@register.filter
+def provider_state_badge(state):
+    """Breaker state as a coloured badge (colours in admin/base_site.html)."""
+    labels = {"closed": _("Working"), "open": _("Out of service"), "half_open": _("Testing recovery"),
+              "disabled": _("Disabled by staff")}
+    return format_html('<span class="sf-badge sf-provider-{}">{}</span>', state, labels.get(state, state))
 
 
 @register.simple_tag

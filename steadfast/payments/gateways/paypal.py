@@ -1,25 +1,27 @@
 """PayPal Orders v2 over httpx: create an order, send the customer to PayPal to approve it, capture it.
 
-I/O only, as every adapter: no database, no retries, no decisions. Like the Stripe adapter, the methods take the
-httpx client that providers.call.call() hands out as their last argument (base_url = config "api_base").
+I/O only, as every adapter: no database, no retries, no decisions, no call() of its own. Like the Stripe adapter,
+the methods take the httpx client that providers.call.call() hands out as their last argument (base_url = config
+"api_base").
 
 - Auth: OAuth2 client credentials (STEADFAST_<CODE>_CLIENT_ID / _CLIENT_SECRET). The access token is cached in
-  this process until shortly before it expires; a cached token refused with 401 is replaced once. The token
-  never appears in a message or log.
+  this process until shortly before it expires. A cached token refused with 401 is forgotten and the call fails
+  as Unavailable (PayPal did nothing with it); the next call fetches a new token. The token never appears in a
+  message or log.
 - Every POST carries a PayPal-Request-Id derived from our idempotency key (Payment.key): a replayed create returns
   the same order and a replayed capture the same capture, so an answer lost on the way never means a second charge.
-- status() completes an order the customer approved: for PayPal, approval is the customer's consent and the
-  capture is the payment. Doing it in the status query lets the return from PayPal, the reconciliation job and
-  the CHECKOUT.ORDER.APPROVED webhook all finish a payment the same way; the capture is idempotent.
-- parse_webhook(body, headers) asks PayPal itself (POST /v1/notifications/verify-webhook-signature, with
-  STEADFAST_<CODE>_WEBHOOK_ID) whether the event is genuine; it runs that call through call() on its own.
+- status() only reads: an order the customer approved is reported as APPROVED. The payment service decides to
+  capture (capture(), operation "capture", which moves the money) on the customer's return, the
+  CHECKOUT.ORDER.APPROVED webhook or the reconciliation job, never on a page view.
+- Webhooks: read_webhook(body, headers) checks and translates without I/O and returns the question to ask;
+  verify_webhook(question, client) asks PayPal (POST /v1/notifications/verify-webhook-signature, with
+  STEADFAST_<CODE>_WEBHOOK_ID) whether the event is genuine. The caller runs it through call().
 """
 
 import json
 import threading
 import time
 from datetime import datetime
-from functools import partial
 from urllib.parse import quote
 
 from steadfast.payments.gateways.rest import decimal_string, json_object, json_or_empty, money_from, text
@@ -32,18 +34,14 @@ from steadfast.payments.interface import (
     StartRequest,
     WebhookRejected,
 )
-from steadfast.providers.call import call, check_response
-from steadfast.providers.errors import Declined, Misconfigured, Unavailable
+from steadfast.providers.call import check_response
+from steadfast.providers.errors import Misconfigured, Unavailable
 from steadfast.providers.secrets import provider_secret
 
 TOKEN_MARGIN = 60  # seconds before PayPal's expiry that we stop using a token
 WEBHOOK_TOLERANCE = 300  # seconds, both ways
-# 422 issues that mean "this payer or instrument cannot pay": the customer's business, not PayPal's health.
-DECLINE_ISSUES = {
-    "INSTRUMENT_DECLINED", "TRANSACTION_REFUSED", "PAYER_CANNOT_PAY", "PAYEE_BLOCKED_TRANSACTION",
-    "COMPLIANCE_VIOLATION", "MAX_NUMBER_OF_PAYMENT_ATTEMPTS_EXCEEDED", "REDIRECT_PAYER_FOR_ALTERNATE_FUNDING",
-}
-ORDER_OPEN = {"CREATED", "SAVED", "APPROVED", "PAYER_ACTION_REQUIRED"}
+# Refusals (400/404/422, PayPal's decline issues) are classified by the one table, payments.routing.REFUSALS.
+ORDER_OPEN = {"CREATED", "SAVED", "PAYER_ACTION_REQUIRED"}
 CAPTURE_STATES = {
     "COMPLETED": PaymentState.SUCCEEDED, "PARTIALLY_REFUNDED": PaymentState.SUCCEEDED,
     "REFUNDED": PaymentState.REFUNDED, "PENDING": PaymentState.PENDING,
@@ -86,17 +84,11 @@ class PayPalGateway(PaymentGateway):
         return Redirect(url=approve[0], reference=text(order, "id"))
 
     def status(self, idempotency_key: str, reference: str, client) -> PaymentStatus:
-        """The order's state; an approved order is captured first (see the module docstring)."""
+        """The order's state (read only): APPROVED means the customer consented and the capture is ours to make."""
         if not reference:
             # No order id: the customer never received an approval link, so nothing can have been paid.
             return PaymentStatus(PaymentState.FAILED)
-        order = self._order(client, reference)
-        if order.get("status") == "APPROVED":
-            try:
-                return self.capture(idempotency_key, reference, client)
-            except Declined:
-                return PaymentStatus(PaymentState.FAILED, reference=reference, amount=_order_amount(order))
-        return order_status(order)
+        return order_status(self._order(client, reference))
 
     def capture(self, idempotency_key: str, reference: str, client) -> PaymentStatus:
         """Take the money of an approved order. Declined when PayPal refuses the payer's instrument."""
@@ -132,11 +124,10 @@ class PayPalGateway(PaymentGateway):
         self._answer(self._send(client, "GET", "/v1/notifications/webhooks"))
 
     # --- webhooks ----------------------------------------------------------------------------------
-    def parse_webhook(self, body: bytes, headers, now: float | None = None) -> ProviderEvent:
-        """Verify a webhook with PayPal and translate it. `headers`: any mapping (request.headers).
+    def read_webhook(self, body: bytes, headers, now: float | None = None) -> tuple[ProviderEvent, dict]:
+        """Check and translate a webhook without I/O: (the event, the question verify_webhook asks PayPal).
 
-        WebhookRejected: forged, stale or unreadable (answer 400). A ProviderError (Unavailable...): PayPal could
-        not be asked (answer 5xx so that PayPal delivers it again later)."""
+        WebhookRejected: incomplete, stale or unreadable (answer 400). `headers`: any mapping (request.headers)."""
         lowered = {str(name).lower(): value for name, value in headers.items()}
         headers = {name: str(lowered.get(header.lower(), "")) for name, header in WEBHOOK_HEADERS.items()}
         if not all(headers.values()):
@@ -154,17 +145,15 @@ class PayPalGateway(PaymentGateway):
             raise WebhookRejected("unreadable event") from None
         if not isinstance(resource, dict):
             raise WebhookRejected("unreadable event")
-        verified = call(self.provider, "webhook", partial(self._verify, headers, event), reference=event_id[:100])
-        if not verified:
-            raise WebhookRejected("PayPal did not confirm the signature")
-        return _event(event_id, kind, resource)
+        return _event(event_id, kind, resource), {**headers, "webhook_event": event}
 
-    def _verify(self, headers: dict, event: dict, client) -> bool:
+    def verify_webhook(self, question: dict, client) -> bool:
+        """Ask PayPal whether the event is genuine. Unavailable when it cannot say (answer 5xx: PayPal resends)."""
         webhook_id = provider_secret(self.provider, "WEBHOOK_ID")
         if not webhook_id:
             raise Misconfigured(f"{self.provider.code}: the webhook id environment variable is not set")
-        question = {**headers, "webhook_id": webhook_id, "webhook_event": event}
-        answer = self._answer(self._send(client, "POST", "/v1/notifications/verify-webhook-signature", question))
+        answer = self._answer(self._send(client, "POST", "/v1/notifications/verify-webhook-signature",
+                                         {**question, "webhook_id": webhook_id}))
         if answer.get("verification_status") not in ("SUCCESS", "FAILURE"):
             raise Unavailable("unreadable verification answer")
         return answer["verification_status"] == "SUCCESS"
@@ -179,10 +168,9 @@ class PayPalGateway(PaymentGateway):
         if response.status_code == 401:
             self._forget_token(client)
             if cached:
-                # The cached token expired or was revoked early. A 401 means PayPal did nothing with the request,
-                # so sending it once more with a fresh token is safe (and idempotent through PayPal-Request-Id).
-                token, _ = self._token(client)
-                response = self._request(client, method, path, body, request_id, token)
+                # The cached token expired or was revoked early: PayPal did nothing with the request. Not a bad
+                # key (the next call fetches a new token); whether to ask again is the caller's decision.
+                raise Unavailable("PayPal refused the cached access token; a new one is fetched on the next call")
         return response
 
     def _request(self, client, method, path, body, request_id, token):
@@ -198,13 +186,9 @@ class PayPalGateway(PaymentGateway):
             return json_object(response)
         body = json_or_empty(response)
         detail = f"HTTP {status} {body.get('name', '')} {_issue(body)}".strip()
-        if status == 422:
-            if _issue(body) in DECLINE_ISSUES:
-                raise Declined(f"PayPal declined the payment: {_issue(body)}")
-            raise Declined(f"PayPal refused the request: {detail}")
-        if status in (400, 404):
-            raise Misconfigured(f"PayPal refused what we sent: {detail}")
-        raise Unavailable(f"unexpected answer: {detail}")
+        from steadfast.payments.routing import refusal  # the one table (routing imports models: not at import time)
+
+        raise refusal("paypal", status, _issue(body), message=f"PayPal refused the request: {detail}")
 
     def _token_key(self, client):
         return self.provider.code, str(client.base_url), provider_secret(self.provider, "CLIENT_ID")
@@ -264,6 +248,8 @@ def order_status(order: dict) -> PaymentStatus:
             raise Unavailable(f"unknown capture status {capture.get('status')!r}")
         return PaymentStatus(state, reference=reference, amount=money_from(capture.get("amount")),
                              charge_reference=str(capture.get("id", "")))
+    if status == "APPROVED":
+        return PaymentStatus(PaymentState.APPROVED, reference=reference, amount=_order_amount(order))
     if status in ORDER_OPEN:
         return PaymentStatus(PaymentState.PENDING, reference=reference, amount=_order_amount(order))
     if status == "VOIDED":

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import logging
+import threading
 import time
 from decimal import Decimal
 from functools import partial
@@ -33,7 +34,7 @@ from steadfast.payments.interface import (
     WebhookRejected,
 )
 from steadfast.providers.call import check_response
-from steadfast.providers.errors import Declined, Indeterminate, Misconfigured, Unavailable
+from steadfast.providers.errors import Indeterminate, Misconfigured, Unavailable
 from steadfast.providers.secrets import provider_secret
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ def _check_body(response: httpx.Response):
 
 
 class _StripeErrors:
-    """Map the SDK's exceptions to our four errors."""
+    """Map the SDK's exceptions to our errors; Stripe's refusals of a request go through routing.REFUSALS."""
 
     def __enter__(self):
         return self
@@ -97,8 +98,6 @@ class _StripeErrors:
         if error is None or not isinstance(error, stripe.StripeError):
             return False
         message = f"{type(error).__name__}: {error.user_message or ''}".strip()
-        if isinstance(error, stripe.CardError):
-            raise Declined(error.user_message or "card declined") from error
         if isinstance(error, (stripe.AuthenticationError, stripe.PermissionError)):
             raise Misconfigured(message) from error
         if isinstance(error, stripe.APIConnectionError):
@@ -106,11 +105,22 @@ class _StripeErrors:
             if isinstance(cause, (httpx.ConnectError, httpx.ConnectTimeout)):
                 raise Unavailable(message) from error
             raise Indeterminate(message) from error
-        if isinstance(error, stripe.IdempotencyError):
-            raise Unavailable(message) from error  # same key, other parameters: never charge twice, try elsewhere
-        if isinstance(error, stripe.InvalidRequestError):
-            raise Misconfigured(message) from error  # Stripe refuses what we send: our setup, not the customer
+        refused = {stripe.CardError: "card_error", stripe.IdempotencyError: "idempotency_error",
+                   stripe.InvalidRequestError: "invalid_request_error"}
+        code = next((name for cls, name in refused.items() if isinstance(error, cls)), "")
+        if code:
+            from steadfast.payments.routing import refusal  # routing imports models: only once Django is set up
+
+            if code == "card_error":
+                message = error.user_message or "card declined"
+            raise refusal("stripe", error.http_status or 400, code, message=message) from error
         raise Unavailable(message) from error  # RateLimitError, APIError (5xx, unreadable answers)
+
+
+# Building a StripeClient costs ~50 ms of CPU; call() hands out one long-lived httpx client per endpoint and
+# timeouts, so one SDK client per (key, endpoint, httpx client) is reused. Bounded: cleared when it grows.
+_sdk_clients = {}
+_sdk_lock = threading.Lock()
 
 
 class StripeGateway(PaymentGateway):
@@ -119,9 +129,16 @@ class StripeGateway(PaymentGateway):
         if not key:
             raise Misconfigured(f"{self.provider.code}: the secret key environment variable is not set")
         api_base = self.provider.config.get("api_base") or DEFAULT_API_BASE
-        return stripe.StripeClient(
-            key, base_addresses={"api": api_base}, max_network_retries=0, http_client=_CallHTTPClient(client)
-        )
+        cache_key = (hashlib.sha256(key.encode()).hexdigest(), api_base, id(client))
+        with _sdk_lock:
+            sdk = _sdk_clients.get(cache_key)
+            if sdk is None or sdk[1] is not client:
+                if len(_sdk_clients) > 64:
+                    _sdk_clients.clear()
+                sdk = (stripe.StripeClient(key, base_addresses={"api": api_base}, max_network_retries=0,
+                                           http_client=_CallHTTPClient(client)), client)
+                _sdk_clients[cache_key] = sdk
+        return sdk[0]
 
     def start(self, request: StartRequest, client) -> Redirect:
         params = {

@@ -132,11 +132,10 @@ class YooKassaGateway(PaymentGateway):
             raise Indeterminate("YooKassa is still processing the request")
         body = json_or_empty(response)
         detail = " ".join(str(body.get(name, "")) for name in ("code", "description", "parameter")).strip()
-        if status == 400:
-            raise Declined(f"YooKassa refused the request: {detail}")
-        if status == 404:
-            raise Misconfigured(f"YooKassa does not know the object: {detail}")
-        raise Unavailable(f"unexpected answer: HTTP {status} {detail}".strip())
+        from steadfast.payments.routing import refusal  # the one table (routing imports models: not at import time)
+
+        raise refusal("yookassa", status, str(body.get("parameter", "")), str(body.get("code", "")),
+                      message=f"YooKassa refused the request: HTTP {status} {detail}".strip())
 
 
 def _reason(obj: dict) -> str:

@@ -94,3 +94,53 @@ def test_card_gateway_down_customer_pays_the_same_order_with_paypal(page, gatewa
     charges = [(c.key, c.amount) for c in fake_paypal.ledger.successful()]
     assert charges == [(str(succeeded.get().key), Decimal("28.90"))]
     assert fake_stripe.charges() == [] and fake_stripe.sessions == {}  # the failed start made nothing at Stripe
+
+
+def test_back_from_the_card_page_while_the_gateway_fails_the_order_is_confirming(page, gateways, fake_stripe,  # noqa: F811
+                                                                                  fake_paypal):
+    """Issue 8: the customer paid by card and came back while Stripe could not answer. The page says the payment
+    is being confirmed and offers no other way to pay (the drill's customers paid again with PayPal here)."""
+    from steadfast.payments.reconcile import payments_reconcile
+
+    fake_stripe.webhook_url = ""  # Stripe's webhook does not arrive (yet)
+
+    def pay_then_stripe_fails(route):
+        if route.request.method != "POST":
+            return route.continue_()
+        answer = route.fetch(max_redirects=0)  # the charge is made at Stripe
+        fake_stripe.set_fault("status", status=503)  # and Stripe fails as the customer comes back
+        return route.fulfill(response=answer)
+
+    page.route(re.compile(re.escape(fake_stripe.url) + r"/pay/.*"), pay_then_stripe_fails)
+    checkout_as_guest_choosing_card(page)
+    page.wait_for_url(re.compile(re.escape(fake_stripe.url) + r"/pay/"))
+    page.get_by_role("button", name=re.compile("^Pay")).first.click()
+
+    page.wait_for_url(re.compile(r"/orders/[\w-]+/$"))
+    assert page.get_by_role("heading", name="Confirming your payment").is_visible()
+    assert page.locator('input[name="method"]').count() == 0 and page.get_by_text("PayPal").count() == 0
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "confirming-after-return.png"), full_page=True)
+    order = Order.objects.get()
+    assert order.payments.get().state == Payment.State.UNKNOWN and len(fake_stripe.charges()) == 1
+
+    fake_stripe.set_fault("ok")
+    payments_reconcile()  # what the worker's re-check does a few seconds later
+    page.reload()
+    assert page.locator(".status").first.inner_text() == "Paid"
+    assert fake_paypal.ledger.successful() == [] and [c["refunded"] for c in fake_stripe.charges()] == [0]
+
+
+def test_card_page_never_received_the_customer_pays_another_way_at_once(page, gateways, fake_stripe,  # noqa: F811
+                                                                        fake_paypal):
+    Provider.objects.filter(code="stripe").update(config={"api_base": fake_stripe.url, "read_timeout": 1})
+    fake_stripe.set_fault("hang_after")  # Stripe makes the session; its answer never arrives
+
+    checkout_as_guest_choosing_card(page)
+
+    page.wait_for_url(re.compile(r"/orders/[\w-]+/$"))
+    assert page.get_by_text("We could not open the payment page of Card (Stripe). Nothing was charged").is_visible()
+    assert page.get_by_role("radio", name=re.compile("PayPal")).is_enabled()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "start-answer-lost.png"), full_page=True)
+    assert Order.objects.get().payments.get().expire_due  # its session is closed in the background

@@ -13,7 +13,7 @@ from steadfast.fakes.paypal import FakePayPal
 from steadfast.money import Money
 from steadfast.payments.interface import PaymentState, StartRequest, WebhookRejected
 from steadfast.providers.call import call
-from steadfast.providers.errors import Declined, Indeterminate, Misconfigured, Unavailable
+from steadfast.providers.errors import Declined, Indeterminate, Misconfigured, Rejected, Unavailable
 from steadfast.providers.models import Attempt, Provider
 from steadfast.providers.probes import providers_probe
 from steadfast.providers.registry import adapter_for
@@ -44,8 +44,10 @@ def run(provider, operation, method, *args):
 
 
 def parse(provider, request):
-    """What the webhook view does with a delivery."""
-    return adapter_for(provider).parse_webhook(request.body, request.headers)
+    """What the webhook view does with a delivery: read it (no I/O), then ask PayPal through call()."""
+    from steadfast.payments.webhooks import _event_from
+
+    return _event_from(provider, adapter_for(provider), request)
 
 
 def start(provider, key):
@@ -74,7 +76,10 @@ def test_start_approve_and_status_capture_once(fake, provider):
     assert back.status_code == 303
     assert back.headers["Location"] == f"{RETURN_URL}?token={redirect.reference}&PayerID=FAKEPAYER"
 
-    status = run(provider, "status", "status", key, redirect.reference)
+    # The status query only reads: approved, and no money taken until the service captures.
+    assert run(provider, "status", "status", key, redirect.reference).state == PaymentState.APPROVED
+    assert fake.ledger.successful(key) == [] and not any(r.path.endswith("/capture") for r in fake.log)
+    status = run(provider, "capture", "capture", key, redirect.reference)
     assert status.state == PaymentState.SUCCEEDED and status.amount == Money(Decimal("10.00"), "EUR")
     assert status.charge_reference == fake.ledger.successful(key)[0].reference
     assert run(provider, "status", "status", key, redirect.reference).state == PaymentState.SUCCEEDED
@@ -89,13 +94,20 @@ def test_the_same_key_gives_the_same_order(fake, provider):
     assert len(fake.orders) == 1
 
 
-def test_a_token_revoked_early_is_replaced(fake, provider):
+def test_a_token_revoked_early_fails_the_call_once_then_is_replaced(fake, provider):
+    """No retry inside the adapter: the refused call is Unavailable (not Misconfigured: the key is fine), the
+    cached token is forgotten, and the next call fetches a new one."""
     key = str(uuid.uuid4())
     redirect = start(provider, key)
     fake.tokens.clear()
 
+    with pytest.raises(Unavailable, match="cached access token"):
+        run(provider, "status", "status", key, redirect.reference)
+    assert [r.path for r in fake.log].count(f"/v2/checkout/orders/{redirect.reference}") == 1  # not sent twice
     assert run(provider, "status", "status", key, redirect.reference).state == PaymentState.PENDING
     assert [r.path for r in fake.log].count("/v1/oauth2/token") == 2
+    assert list(Attempt.objects.filter(operation="status").values_list("outcome", flat=True).order_by("pk")) == [
+        "unavailable", "ok"]
     messages = Attempt.objects.values_list("message", flat=True)
     assert not any(token in message for token in fake.tokens for message in messages)  # never written down
 
@@ -122,8 +134,7 @@ def test_declined(fake, provider, how):
 
     assert Attempt.objects.filter(provider=provider, operation="capture").get().outcome == "declined"
     assert fake.ledger.successful(key) == [] and len(fake.ledger.charges) == 1
-    if how == "page":  # the status query reports the failed attempt instead of raising
-        assert run(provider, "status", "status", key, redirect.reference).state == PaymentState.FAILED
+    assert run(provider, "status", "status", key, redirect.reference).state != PaymentState.SUCCEEDED
 
 
 @pytest.mark.parametrize("fault, options", [("status", {"status": 503}), ("status", {"status": 429}),
@@ -192,7 +203,7 @@ def test_refund_is_idempotent_and_bounded(fake, provider):
     key = str(uuid.uuid4())
     redirect = start(provider, key)
     approve(redirect)
-    capture = run(provider, "status", "status", key, redirect.reference).charge_reference
+    capture = run(provider, "capture", "capture", key, redirect.reference).charge_reference
     four = Money(Decimal("4.00"), "EUR")
 
     first = run(provider, "refund", "refund", capture, four, f"{key}-refund-1")
@@ -200,8 +211,9 @@ def test_refund_is_idempotent_and_bounded(fake, provider):
 
     assert first == again and first.state == PaymentState.REFUNDED and first.amount == four
     assert fake.ledger.successful(key)[0].refunded == Decimal("4.00")
-    with pytest.raises(Declined, match="REFUND_AMOUNT_EXCEEDED"):
+    with pytest.raises(Rejected, match="REFUND_AMOUNT_EXCEEDED"):  # 422 for our data: not the payer, not PayPal
         run(provider, "refund", "refund", capture, Money(Decimal("6.01"), "EUR"), f"{key}-refund-2")
+    assert Attempt.objects.filter(provider=provider).latest("id").outcome == "invalid_request"
     run(provider, "refund", "refund", capture, Money(Decimal("6.00"), "EUR"), f"{key}-refund-3")
     assert run(provider, "status", "status", key, redirect.reference).state == PaymentState.REFUNDED
 
@@ -222,7 +234,7 @@ def paid_event(fake, provider):
     key = str(uuid.uuid4())
     redirect = start(provider, key)
     approve(redirect)
-    run(provider, "status", "status", key, redirect.reference)
+    run(provider, "capture", "capture", key, redirect.reference)
     event = next(e for e in fake.events if e["event_type"] == "PAYMENT.CAPTURE.COMPLETED")
     return key, redirect.reference, event
 
@@ -255,6 +267,8 @@ def test_forged_webhooks_are_rejected(fake, provider, forgery):
 
     with pytest.raises(WebhookRejected):
         parse(provider, webhook(body, headers))
+    if forgery in ("stale", "no headers"):  # refused by reading alone: nothing sent, nothing counted
+        assert not Attempt.objects.filter(provider=provider, operation="webhook").exists()
 
     asked = [r.path for r in fake.log].count("/v1/notifications/verify-webhook-signature") - verifications
     assert asked == (0 if forgery in ("stale", "no headers") else 1)
@@ -279,3 +293,33 @@ def test_gateway_faults_switch_over_http(fake):
             http.get("/v1/notifications/webhooks", headers=headers)  # carried out, then the answer is lost
         assert http.get("/v1/notifications/webhooks", headers=headers).status_code == 200
         assert http.post("/__fault__", json={"mode": "explode"}).status_code == 400
+
+
+@pytest.mark.parametrize("fault, options", [("status", {"status": 503}), ("status", {"status": 500}),
+                                            ("status", {"status": 429}), ("malformed", {})])
+def test_a_capture_answered_with_anything_but_success_or_refusal_is_indeterminate(fake, provider, fault, options):
+    """A call that moves money and gets garbage or a 5xx may have moved it: never "nothing happened"."""
+    key = str(uuid.uuid4())
+    redirect = start(provider, key)
+    approve(redirect)
+    fake.set_fault(fault, **options)
+    with pytest.raises(Indeterminate):
+        run(provider, "capture", "capture", key, redirect.reference)
+    assert Attempt.objects.get(provider=provider, operation="capture").outcome == "indeterminate"
+    fake.set_fault("ok")
+    with pytest.raises(Unavailable):  # a read answered that way is still just "unavailable"
+        fake.set_fault(fault, **options)
+        run(provider, "status", "status", key, redirect.reference)
+
+
+def test_a_capture_that_could_not_connect_is_unavailable(fake, provider):
+    key = str(uuid.uuid4())
+    redirect = start(provider, key)
+    approve(redirect)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    provider.config["api_base"] = f"http://127.0.0.1:{port}"
+    with pytest.raises(Unavailable) as raised:
+        run(provider, "capture", "capture", key, redirect.reference)
+    assert type(raised.value) is Unavailable  # nothing was sent: safe to say so

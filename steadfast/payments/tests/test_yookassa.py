@@ -14,7 +14,14 @@ from steadfast.fakes.yookassa import FakeYooKassa
 from steadfast.money import Money
 from steadfast.payments.interface import PaymentState, StartRequest, WebhookRejected
 from steadfast.providers.call import call
-from steadfast.providers.errors import Declined, Indeterminate, Misconfigured, Unavailable
+from steadfast.providers.errors import (
+    Declined,
+    IdempotencyConflict,
+    Indeterminate,
+    Misconfigured,
+    Rejected,
+    Unavailable,
+)
 from steadfast.providers.models import Attempt, Provider
 from steadfast.providers.probes import providers_probe
 from steadfast.providers.registry import adapter_for
@@ -94,7 +101,7 @@ def test_idempotence_key_same_payment_and_conflict(fake, provider):
     key = str(uuid.uuid4())
     assert start(provider, key) == start(provider, key)
     assert len(fake.payments) == 1
-    with pytest.raises(Declined, match="Idempotence"):  # the same key for another amount is refused
+    with pytest.raises(IdempotencyConflict, match="Idempotence"):  # the same key for another amount: our bug
         start(provider, key, amount="1.00")
     assert all(r.headers.get("Idempotence-Key") == key for r in fake.log if r.method == "POST")
 
@@ -179,9 +186,10 @@ def test_partial_refund_and_too_much(fake, provider):
     refund = run(provider, "refund", "refund", payment_id, RUB(Decimal("500.00")), f"{key}-r1")
     assert (refund.state, refund.amount) == (PaymentState.REFUNDED, RUB(Decimal("500.00")))
     assert run(provider, "status", "status", key, payment_id).state == PaymentState.SUCCEEDED  # still partly paid
-    with pytest.raises(Declined, match="amount"):
+    with pytest.raises(Rejected, match="amount"):  # HTTP 400: our request is wrong, not the card, not YooKassa
         run(provider, "refund", "refund", payment_id, RUB(Decimal("1000.01")), f"{key}-r2")
     assert fake.ledger.successful(key)[0].refunded == Decimal("500.00")
+    assert Attempt.objects.filter(provider=provider).latest("id").outcome == "invalid_request"
 
 
 def test_probe(fake, provider):

@@ -26,11 +26,13 @@ def _fresh_status_caches(request):
 
     from steadfast.status.selectors import banner_cache_clear, mode_cache_clear
     from steadfast.status.snapshot import snapshot_clear
+    from steadfast.status.uptime import uptime_cache_clear
 
     mode_cache_clear()
+    uptime_cache_clear()
     banner_cache_clear()
     snapshot_clear()
-    cache.delete_many([f"status:snapshot:last:{code}" for code in ("en", "pl", "ru")])
+    cache.delete_many([f"status:snapshot:last:v2:{code}" for code in ("en", "pl", "ru")])
 
 
 @pytest.fixture(autouse=True)

@@ -137,7 +137,7 @@ def test_staff_open_and_resolve_an_incident_in_the_admin(client, staff):
     form = {
         "title": "Website slow",
         "impact": "minor",
-        "components": '["website"]',
+        "components": ["website"],
         "eta_0": "",
         "eta_1": "",
         "postmortem": "",

@@ -124,11 +124,67 @@ def test_uptime_counts_an_outage_spanning_midnight(card):
     assert bars[-3] == pytest.approx(0.75) and bars[-2] == pytest.approx(0.75)
 
 
-def test_status_page_shows_components_and_uptime(client, card):
+def _at(model_row, when):
+    type(model_row).objects.filter(pk=model_row.pk).update(created_at=when)
+
+
+def test_uptime_is_not_shown_without_recorded_checks(client, card):
+    """Nothing recorded: no bars and no percentage, for the website, an online gateway and cash on delivery."""
     page = client.get("/status/").content.decode()
     assert f'id="component-payment-{card.code}"' in page and "Card payments" in page
-    assert page.count('class="up"') >= 90
-    assert "100.0 % uptime over 90 days" in page
+    assert 'class="up"' not in page and "% uptime" not in page
+    assert page.count("No uptime shown: no checks recorded yet.") >= 2  # website and the card gateway
+    assert "this does not depend on an outside service" in page  # cash on delivery, bank transfer
+    data = client.get("/status/api/v2/summary.json").json()
+    assert {c["id"] for c in data["components"]} >= {"website", f"payment-{card.code}", "payment-cash_on_delivery"}
+
+
+def test_provider_uptime_only_on_days_it_was_called(client, card):
+    from steadfast.providers.models import Attempt
+    from steadfast.status.snapshot import snapshot_build
+
+    now = timezone.now()
+    today = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    # Called (probed) two days ago and today; out for 6 hours two days ago.
+    for when in (today - timedelta(days=2, hours=-1), now - timedelta(minutes=1)):
+        _at(Attempt.objects.create(provider=card, operation="probe", outcome="ok"), when)
+    for hour, state in ((6, "open"), (12, "closed")):
+        _at(
+            HealthEvent.objects.create(provider=card, from_state="x", to_state=state),
+            today - timedelta(days=2) + timedelta(hours=hour),
+        )
+    component = next(c for c in snapshot_build(now)["components"] if c["id"] == f"payment-{card.code}")
+    values = [day["value"] for day in component["uptime"]]
+    assert values[-3] == pytest.approx(0.75) and values[-1] == 1.0
+    assert values[-2] is None and values[0] is None  # nobody called it those days: no data, not 100 %
+    assert component["uptime_pct"] == pytest.approx(87.5)
+    page = client.get("/status/").content.decode()
+    assert "87.5 % uptime (measured days)" in page and 'class="nodata"' in page
+
+
+def test_website_uptime_counts_downtime_and_maintenance(client):
+    from steadfast.status.models import OriginCheck
+    from steadfast.status.snapshot import snapshot_build
+
+    now = timezone.now()
+    yesterday, two_days = now - timedelta(days=1), now - timedelta(days=2)
+    for when, outcome, n in (
+        (two_days, "up", 3),
+        (two_days, "maintenance", 1),
+        (yesterday, "up", 1),
+        (yesterday, "down", 1),
+    ):
+        for _ in range(n):
+            _at(OriginCheck.objects.create(outcome=outcome), when)
+    website = snapshot_build(now)["components"][0]
+    assert website["id"] == "website"
+    days = website["uptime"]
+    assert days[-3] == {"value": 0.75, "maintenance": True}
+    assert days[-2] == {"value": 0.5, "maintenance": False}
+    assert days[-1]["value"] is None
+    assert website["uptime_pct"] == pytest.approx(62.5)
+    page = client.get("/status/").content.decode()
+    assert 'class="maint"' in page and 'class="down"' in page and "62.5 % uptime" in page
 
 
 def test_status_page_and_json_render_from_last_snapshot_when_database_is_down(client):
@@ -151,3 +207,23 @@ def test_status_page_and_json_render_from_last_snapshot_when_database_is_down(cl
     body = page.content.decode()
     assert "Card payments down" in body and "live data is unavailable" in body
     assert summary.status_code == 200 and summary.json()["incidents"][0]["name"] == "Card payments down"
+
+
+def test_finished_days_are_cached_and_today_is_always_counted(card, django_assert_max_num_queries):
+    from steadfast.providers.models import Attempt
+    from steadfast.status.models import OriginCheck
+    from steadfast.status.uptime import provider_bars, website_bars
+
+    now = timezone.now()
+    _at(OriginCheck.objects.create(outcome="up"), now - timedelta(days=3))
+    _at(Attempt.objects.create(provider=card, operation="probe", outcome="ok"), now - timedelta(days=3))
+    assert website_bars(90, now)[0][-4] == 1.0 and provider_bars([card.id], 90, now)[card.id][-4] == 1.0
+    OriginCheck.objects.create(outcome="down", created_at=now - timedelta(seconds=1))
+    Attempt.objects.create(provider=card, operation="probe", outcome="ok")
+    # Today only: one count, one attempt seek, the events (2 for the day fractions, 1 for "changed state"), plus
+    # the cache reads when the cache is the database; a cold build makes 90+ (one per finished day).
+    with django_assert_max_num_queries(10):
+        values, _maintenance = website_bars(90, now + timedelta(seconds=1))
+        bars = provider_bars([card.id], 90, now + timedelta(seconds=1))[card.id]
+    assert values[-1] == 0.0 and values[-4] == 1.0
+    assert bars[-1] == 1.0 and bars[-4] == 1.0 and bars[-2] is None

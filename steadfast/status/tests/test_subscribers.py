@@ -71,4 +71,4 @@ def test_unknown_token_is_not_found(client):
 
 def test_status_page_offers_the_subscription_form(client):
     body = client.get("/status/").content.decode()
-    assert 'action="subscribe"' in body and 'name="email"' in body
+    assert 'action="/status/subscribe"' in body and 'name="email"' in body

@@ -19,7 +19,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from steadfast.providers.models import Provider, ProviderAudit
-from steadfast.storefront.management.commands.demo import demo_gateways_ensure, fake_ports_choose, run_together
+from steadfast.storefront.management.commands.demo import (
+    demo_gateway_mismatches,
+    demo_gateways_ensure,
+    fake_ports_choose,
+    run_together,
+)
 
 ROOT = Path(django_settings.BASE_DIR)
 
@@ -60,16 +65,26 @@ def test_an_admin_whose_password_was_changed_gets_the_stored_one_back(db, settin
     assert client.get("/admin/").status_code == 200
 
 
-def test_gateways_are_registered_on_the_fakes_once_and_follow_a_moved_port(db):
+def test_gateways_are_registered_on_the_fakes_once_and_an_operators_address_is_kept(db):
     assert demo_gateways_ensure() == {code: f"http://127.0.0.1:{port}" for code, port in
-                                      (("stripe", 8811), ("paypal", 8812), ("yookassa", 8813))}
+                                      (("stripe", 8811), ("paypal", 8812), ("yookassa", 8813), ("cdek", 8821),
+                                                                      ("inpost", 8822))}
     demo_gateways_ensure()
     assert Provider.objects.filter(code__in=("stripe", "paypal", "yookassa")).count() == 3
     assert not ProviderAudit.objects.exists()
 
-    assert demo_gateways_ensure({"paypal": 9912})["paypal"] == "http://127.0.0.1:9912"
-    assert ProviderAudit.objects.get().details == {
-        "key": "api_base", "old": "http://127.0.0.1:8812", "new": "http://127.0.0.1:9912"}
+    # An operator put a proxy on another loopback port in front of the PayPal fake: a restart keeps it.
+    Provider.objects.filter(code="paypal").update(config={"api_base": "http://127.0.0.1:9912"})
+    bases = demo_gateways_ensure()
+    assert bases["paypal"] == "http://127.0.0.1:9912"
+    assert Provider.objects.get(code="paypal").config == {"api_base": "http://127.0.0.1:9912"}
+    assert not ProviderAudit.objects.exists()
+    assert demo_gateway_mismatches(bases) == {"paypal": "http://127.0.0.1:8812"}
+
+    # A row without api_base gets the fake's address, with an audit row.
+    Provider.objects.filter(code="yookassa").update(config={"read_timeout": 5})
+    assert demo_gateways_ensure({"yookassa": 9913})["yookassa"] == "http://127.0.0.1:9913"
+    assert ProviderAudit.objects.get().details == {"key": "api_base", "old": None, "new": "http://127.0.0.1:9913"}
     # Secrets never reach the database: only api_base is configured.
     assert [p.config for p in Provider.objects.filter(code="stripe")] == [{"api_base": "http://127.0.0.1:8811"}]
 

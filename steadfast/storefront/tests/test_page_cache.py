@@ -73,3 +73,54 @@ def test_a_new_banner_reaches_first_time_visitors_at_once(make_variant):
     Banner.objects.create(message="Deliveries are late this week.", phone="+48 22 100 20 30")
 
     assert "Deliveries are late this week." in Client().get(url).content.decode()
+
+
+def test_a_message_for_one_visitor_is_never_cached_for_everyone(make_variant):
+    variant = make_variant(stock=5)
+    url = variant.product.get_absolute_url()
+    # A visitor without a session posts a bad variant; the shop answers with a message and a redirect back.
+    prankster = Client()
+    response = prankster.post("/cart/add/", {"variant": "999999", "quantity": "1"}, HTTP_REFERER=url)
+    assert response.status_code == 302
+    page = prankster.get(url, follow=True).content.decode()
+    assert "not available" in page  # they see their own message
+
+    for _ in range(2):
+        assert "not available" not in Client().get(url).content.decode()
+
+
+def test_unused_query_parameters_do_not_create_cache_entries(make_variant):
+    from django.core.cache import caches
+
+    from steadfast.catalog.cache import catalog_version
+
+    variant = make_variant(stock=5, name="Lantern")
+    url = variant.product.get_absolute_url()
+    lenient = caches["lenient"]
+    Client().get(url)  # the one entry for this page
+    version = catalog_version()
+
+    def page_keys():
+        raw = [k for k in _all_keys(lenient) if f"page:{version}:" in k]
+        return len(raw)
+
+    before = page_keys()
+    for n in range(20):
+        assert "Lantern" in Client().get(f"{url}?utm_source=x{n}").content.decode()
+        Client().get(f"/c/test-cat/?utm={n}&sort=price_asc")
+        Client().get(f"/c/test-cat/?min_price={n}")  # a price filter is rendered fresh, never stored
+    assert page_keys() - before == 1  # only /c/test-cat/?sort=price_asc was added
+
+    # The page a visitor gets keeps only the parameters the page uses in its links.
+    html = Client().get("/c/test-cat/?utm=evil&sort=price_asc").content.decode()
+    assert "utm=evil" not in html
+
+
+def _all_keys(cache):
+    if hasattr(cache, "keys"):  # django-redis
+        return [str(k) for k in cache.keys("*")]
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key FROM steadfast_cache")
+        return [row[0] for row in cursor.fetchall()]

@@ -26,6 +26,8 @@ DEMO_SECRETS = {
     "stripe": {"SECRET_KEY": DEMO_KEY, "WEBHOOK_SECRET": DEMO_WEBHOOK_SECRET},
     "paypal": {"CLIENT_ID": "fake-client-id", "CLIENT_SECRET": "fake-client-secret", "WEBHOOK_ID": "WH-FAKE-0001"},
     "yookassa": {"SHOP_ID": "100500", "SECRET_KEY": "test_fake_secret"},
+    "cdek": {"CLIENT_ID": "cdek-demo", "CLIENT_SECRET": "cdek-demo-secret"},
+    "inpost": {"API_TOKEN": "inpost-demo-token"},
 }
 
 
@@ -55,6 +57,18 @@ def _yookassa(port, shop_url):
                         shop_id=_secret("yookassa", "SHOP_ID"), secret_key=_secret("yookassa", "SECRET_KEY"))
 
 
+def _cdek(port, shop_url):
+    from steadfast.fakes.cdek import FakeCdek
+
+    return FakeCdek(port=port, client_id=_secret("cdek", "CLIENT_ID"), client_secret=_secret("cdek", "CLIENT_SECRET"))
+
+
+def _inpost(port, shop_url):
+    from steadfast.fakes.inpost import FakeInPost
+
+    return FakeInPost(port=port, api_token=_secret("inpost", "API_TOKEN"), organization_id=1234)
+
+
 # name -> (default port, factory(port, shop_url), provider row for --register). Other gateways add a line here.
 FAKES = {
     "stripe": (8811, _stripe, {"kind": "payment", "adapter": "stripe", "name": "Card (Stripe)", "priority": 100,
@@ -63,6 +77,14 @@ FAKES = {
                                "description": "Pay with your PayPal account."}),
     "yookassa": (8813, _yookassa, {"kind": "payment", "adapter": "yookassa", "name": "YooKassa", "priority": 120,
                                    "description": "Bank cards, SBP, YooMoney."}),
+    "cdek": (8821, _cdek, {"kind": "shipping", "adapter": "cdek", "name": "CDEK", "priority": 100,
+                           "description": "Courier and pickup points across Russia and the CIS.",
+                           # Moscow -> Saint Petersburg: CDEK city codes the fake knows (see docs/delivery.md)
+                           "config": {"origin": {"carrier_code": "44"}, "destination": {"carrier_code": "137"}}}),
+    "inpost": (8822, _inpost, {"kind": "shipping", "adapter": "inpost", "name": "InPost", "priority": 110,
+                               "description": "Parcel lockers and courier in Poland.",
+                               "config": {"organization_id": 1234,
+                                          "destination": {"country": "PL", "postcode": "00-950", "city": "Warszawa"}}}),
 }
 
 
@@ -96,7 +118,7 @@ class Command(BaseCommand):
             started.append(fake)
             self.stdout.write(f"{name}: {fake.url} (POST {fake.url}/__fault__ or `manage.py fakes fault {name} ...`)")
             if register:
-                defaults = {**row, "config": {"api_base": fake.url}}
+                defaults = {**row, "config": {**row.get("config", {}), "api_base": fake.url}}
                 _, created = Provider.objects.get_or_create(code=name, defaults=defaults)
                 self.stdout.write(f"  provider {name}: {'created' if created else 'exists, left as it is'}")
         try:

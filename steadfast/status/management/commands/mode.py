@@ -4,7 +4,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from steadfast.status.models import Mode, ModeChange
+from steadfast.status.maintenance import maintenance_cancel, window_status
+from steadfast.status.models import MaintenanceWindow, Mode, ModeChange
 from steadfast.status.selectors import current_mode
 from steadfast.status.services import shop_mode_schedule, shop_mode_set
 
@@ -35,7 +36,15 @@ class Command(BaseCommand):
         schedule.add_argument("--start", required=True)
         schedule.add_argument("--end")
         schedule.add_argument("--reason", required=True)
+        schedule.add_argument("--title", default="", help="Public title (default: Scheduled maintenance).")
+        schedule.add_argument("--message", default="", help="Public message shown on the status page.")
+        schedule.add_argument(
+            "--component", action="append", default=None, help="Affected component id (repeat; default website)."
+        )
         sub.add_parser("show", help="Print the mode in force and the latest changes.")
+        sub.add_parser("windows", help="List planned, running and recent scheduled windows.")
+        cancel = sub.add_parser("cancel", help="Cancel a planned (or running) window by its number.")
+        cancel.add_argument("window", type=int)
 
     def handle(self, *args, action, **options):
         try:
@@ -56,7 +65,16 @@ class Command(BaseCommand):
                     parse_time(options["end"]),
                     reason=options["reason"],
                     actor="cli",
+                    title=options["title"],
+                    message=options["message"],
+                    components=options["component"],
                 )
+            elif action == "cancel":
+                window = maintenance_cancel(options["window"], actor="cli")
+                self.stdout.write(f"cancelled window {window.id}: {window.title}")
+            elif action == "windows":
+                self._windows()
+                return
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         mode = current_mode()
@@ -73,3 +91,15 @@ class Command(BaseCommand):
                     f"{change.created_at:%Y-%m-%d %H:%M} {change.actor}: "
                     f"{change.from_mode} -> {change.to_mode} ({change.reason})"
                 )
+
+    def _windows(self):
+        now = timezone.now()
+        windows = MaintenanceWindow.objects.order_by("-starts_at", "-id")[:20]
+        if not windows:
+            self.stdout.write("no scheduled windows")
+        for window in windows:
+            end = window.ends_at.isoformat() if window.ends_at else "until further notice"
+            self.stdout.write(
+                f"{window.id:>4}  {window_status(window, now):<11}  {window.mode:<12}  "
+                f"{window.starts_at.isoformat()} -> {end}  {window.title}"
+            )

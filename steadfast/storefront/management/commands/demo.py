@@ -27,6 +27,8 @@ from steadfast.fakes.management.commands.fakes import DEMO_SECRETS, FAKES, name_
 from steadfast.providers.models import Provider
 from steadfast.providers.secrets import provider_secret_env
 from steadfast.providers.services import provider_configure
+from steadfast.shipping.defaults import demo_delivery_ensure
+from steadfast.shipping.models import DeliveryMethod
 
 ADMIN_USERNAME = "admin"
 STOP_GRACE_SECONDS = 10
@@ -62,17 +64,18 @@ def demo_admin_ensure() -> tuple[str, str]:
 
 
 def demo_gateways_ensure(ports: dict | None = None) -> dict[str, str]:
-    """Stripe, PayPal and YooKassa providers pointed at the fakes; returns {code: api_base}. Safe to re-run: a row
-    that exists is left alone unless it points at a fake on another loopback port (then moved, with an audit row).
-    A row the shop owner pointed at a real gateway is never touched."""
+    """Stripe, PayPal and YooKassa providers pointed at the fakes; returns {code: api_base}. Safe to re-run.
+
+    api_base is set only where it is unset (a new row, or a row without one, with an audit row): an address an
+    operator put there (a proxy, a sandbox, a fake on another port, a real gateway) is never changed behind their
+    back. The command prints a row that points elsewhere than the fake it runs (demo_gateway_mismatches)."""
     ports, bases = ports or {}, {}
     for code, (default_port, _factory, row) in FAKES.items():
         api_base = f"http://127.0.0.1:{ports.get(code, default_port)}"
-        defaults = {**row, "config": {"api_base": api_base}}
+        defaults = {**row, "config": {**row.get("config", {}), "api_base": api_base}}
         provider, created = Provider.objects.get_or_create(code=code, defaults=defaults)
-        current = provider.config.get("api_base", "")
-        if not created and current != api_base and current.startswith("http://127.0.0.1:"):
-            provider_configure(provider, None, "api_base", api_base, "demo: the fake listens on another port",
+        if not created and not provider.config.get("api_base"):
+            provider_configure(provider, None, "api_base", api_base, "demo: api_base was unset; pointed at the fake",
                                actor="demo")
         bases[code] = provider.config.get("api_base", "")
     return bases
@@ -120,6 +123,13 @@ def demo_mail_note() -> str:
     return settings.EMAIL_BACKEND
 
 
+def demo_gateway_mismatches(bases: dict, ports: dict | None = None) -> dict[str, str]:
+    """{code: fake address} for each provider whose api_base is not the fake this demo runs for it."""
+    ports = ports or {}
+    fakes = {code: f"http://127.0.0.1:{ports.get(code, FAKES[code][0])}" for code in FAKES}
+    return {code: fakes[code] for code, base in bases.items() if base != fakes[code]}
+
+
 def demo_secrets_export():
     """The fakes' demo secrets for the shop, its worker and the fakes (inherited environment); set ones win."""
     for code, names in DEMO_SECRETS.items():
@@ -133,12 +143,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--bind", default="127.0.0.1:8000", help="address:port for gunicorn")
         parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+        parser.add_argument("--threads", type=int, default=4,
+                            help="threads per worker: a hanging gateway holds one per paying customer")
         parser.add_argument("--no-serve", action="store_true", help="only set up the admin and print the login")
         parser.add_argument("--fake-port", action="append", default=[], metavar="NAME=PORT", type=name_port,
                             help="run a fake gateway on this port (default: stripe 8811, paypal 8812, "
                                  "yookassa 8813, or any free port when that one is taken)")
 
-    def handle(self, *args, bind, workers, no_serve, fake_port, **options):
+    def handle(self, *args, bind, workers, threads, no_serve, fake_port, **options):
         username, password = demo_admin_ensure()
         url = f"http://{bind}/"
         self.stdout.write(
@@ -153,9 +165,16 @@ class Command(BaseCommand):
             return
         demo_secrets_export()
         ports, moved = fake_ports_choose(dict(fake_port))
-        for code, api_base in demo_gateways_ensure(ports).items():
-            note = f"   ({moved[code]} was taken)" if code in moved else ""
-            self.stdout.write(f"  Fake {code + ':':<15} {api_base}   (fire drill: admin > Providers){note}\n")
+        bases = demo_gateways_ensure(ports)
+        demo_delivery_ensure(DeliveryMethod)
+        mismatches = demo_gateway_mismatches(bases, ports)
+        for code, api_base in bases.items():
+            if code in mismatches:
+                self.stdout.write(f"  {code + ':':<20} {api_base}   (set by staff; left alone - the fake runs on "
+                                  f"{mismatches[code]})\n")
+            else:
+                note = f"   ({moved[code]} was taken)" if code in moved else ""
+                self.stdout.write(f"  Fake {code + ':':<15} {api_base}   (fire drill: admin > Providers){note}\n")
         self.stdout.write("  Press Ctrl-C to stop the web server, the worker and the fakes.\n\n")
         self.stdout.flush()
         manage = str(Path(settings.BASE_DIR) / "manage.py")
@@ -168,7 +187,8 @@ class Command(BaseCommand):
             "fake gateways (fakes run)": fakes,
             "web server (gunicorn)": [
                 sys.executable, "-m", "gunicorn", "steadfast.wsgi:application", "--bind", bind,
-                "--workers", str(workers), "--graceful-timeout", str(STOP_GRACE_SECONDS), "--access-logfile", "-",
+                "--workers", str(workers), "--threads", str(threads),
+                "--graceful-timeout", str(STOP_GRACE_SECONDS), "--access-logfile", "-",
                 # No control socket: it lives in $HOME and would clash with another gunicorn on this machine.
                 "--no-control-socket",
             ],

@@ -6,6 +6,14 @@
   document.addEventListener("DOMContentLoaded", enhance);
 
   function enhance() {
+    // A second click while the first request is on its way would only be answered with the same order; avoid the
+    // wait (checkout review: the place-order button).
+    document.querySelectorAll("form [data-once]").forEach(function (button) {
+      button.form.addEventListener("submit", function () {
+        window.setTimeout(function () { button.disabled = true; }, 0);
+      });
+    });
+
     // Submit small forms (language, sort) as soon as the choice changes; their buttons are hidden by .js CSS.
     document.querySelectorAll("[data-autosubmit]").forEach(function (select) {
       select.addEventListener("change", function () {

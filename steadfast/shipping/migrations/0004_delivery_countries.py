@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('shipping', '0002_default_methods'),
+        ('shipping', '0003_shipments_and_emergency_method'),
     ]
 
     operations = [

@@ -1,0 +1,336 @@
+"""Payment fault drill (issue 8): customers pay through real HTTP faults between the shop and the gateway fakes,
+then the fakes' own ledgers are compared with the orders. Prints figures; asserts nothing. A few minutes at most.
+
+    .venv/bin/python -m bench.fault_drill          # SQLite in a temporary directory (or DATABASE_URL/REDIS_URL)
+    BENCH_WEB=2x1 .venv/bin/python -m bench.fault_drill   # gunicorn workers x threads (default 2x4, gthread)
+
+The shop runs as it does in production: gunicorn (DRILL_WEB workers x threads) and the Huey worker (reconciliation,
+probes) as subprocesses; the Stripe (card) and PayPal fakes run in this process, sending webhooks to the shop.
+Each customer is an HTTP client: opens the order page, presses Pay with a method the page offers, pays on the
+hosted page, comes back; if the page offers a way to pay after that, the customer takes it (as real customers do).
+Phases: healthy, then on the card gateway 503, connection refused, hang, garbage, answer lost after the gateway
+acted (create and status), 503 on the status query after the customer paid; on PayPal a capture whose answer is
+lost; at the end every webhook is delivered twice more. The breaker is reset between phases so each fault is met.
+"""
+
+import os
+import re
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+WORK = Path(tempfile.mkdtemp(prefix="steadfast-fault-drill-"))
+os.environ.update(DJANGO_SETTINGS_MODULE="steadfast.settings", LOG_LEVEL="ERROR", PAYMENT_RECOVERY_EMAILS="0",
+                  RATELIMIT_ENABLE="0", STATIC_MANIFEST="0", CACHE_KEY_PREFIX=f"drill-{uuid.uuid4().hex[:6]}",
+                  HUEY_NAME="fault-drill", EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend")
+if not os.environ.get("DATABASE_URL"):
+    os.environ["STEADFAST_DATA_DIR"] = str(WORK)
+PORT = int(os.environ.get("DRILL_PORT", "8120"))
+SHOP = f"http://127.0.0.1:{PORT}"
+os.environ.update(SITE_URL=SHOP, ALLOWED_HOSTS="127.0.0.1,localhost")
+WORKERS, THREADS = (int(n) for n in os.environ.get("DRILL_WEB", "2x4").split("x"))
+PER_PHASE = int(os.environ.get("DRILL_ORDERS", "4"))
+SETTLE = 150  # seconds after the faults clear: "nothing stuck after 2 min" is read at 120 s
+
+import django  # noqa: E402
+import httpx  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from bench.fault_drill_ledger import ledger, stranded, stuck  # noqa: E402
+from steadfast.catalog.models import Category, Product, Variant  # noqa: E402
+from steadfast.checkout.services import CheckoutDetails, order_place  # noqa: E402
+from steadfast.fakes.management.commands.fakes import DEMO_SECRETS, FAKES  # noqa: E402
+from steadfast.orders.models import Order, OrderStatus  # noqa: E402
+from steadfast.payments.tests.matrix import CapturingPayPal  # noqa: E402
+from steadfast.providers.breaker import breaker_reset  # noqa: E402
+from steadfast.providers.models import Provider  # noqa: E402
+from steadfast.providers.secrets import provider_secret_env  # noqa: E402
+
+for _code, _names in DEMO_SECRETS.items():  # the shop, its worker and the fakes agree on the demo secrets
+    for _name, _value in _names.items():
+        os.environ.setdefault(provider_secret_env(_code, _name), _value)
+
+METHOD = re.compile(r'name="method" value="([^"]+)"( disabled)?')
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+PREFERENCE = ["stripe", "paypal", "bank_transfer"]
+
+
+class Drill:
+    def __init__(self, variant, stripe, paypal):
+        self.variant, self.stripe, self.paypal = variant, stripe, paypal
+        self.orders, self.step_seconds, self.invited = [], {}, 0
+
+    def order(self):
+        details = CheckoutDetails(email="drill@example.com", phone="+48 600 100 200", full_name="Drill Shopper",
+                                  delivery_method="courier", payment_method="stripe", address_line1="ul. Długa 5",
+                                  postcode="00-950", city="Warszawa", country="PL")
+        order = order_place(lines=[(self.variant.pk, 1)], details=details, idempotency_key=uuid.uuid4().hex)[0]
+        self.orders.append(order.pk)
+        return order
+
+    def customer(self, phase, between=None, prefer=PREFERENCE, arm=None):
+        """One customer: pay with the best method offered; `arm()` runs before each Pay, `between(order)` after
+        paying on the hosted page, before the customer's return."""
+        order = self.order()
+        with httpx.Client(base_url=SHOP, trust_env=False, timeout=60) as browser:
+            paid_once = False
+            for _try in range(3):
+                page = browser.get(order.get_absolute_url()).text
+                offered = [code for code, disabled in METHOD.findall(page) if not disabled]
+                method = next((code for code in prefer if code in offered), None)
+                if method is None or not CSRF.search(page):
+                    return  # paid, confirming, or nothing offered: the customer waits
+                if paid_once:
+                    self.invited += 1  # paid already, and the page offers another payment
+                if arm:
+                    arm()
+                started = time.perf_counter()
+                answer = browser.post(f"/payments/order/{order.token}/pay/",
+                                      data={"method": method, "csrfmiddlewaretoken": CSRF.search(page).group(1)})
+                self.step_seconds.setdefault(phase, []).append(time.perf_counter() - started)
+                target = answer.headers.get("Location", "")
+                if not target.startswith(("http://127.0.0.1:", "https://")) or target.startswith(SHOP):
+                    if method == "bank_transfer":
+                        return
+                    continue  # back on the order page: try what it offers now
+                hosted = httpx.Client(trust_env=False, timeout=30)
+                hosted.get(target)
+                back = hosted.post(target, data={"action": "pay"}).headers.get("Location", "")
+                paid_once = True
+                if between:
+                    between(order)
+                if back.startswith(SHOP):
+                    browser.get(back[len(SHOP):])  # the customer's return
+
+
+def page_latencies(seconds, stop=None):
+    """An unrelated page (the product list API) fetched back to back by 2 clients; latencies in seconds."""
+    samples, until = [], time.monotonic() + seconds
+
+    def loop():
+        with httpx.Client(base_url=SHOP, trust_env=False, timeout=60) as client:
+            while time.monotonic() < until and not (stop and stop.is_set()):
+                started = time.perf_counter()
+                client.get("/api/v1/products")
+                samples.append(time.perf_counter() - started)
+
+    threads = [threading.Thread(target=loop) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return samples
+
+
+def p99(samples):
+    return statistics.quantiles(samples, n=100)[98] * 1000 if len(samples) > 2 else float("nan")
+
+
+def start_shop():
+    env = dict(os.environ)
+    web = subprocess_run(["-m", "gunicorn", "steadfast.wsgi:application", "--bind", f"127.0.0.1:{PORT}",
+                          "--workers", str(WORKERS), "--threads", str(THREADS), "--timeout", "60",
+                          "--log-level", "warning", "--no-control-socket"], env, "web")
+    worker = subprocess_run(["manage.py", "run_huey"], env, "worker")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{SHOP}/healthz", timeout=2, trust_env=False).status_code == 200:
+                return [web, worker]
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    raise SystemExit("the shop did not start within 60 s")
+
+
+def subprocess_run(args, env, name):
+    import subprocess
+
+    log = open(WORK / f"{name}.log", "wb")
+    return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def setup():
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    category = Category.objects.get_or_create(slug="drill", defaults={"name": "Drill"})[0]
+    product = Product.objects.create(category=category, name="Drill item", slug=f"drill-{uuid.uuid4().hex[:8]}")
+    variant = Variant.objects.create(product=product, sku=f"D-{uuid.uuid4().hex[:8]}", price="20.00", stock=10**6,
+                                     options={})
+    product.refresh_summary()
+    stripe = FAKES["stripe"][1](free_port(), SHOP).start()
+    paypal = CapturingPayPal(port=free_port(), webhook_url=f"{SHOP}/payments/webhooks/paypal/",
+                             client_id=DEMO_SECRETS["paypal"]["CLIENT_ID"],
+                             client_secret=DEMO_SECRETS["paypal"]["CLIENT_SECRET"],
+                             webhook_id=DEMO_SECRETS["paypal"]["WEBHOOK_ID"]).start()
+    for code, fake, priority in (("stripe", stripe, 10), ("paypal", paypal, 20)):
+        Provider.objects.update_or_create(code=code, defaults={
+            **FAKES[code][2], "priority": priority, "enabled": True, "config": {"api_base": fake.url}})
+    return Drill(variant, stripe, paypal)
+
+
+def reset(drill):
+    drill.stripe.set_fault("ok")
+    drill.paypal.set_fault("ok")
+    for provider in Provider.objects.filter(code__in=("stripe", "paypal")):
+        breaker_reset(provider)
+
+
+def phases(drill):
+    stripe, paypal = drill.stripe, drill.paypal
+    yield "healthy", {}
+    stripe.set_fault("status", status=503)
+    yield "card 503", {}
+    stripe.stop()
+    yield "card refused", {}
+    stripe._stopping.clear()
+    stripe.start()
+    stripe.set_fault("malformed")
+    yield "card garbage", {}
+    yield "card create lost (reset after acting)", {"arm": lambda: stripe.set_fault("reset_after", times=2)}
+    yield "card create lost (hang after acting)", {"arm": lambda: stripe.set_fault("hang_after", times=2)}
+    webhook_url = stripe.webhook_url
+    stripe.webhook_url = f"http://127.0.0.1:{free_port()}/lost/"  # webhooks lost; redelivered at the end
+
+    def status_fails(order):
+        stripe.set_fault("status", status=503)
+    yield "card paid, webhook lost, status 503", {"between": status_fails}
+    stripe.webhook_url = webhook_url
+
+    def capture_lost(order):
+        paypal.set_fault("reset_after", times=1)
+    yield "paypal capture answer lost", {"between": capture_lost, "prefer": ["paypal", "bank_transfer"]}
+
+
+def redeliver_webhooks(drill, times=2):
+    """Every event the fakes made, delivered `times` more (a lost 200, a provider retrying); non-2xx answers."""
+    answers = []
+    with httpx.Client(trust_env=False, timeout=30) as client:
+        for _ in range(times):
+            for event in list(drill.stripe.events):
+                body, signature = drill.stripe.event_request(event)
+                answers.append(client.post(f"{SHOP}/payments/webhooks/stripe/", content=body, headers={
+                    "Stripe-Signature": signature, "Content-Type": "application/json"}).status_code)
+            for event in list(drill.paypal.events):
+                body, headers = drill.paypal.webhook_request(event)
+                answers.append(client.post(f"{SHOP}/payments/webhooks/paypal/", content=body,
+                                           headers=headers).status_code)
+    return len(answers), sum(not 200 <= status < 300 for status in answers)
+
+
+def hang_phase(drill):
+    """Two card customers at once while the card gateway hangs; meanwhile the unrelated page is timed."""
+    reset(drill)
+    drill.stripe.set_fault("hang")
+    done = threading.Event()
+    customers = [threading.Thread(target=drill.customer, args=("card hang",)) for _ in range(2)]
+    for thread in customers:
+        thread.start()
+    waiter = threading.Thread(target=lambda: ([t.join() for t in customers], done.set()))
+    waiter.start()
+    samples = page_latencies(120, stop=done)
+    waiter.join()
+    return samples
+
+
+def card_back_after_recovery(drill):
+    """Seconds from the card gateway recovering (after its breaker opened) until an order page offers card."""
+    reset(drill)
+    drill.stripe.set_fault("status", status=503)
+    for _ in range(3):
+        drill.customer("card 503 (recovery)")
+    drill.stripe.set_fault("ok")
+    recovered, order = time.monotonic(), drill.order()
+    with httpx.Client(base_url=SHOP, trust_env=False, timeout=30) as browser:
+        while time.monotonic() - recovered < 120:
+            page = browser.get(order.get_absolute_url()).text
+            if ("stripe", "") in METHOD.findall(page):
+                return time.monotonic() - recovered
+            time.sleep(1)
+    return float("nan")
+
+
+def main():
+    drill = setup()
+    processes = start_shop()
+    try:
+        print(f"payment fault drill: {connection.vendor} database, gunicorn {WORKERS} workers x {THREADS} threads, "
+              f"{PER_PHASE} customers per phase, PAYMENT_STEP_BUDGET {os.environ.get('PAYMENT_STEP_BUDGET', 8)} s")
+        page_latencies(3)  # warm-up: each worker's first requests are not what is measured
+        for name, options in phases(drill):
+            for _ in range(PER_PHASE):
+                drill.customer(name, **options)
+            reset(drill)
+            print(f"  phase done: {name}", flush=True)
+        # Side by side: the same page idle just before and just after the hang, against the page during it.
+        idle = page_latencies(8)
+        hanging = hang_phase(drill)
+        idle += page_latencies(8)
+        back = card_back_after_recovery(drill)
+        reset(drill)
+        cleared = time.monotonic()
+        delivered, refused = redeliver_webhooks(drill)
+        settled_after, at_two_minutes = None, None
+        while time.monotonic() - cleared < SETTLE:
+            left = stuck(drill)
+            if settled_after is None and left == 0:
+                settled_after = time.monotonic() - cleared
+            if at_two_minutes is None and time.monotonic() - cleared >= 120:
+                at_two_minutes = left
+            if settled_after is not None and time.monotonic() - cleared >= 5:
+                break
+            time.sleep(5)
+        report(drill, idle, hanging, back, delivered, refused, settled_after, at_two_minutes)
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(20)
+        drill.stripe.stop()
+        drill.paypal.stop()
+
+
+def report(drill, idle, hanging, back, delivered, refused, settled_after, at_two_minutes):
+    charges = ledger(drill)
+    twice = [kept for kept in charges.values() if len(kept) >= 2]
+    kept_twice = sum(sum(not refunded for refunded in kept) >= 2 for kept in charges.values())
+    statuses = dict.fromkeys(OrderStatus.values, 0)
+    for status in Order.objects.filter(pk__in=drill.orders).values_list("status", flat=True):
+        statuses[status] += 1
+    print(f"orders: {len(drill.orders)}; " + ", ".join(f"{k} {v}" for k, v in statuses.items() if v))
+    print("payment step (Pay pressed -> answer), per phase: median / max s")
+    for phase, seconds in drill.step_seconds.items():
+        print(f"  {phase:<40} {statistics.median(seconds):6.2f} / {max(seconds):6.2f}   ({len(seconds)} presses)")
+    print(f"second charges at the fakes: {len(twice)} orders charged twice or more ({kept_twice} still kept "
+          f"after settling); pages offering another payment after the customer paid: {drill.invited}")
+    print(f"stranded orders (not paid, no way to pay offered): {stranded(drill)}")
+    print(f"payments stuck after faults clear: at +2 min {at_two_minutes if at_two_minutes is not None else 0}"
+          f"; nothing stuck after {settled_after:.0f} s" if settled_after is not None else
+          f"payments stuck after faults clear: {stuck(drill)} still after {SETTLE} s")
+    hang = drill.step_seconds.get("card hang", [float("nan")])
+    print(f"payment step while the card gateway hangs: max {max(hang):.2f} s (budget "
+          f"{os.environ.get('PAYMENT_STEP_BUDGET', 8)} s)")
+    print(f"unrelated page (GET /api/v1/products) p99: idle {p99(idle):.0f} ms, while 2 card customers hang "
+          f"{p99(hanging):.0f} ms, ratio {p99(hanging) / p99(idle):.2f} (target <= 1.2)")
+    print(f"card offered again {back:.0f} s after the gateway recovered (target <= 60 s)")
+    print(f"webhooks redelivered: {delivered}, answered non-2xx: {refused}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""Render an outbox message for one channel type, in the customer's language (payload "language").
+
+E-mail: notify/<kind>_subject.txt, notify/<kind>.txt and notify/<kind>.html, or when there is none, the text in
+notify/email_layout.html (links made clickable), so every e-mail goes out as HTML and plain text.
+SMS, Telegram, Apprise: notify/<kind>_short.txt, or else the e-mail subject line. A missing e-mail template is an
+error (TemplateDoesNotExist): the message is dead-lettered with it, and staff replay it once the template is there.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import translation
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str = ""
+
+
+def _context(message):
+    context = {"payload": message.payload, "order": message.order}
+    if message.order is not None:
+        cancelled = message.order.events.filter(to_status="cancelled").order_by("-created_at", "-pk").first()
+        context["cancel_reason"] = cancelled.message if cancelled else ""
+    return context
+
+
+def _shop(message) -> dict:
+    return {"shop_name": settings.SHOP_NAME, "shop_email": settings.SHOP_EMAIL, "shop_phone": settings.SHOP_PHONE,
+            "language": message.payload.get("language") or "en"}
+
+
+def _optional(name, context) -> str:
+    try:
+        return render_to_string(name, context)
+    except TemplateDoesNotExist:
+        return ""
+
+
+def message_render(message, channel: str) -> Rendered:
+    context = _context(message)
+    with translation.override(message.payload.get("language") or "en"):
+        subject = " ".join(render_to_string(f"notify/{message.kind}_subject.txt", context).split())
+        if channel == "email":
+            text = render_to_string(f"notify/{message.kind}.txt", context)
+            html = _optional(f"notify/{message.kind}.html", context).strip() or render_to_string(
+                "notify/email_layout.html", {"subject": subject, "text": text.strip(), **_shop(message)})
+            return Rendered(subject, text, html)
+        short = " ".join(_optional(f"notify/{message.kind}_short.txt", context).split())  # one line for SMS
+        return Rendered(subject, short or subject)

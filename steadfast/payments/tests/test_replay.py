@@ -1,0 +1,123 @@
+"""A replayed start sends byte-identical parameters under the same key, whoever replays it and in whatever language;
+a payment nobody can confirm is handed to staff after a bound instead of waiting (and querying) forever.
+Against the Stripe fake over real HTTP: its idempotency check compares the raw request bodies, as Stripe does."""
+
+from datetime import timedelta
+from urllib.parse import unquote_plus
+
+import pytest
+from django.utils import translation
+
+from steadfast.notify.models import OutboxMessage
+from steadfast.orders.models import OrderStatus
+from steadfast.payments import routing
+from steadfast.payments.models import Payment
+from steadfast.payments.reconcile import payments_reconcile
+from steadfast.payments.services import PaymentFailed, payment_start
+from steadfast.providers.models import Attempt, HealthEvent
+from steadfast.providers.selectors import provider_state
+
+pytestmark = pytest.mark.django_db
+RETURN = "http://testserver/orders/x/"
+
+
+@pytest.fixture(autouse=True)
+def staff(settings):
+    settings.STAFF_ALERT_EMAILS = ["ops@example.com"]
+
+
+def lost_start_in(language, card_order, fake_stripe, stripe_provider):
+    """A customer browsing in `language` starts paying by card; Stripe makes the session, both answers are lost."""
+    order = card_order()
+    fake_stripe.set_fault("reset_after", times=1 + routing.QUICK_CHECKS)
+    with translation.override(language), pytest.raises(PaymentFailed):
+        payment_start(order, stripe_provider, return_url=RETURN)
+    payment = Payment.objects.get(order=order)
+    assert payment.state == Payment.State.UNKNOWN and payment.reference == "", payment
+    assert len(fake_stripe.sessions) == 1
+    return order, payment
+
+
+@pytest.mark.parametrize("language, description", [("pl", "Zamówienie"), ("ru", "Заказ")])
+def test_a_lost_start_is_replayed_identically_by_the_english_worker(card_order, fake_stripe, stripe_provider,
+                                                                    language, description):
+    order, payment = lost_start_in(language, card_order, fake_stripe, stripe_provider)
+    with translation.override("en"):  # the reconciliation worker
+        counts = payments_reconcile()
+    payment.refresh_from_db()
+    session = next(iter(fake_stripe.sessions.values()))
+    assert counts["resolved"] == 1 and counts["given_up"] == 0, counts
+    assert (payment.state, payment.reference) == (Payment.State.PENDING, session["id"])
+    assert len(fake_stripe.sessions) == 1  # the replay found the session the lost answer was about
+    creates = [r.body for r in fake_stripe.log if r.method == "POST" and r.path.startswith("/v1/checkout/sessions")]
+    assert len(creates) == 3 and len(set(creates)) == 1, "every send of the start must be byte-identical"
+    assert description in unquote_plus(creates[0].decode())  # the customer's language, kept
+    assert not Attempt.objects.filter(outcome="invalid_request").exists()
+    assert provider_state(stripe_provider) == "closed"
+
+
+def test_a_replay_the_provider_refuses_is_handed_to_staff_at_once_not_an_outage(card_order, fake_stripe,
+                                                                                stripe_provider):
+    """A payment started before requests were stored: rebuilt in English, Stripe refuses the reused key."""
+    order, payment = lost_start_in("pl", card_order, fake_stripe, stripe_provider)
+    Payment.objects.filter(pk=payment.pk).update(start_request=None)
+    with translation.override("en"):
+        counts = payments_reconcile()
+        again = payments_reconcile()
+    payment.refresh_from_db()
+    assert counts["given_up"] == 1 and not any(again.values()), (counts, again)
+    assert (payment.state, payment.failure) == (Payment.State.FAILED, Payment.Failure.REJECTED)
+    assert "idempotency" in payment.error.lower() or "Keys for idempotent" in payment.error, payment.error
+    assert order.events.filter(kind="payment_unresolved").count() == 1
+    titles = sorted(p["title"] for p in OutboxMessage.objects.filter(kind="staff_problem").values_list(
+        "payload", flat=True))
+    assert len(titles) == 2 and any("idempotency" in t for t in titles) and any("confirmed" in t for t in titles)
+    assert provider_state(stripe_provider) == "closed" and not HealthEvent.objects.exists()
+    assert not routing.start_refusal(order)  # the customer may pay another way
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PENDING_PAYMENT
+
+
+def test_an_unknown_payment_is_given_up_after_the_bound_without_asking_again(card_order, fake_stripe,
+                                                                              stripe_provider):
+    order, payment = lost_start_in("en", card_order, fake_stripe, stripe_provider)
+    fake_stripe.set_fault("status", status=503)  # the provider stays down
+    assert payments_reconcile()["failed"] == 1
+    payment.refresh_from_db()
+    assert payment.state == Payment.State.UNKNOWN
+    later = payment.created_at + routing.UNKNOWN_GIVE_UP + timedelta(minutes=1)
+    assert payments_reconcile(now=later)["given_up"] == 0  # old enough, but asked only twice: asked again
+    Payment.objects.filter(pk=payment.pk).update(checks=routing.UNKNOWN_GIVE_UP_CHECKS)  # a run a minute, for hours
+    sent = fake_stripe.requests
+    assert payments_reconcile(now=later)["given_up"] == 1
+    payment.refresh_from_db()
+    assert (payment.state, payment.failure) == (Payment.State.FAILED, Payment.Failure.UNAVAILABLE)
+    assert fake_stripe.requests == sent
+    assert OutboxMessage.objects.filter(kind="staff_problem", recipient="ops@example.com").count() == 1
+    assert order.events.filter(kind="payment_unresolved").count() == 1
+
+
+def test_yookassa_lost_start_is_replayed_identically_too(card_order, monkeypatch):
+    from steadfast.fakes.yookassa import FakeYooKassa
+    from steadfast.providers.models import Provider
+
+    fake = FakeYooKassa(shop_id="100500", secret_key="test_secret_1").start()
+    try:
+        monkeypatch.setenv("STEADFAST_YOOKASSA_SHOP_ID", "100500")
+        monkeypatch.setenv("STEADFAST_YOOKASSA_SECRET_KEY", "test_secret_1")
+        provider = Provider.objects.create(kind="payment", code="yookassa", adapter="yookassa", name="YooKassa",
+                                           config={"api_base": fake.url, "read_timeout": 0.5})
+        order = card_order()
+        fake.set_fault("reset_after", times=1 + routing.QUICK_CHECKS)
+        with translation.override("ru"), pytest.raises(PaymentFailed):
+            payment_start(order, provider, return_url=RETURN)
+        with translation.override("en"):
+            assert payments_reconcile()["resolved"] == 1
+        payment = Payment.objects.get(order=order)
+        assert payment.state == Payment.State.PENDING and payment.reference in fake.payments
+        assert len(fake.payments) == 1 and fake.payments[payment.reference]["description"].startswith("Заказ")
+        creates = [r.body for r in fake.log if r.method == "POST" and r.path == "/v3/payments"]
+        assert len(creates) == 3 and len(set(creates)) == 1
+        assert not Attempt.objects.filter(outcome="invalid_request").exists()
+    finally:
+        fake.stop()

@@ -1,0 +1,253 @@
+"""CDEK API v2 over httpx (https://api.cdek.ru/v2, test: https://api.edu.cdek.ru/v2): quotes, points, orders.
+
+I/O only, as every adapter: no database, no retries of its own, no decisions. Methods take the httpx client that
+providers.call.call() hands out (base_url = config "api_base", e.g. https://api.cdek.ru).
+
+- Auth: OAuth 2 client credentials (POST /v2/oauth/token) with STEADFAST_<CODE>_CLIENT_ID and
+  STEADFAST_<CODE>_CLIENT_SECRET. The bearer token is kept in this process until shortly before it expires; a 401
+  on an API call (token revoked or expired early) fetches a new one and repeats the request once.
+- Orders are registered asynchronously: POST /v2/orders answers 202 with the entity uuid and a request in state
+  ACCEPTED; GET /v2/orders/{uuid} later shows SUCCESSFUL (with cdek_number, the tracking number) or INVALID.
+  Our order number is sent as the order's `number`: CDEK refuses a second order with the same number, and
+  find_shipment() (GET /v2/orders?im_number=...) finds the first one after a create whose answer was lost.
+"""
+
+import threading
+import time
+from decimal import Decimal, InvalidOperation
+
+import httpx
+
+from steadfast.money import Money
+from steadfast.providers.call import check_response, response_json
+from steadfast.providers.errors import Misconfigured, Rejected, Unavailable
+from steadfast.providers.secrets import provider_secret
+from steadfast.shipping.interface import (
+    Carrier,
+    Location,
+    Option,
+    Parcel,
+    PickupPoint,
+    ShipmentInfo,
+    ShipmentRequest,
+    ShipmentState,
+    TrackingEvent,
+)
+
+DEFAULT_API_BASE = "https://api.cdek.ru"
+# CDEK's currency codes (calculator "currency" parameter); prices come back in the currency asked for.
+CURRENCIES = {"RUB": 1, "KZT": 2, "USD": 3, "EUR": 4, "GBP": 5, "CNY": 6, "BYN": 7, "UAH": 8, "KGS": 9, "AMD": 10,
+              "TRY": 11, "THB": 12, "KRW": 13, "AED": 14, "UZS": 15, "MNT": 16, "PLN": 17, "AZN": 18, "GEL": 19}
+# delivery_mode: 1 door-door, 2 door-office, 3 office-door, 4 office-office, 6 door-locker, 7 office-locker,
+# 8 locker-door, 9 locker-office, 10 locker-locker: the parcel waits for the customer at a point.
+TO_POINT_MODES = {2, 4, 6, 7, 9, 10}
+TOKEN_MARGIN = 60  # seconds: a token this close to its expiry is renewed before use
+_tokens = {}  # (api_base, client id) -> (token, monotonic expiry)
+_tokens_lock = threading.Lock()
+
+
+class CdekCarrier(Carrier):
+    # --- quotes and points -------------------------------------------------------------------------------
+    def quote(self, parcel: Parcel, origin: Location, destination: Location, client) -> list[Option]:
+        currency = self.provider.config.get("currency") or _shop_currency()
+        if currency not in CURRENCIES:
+            raise Misconfigured(f"CDEK cannot price in {currency}; set config currency to one of {sorted(CURRENCIES)}")
+        body = {"type": 1, "currency": CURRENCIES[currency], "lang": "eng",
+                "from_location": _location(origin), "to_location": _location(destination),
+                "packages": [{"weight": parcel.weight_grams, "length": parcel.length_cm, "width": parcel.width_cm,
+                              "height": parcel.height_cm}]}
+        answer = self._api(client, "POST", "/v2/calculator/tarifflist", json=body)
+        tariffs = answer.get("tariff_codes") if isinstance(answer, dict) else None
+        if not isinstance(tariffs, list):
+            raise Unavailable("tariff list without tariff_codes")
+        if not tariffs and answer.get("errors"):
+            raise Rejected(f"CDEK cannot deliver this route: {_messages(answer['errors'])}")
+        return [option for option in (_option(t, currency) for t in tariffs) if option is not None]
+
+    def points(self, city: str, postcode: str, client) -> list[PickupPoint]:
+        params = {"postal_code": postcode} if postcode else {"city_code": city}
+        if self.provider.config.get("country"):
+            params["country_code"] = self.provider.config["country"]
+        answer = self._api(client, "GET", "/v2/deliverypoints", params=params)
+        if not isinstance(answer, list):
+            raise Unavailable("delivery points answer is not a list")
+        return [_point(p) for p in answer if isinstance(p, dict) and isinstance(p.get("code"), str)]
+
+    def probe(self, client):
+        """A cheap authenticated read: one delivery point (gets a token too, so bad credentials show)."""
+        self._api(client, "GET", "/v2/deliverypoints", params={"city_code": 44, "size": 1})
+
+    # --- shipments ------------------------------------------------------------------------------------
+    def create_shipment(self, request: ShipmentRequest, client) -> ShipmentInfo:
+        body = {
+            "type": 1, "number": request.number, "tariff_code": int(request.service),
+            "recipient": {"name": request.recipient_name,
+                          "phones": [{"number": request.recipient_phone}] if request.recipient_phone else [],
+                          **({"email": request.recipient_email} if request.recipient_email else {})},
+            "from_location": _location(request.origin),
+            "packages": [{"number": f"{request.number}-1", "weight": request.parcel.weight_grams,
+                          "length": request.parcel.length_cm, "width": request.parcel.width_cm,
+                          "height": request.parcel.height_cm,
+                          "items": [{"name": name, "ware_key": sku, "amount": qty,
+                                     "payment": {"value": 0}, "cost": str(price.amount),
+                                     "weight": max(1, request.parcel.weight_grams // max(1, len(request.items)))}
+                                    for name, sku, qty, price in request.items]}],
+        }
+        if request.pickup_point:
+            body["delivery_point"] = request.pickup_point
+        else:
+            body["to_location"] = _location(request.destination)
+        answer = self._api(client, "POST", "/v2/orders", json=body)
+        return _info(answer)
+
+    def find_shipment(self, number: str, client) -> ShipmentInfo | None:
+        answer = self._api(client, "GET", "/v2/orders", params={"im_number": number}, missing_ok=True)
+        return None if answer is None else _info(answer)
+
+    def shipment_status(self, reference: str, client) -> ShipmentInfo:
+        return _info(self._api(client, "GET", f"/v2/orders/{_uuid(reference)}"))
+
+    def track(self, reference: str, client) -> list[TrackingEvent]:
+        answer = self._api(client, "GET", f"/v2/orders/{_uuid(reference)}")
+        statuses = (answer.get("entity") or {}).get("statuses") if isinstance(answer, dict) else None
+        return [TrackingEvent(str(s.get("code", "")), str(s.get("name", "")), str(s.get("date_time", "")),
+                              str(s.get("city", ""))) for s in statuses or [] if isinstance(s, dict)]
+
+    def cancel(self, reference: str, client) -> ShipmentInfo:
+        answer = self._api(client, "DELETE", f"/v2/orders/{_uuid(reference)}")
+        info = _info(answer)
+        return ShipmentInfo(info.reference or reference, ShipmentState.CANCELLED)
+
+    # --- transport ------------------------------------------------------------------------------------
+    def _api(self, client: httpx.Client, method: str, path: str, missing_ok=False, **kwargs):
+        response = client.request(method, path, headers={"Authorization": f"Bearer {self._token(client)}"}, **kwargs)
+        if response.status_code == 401:  # expired or revoked early: one new token, one repeat
+            self._forget_token(client)
+            response = client.request(method, path, headers={"Authorization": f"Bearer {self._token(client)}"},
+                                      **kwargs)
+        if response.status_code == 404 and missing_ok:
+            return None
+        if response.status_code in (400, 404, 409, 422):
+            errors = _errors(_json_or_none(response))
+            raise Rejected(f"CDEK refused {method} {path}: HTTP {response.status_code}: "
+                           f"{_messages(errors) or 'no details'}")
+        return response_json(check_response(response))
+
+    def _credentials(self) -> tuple[str, str]:
+        client_id = provider_secret(self.provider, "CLIENT_ID")
+        secret = provider_secret(self.provider, "CLIENT_SECRET")
+        if not client_id or not secret:
+            raise Misconfigured(f"{self.provider.code}: STEADFAST_<CODE>_CLIENT_ID / _CLIENT_SECRET are not set")
+        return client_id, secret
+
+    def _token_key(self, client):
+        return str(client.base_url), self._credentials()[0]
+
+    def _token(self, client: httpx.Client) -> str:
+        key = self._token_key(client)
+        with _tokens_lock:
+            cached = _tokens.get(key)
+        if cached and cached[1] > time.monotonic():
+            return cached[0]
+        client_id, secret = self._credentials()
+        response = client.post("/v2/oauth/token", data={"grant_type": "client_credentials", "client_id": client_id,
+                                                        "client_secret": secret})
+        if response.status_code in (400, 401, 403):
+            raise Misconfigured(f"CDEK refused the client credentials: HTTP {response.status_code}")
+        answer = response_json(check_response(response))
+        token, expires_in = answer.get("access_token"), answer.get("expires_in")
+        if not isinstance(token, str) or not token or not isinstance(expires_in, int):
+            raise Unavailable("token answer without access_token / expires_in")
+        with _tokens_lock:
+            _tokens[key] = (token, time.monotonic() + max(0, expires_in - TOKEN_MARGIN))
+        return token
+
+    def _forget_token(self, client):
+        with _tokens_lock:
+            _tokens.pop(self._token_key(client), None)
+
+
+def _shop_currency() -> str:
+    from django.conf import settings
+
+    return settings.SHOP_CURRENCY
+
+
+def _location(location: Location) -> dict:
+    if location.carrier_code:
+        return {"code": int(location.carrier_code)}
+    data = {"postal_code": location.postcode, "city": location.city, "country_code": location.country,
+            "address": location.address}
+    return {name: value for name, value in data.items() if value}
+
+
+def _option(tariff, currency) -> Option | None:
+    if not isinstance(tariff, dict) or not isinstance(tariff.get("tariff_code"), int):
+        return None
+    try:
+        price = Money(Decimal(str(tariff["delivery_sum"])), currency)
+    except (KeyError, InvalidOperation, ValueError):
+        return None
+    if price.amount < 0:
+        return None
+    return Option(service=str(tariff["tariff_code"]), name=str(tariff.get("tariff_name", "")), price=price,
+                  days_min=int(tariff.get("period_min") or 0), days_max=int(tariff.get("period_max") or 0),
+                  to_pickup_point=tariff.get("delivery_mode") in TO_POINT_MODES)
+
+
+def _point(data) -> PickupPoint:
+    location = data.get("location") if isinstance(data.get("location"), dict) else {}
+    return PickupPoint(code=data["code"], name=str(data.get("name", "")),
+                       address=str(location.get("address_full") or location.get("address", "")),
+                       city=str(location.get("city", "")), postcode=str(location.get("postal_code", "")),
+                       kind=str(data.get("type", "")), hours=str(data.get("work_time", "")))
+
+
+def _info(answer) -> ShipmentInfo:
+    entity = answer.get("entity") if isinstance(answer, dict) else None
+    if not isinstance(entity, dict) or not isinstance(entity.get("uuid"), str):
+        raise Unavailable("order answer without entity uuid")
+    requests = [r for r in answer.get("requests") or [] if isinstance(r, dict)]
+    invalid = [r for r in requests if r.get("state") == "INVALID"]
+    statuses = [s for s in entity.get("statuses") or [] if isinstance(s, dict)]
+    latest = statuses[0].get("code", "") if statuses else ""  # CDEK lists the newest status first
+    tracking = str(entity.get("cdek_number") or "")
+    if invalid:
+        state = ShipmentState.FAILED
+    elif latest == "DELIVERED":
+        state = ShipmentState.DELIVERED
+    elif latest in ("CANCELED", "REMOVED"):
+        state = ShipmentState.CANCELLED
+    elif tracking:
+        state = ShipmentState.CREATED
+    else:
+        state = ShipmentState.PENDING
+    return ShipmentInfo(entity["uuid"], state, tracking, str(statuses[0].get("name", "")) if statuses else "",
+                        tuple(_messages(r.get("errors")) for r in invalid))
+
+
+def _uuid(reference: str) -> str:
+    if not reference or "/" in reference or "?" in reference:
+        raise Rejected(f"not a CDEK order uuid: {reference!r}")
+    return reference
+
+
+def _json_or_none(response):
+    try:
+        return response.json()
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _errors(body) -> list:
+    if not isinstance(body, dict):
+        return []
+    errors = list(body.get("errors") or [])
+    for request in body.get("requests") or []:
+        if isinstance(request, dict):
+            errors.extend(request.get("errors") or [])
+    return errors
+
+
+def _messages(errors) -> str:
+    return "; ".join(f"{e.get('code', '')}: {e.get('message', '')}" for e in errors or [] if isinstance(e, dict))
