@@ -41,21 +41,21 @@ def link_in(message, pattern):
 
 
 @pytest.mark.django_db
-def test_guest_order_shows_in_my_orders_only_after_the_email_is_verified(client, make_variant, mailbox):
+def test_guest_order_joins_the_account_when_the_signup_link_is_opened(client, make_variant, mailbox):
+    """One link (sign-up): it activates the account and proves the address, so earlier guest orders join it."""
     order = guest_order(client, make_variant, email="Ann@Example.com")
     outbox_sweep()
     mailbox.clear()
     client.post(reverse("accounts:signup"), {"email": "ann@example.com", "password1": PASSWORD,
                                              "password2": PASSWORD})
-    page = client.get(reverse("accounts:orders")).content.decode()
-    assert order.number not in page and 'id="verify-notice"' in page  # not proven yet: not shown
     order.refresh_from_db()
-    assert order.user is None
+    assert order.user is None  # the sign-up alone proves nothing: not linked, not logged in
+    assert "_auth_user_id" not in client.session
 
     outbox_sweep()
     [message] = [m for m in mailbox if m.to == ["ann@example.com"]]
-    assert message.subject == "Confirm your e-mail address"
-    response = client.get(link_in(message, r"https://shop\.example/account/verify/[^\s]+/"))
+    assert "Orders you placed as a guest with this address" in message.body
+    response = client.get(link_in(message, r"https://shop\.example/account/activate/[^\s]+/"))
     assert response["Location"] == reverse("accounts:orders")
     page = client.get(reverse("accounts:orders")).content.decode()
     assert order.number in page and 'id="verify-notice"' not in page
