@@ -1,0 +1,80 @@
+"""The watcher's own logic, without Django: hysteresis, strict configuration, the request form's validation."""
+
+from pathlib import Path
+
+import pytest
+
+from watch.checks import DEGRADED, DOWN, UP, Hysteresis
+from watch.config import ConfigError, load
+from watch.web import request_validate
+
+
+def run(hysteresis, rounds):
+    return [change for change in map(hysteresis.observe, rounds) if change]
+
+
+def test_down_only_after_n_failures_in_a_row_and_up_only_after_m_successes():
+    h = Hysteresis(down_after=3, up_after=2)
+    assert run(h, [DOWN, DOWN]) == [] and h.state == UP
+    assert run(h, [DOWN]) == [(UP, DOWN)]
+    assert run(h, [UP, DOWN, UP]) == [] and h.state == DOWN  # one good round is not a recovery
+    assert run(h, [UP]) == [(DOWN, UP)]
+
+
+def test_a_flapping_shop_gives_no_alerts():
+    h = Hysteresis(down_after=3, up_after=2)
+    assert run(h, [DOWN, DOWN, UP, DOWN, DOWN, UP, DOWN, UP, DOWN, DOWN, UP] * 5) == []
+
+
+def test_degraded_and_down_rounds_mixed_confirm_the_lesser_problem():
+    h = Hysteresis(down_after=3, up_after=2)
+    assert run(h, [DEGRADED, DOWN, DOWN]) == [(UP, DEGRADED)]
+    assert run(h, [DOWN, DOWN, DOWN]) == [(DEGRADED, DOWN)]
+    assert run(h, [DEGRADED, DEGRADED]) == [(DOWN, DEGRADED)]
+    assert run(h, [UP, UP]) == [(DEGRADED, UP)]
+
+
+def test_environment_overrides_the_file_and_bad_values_stop_start_up_naming_them(tmp_path):
+    path = tmp_path / "watch.toml"
+    path.write_text('shop_url = "http://127.0.0.1:9/"\ndata_dir = "/tmp/x"\ndown_after = 4\n')
+    config = load(path, {"WATCH_UP_AFTER": "5", "WATCH_INTERVAL_SECONDS": "0.5"})
+    assert (config.shop_url, config.data_dir, config.down_after, config.up_after, config.interval_seconds) == (
+        "http://127.0.0.1:9", Path("/tmp/x"), 4, 5, 0.5)
+
+    with pytest.raises(ConfigError, match=r"Environment variable WATCH_DOWN_AFTER='zero' is invalid"):
+        load(path, {"WATCH_DOWN_AFTER": "zero"})
+    with pytest.raises(ConfigError, match=r"WATCH_UP_AFTER='0' is invalid: must be at least 1"):
+        load(path, {"WATCH_UP_AFTER": "0"})
+    with pytest.raises(ConfigError, match=r"WATCH_SHOP_URL='ftp://x' is invalid: expected an http"):
+        load(path, {"WATCH_SHOP_URL": "ftp://x"})
+    secret = tmp_path / "secret.toml"
+    secret.write_text('shop_url = "http://127.0.0.1:9"\ndata_dir = "/tmp/x"\ntelegram_token = 12345\n')
+    with pytest.raises(ConfigError, match=r"telegram_token=\(hidden\) is invalid") as raised:
+        load(secret, {})
+    assert "12345" not in str(raised.value)  # secrets are never echoed
+    path.write_text('shop_url = "http://127.0.0.1:9"\ndata_dir = "/tmp/x"\ndown_afterr = 4\n')
+    with pytest.raises(ConfigError, match="unknown key.*down_afterr"):
+        load(path, {})
+    with pytest.raises(ConfigError, match="shop_url is required"):
+        load(None, {"WATCH_DATA_DIR": "/tmp/x"})
+
+
+SNAPSHOT = {
+    "products": [{"name": "Hat", "variants": [{"sku": "HAT-1", "label": "", "price": "10.00", "in_stock": True}]}],
+    "delivery_methods": [{"code": "courier", "name": "Courier", "needs_address": True},
+                         {"code": "pickup", "name": "Pickup", "needs_address": False}],
+}
+
+
+def test_request_form_needs_items_contact_and_an_address_for_delivery():
+    good = {"qty:HAT-1": "2", "full_name": "Ewa", "phone": "+48 600", "email": "e@example.com",
+            "delivery_method": "pickup"}
+    fields, errors = request_validate(good, SNAPSHOT)
+    assert errors == [] and fields["lines"] == [{"sku": "HAT-1", "quantity": 2}]
+
+    _, errors = request_validate({**good, "delivery_method": "courier"}, SNAPSHOT)
+    assert errors == ["Enter the delivery address (street, postcode, city)."]
+    _, errors = request_validate({**good, "qty:HAT-1": "0", "email": "nope"}, SNAPSHOT)
+    assert errors == ["Choose at least one item (a quantity above 0).", "Enter a valid e-mail address."]
+    _, errors = request_validate({**good, "qty:OTHER": "1"}, SNAPSHOT)
+    assert errors == ["Quantity for OTHER: enter a number from 0 to 99."]
