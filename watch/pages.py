@@ -15,6 +15,7 @@ td.price{white-space:nowrap;text-align:right} input[type=number]{width:4.5em}
 label{display:block;margin:10px 0 4px;font-weight:600} input[type=text],input[type=email],input[type=tel],textarea
 {width:100%;box-sizing:border-box;padding:8px;border:1px solid #bbb;border-radius:6px;font:inherit}
 button{background:#0b5cad;color:#fff;border:0;border-radius:8px;padding:12px 22px;font-size:1rem;margin-top:16px}
+summary{cursor:pointer;padding:8px 0;font-weight:600;border-bottom:1px solid #eee}
 .errors{background:#fdecea;border:1px solid #e0a19b;border-radius:8px;padding:10px 16px;color:#8a1f11}
 """
 
@@ -62,7 +63,7 @@ def emergency(snapshot: dict, state: dict, form: dict | None = None, errors: lis
 
 def _form(snapshot, form, errors) -> str:
     currency = escape(snapshot.get("shop", {}).get("currency", ""))
-    rows = []
+    groups: dict[str, list[str]] = {}
     for product in snapshot["products"]:
         for variant in product["variants"]:
             if not variant.get("in_stock"):
@@ -70,9 +71,15 @@ def _form(snapshot, form, errors) -> str:
             label = escape(product["name"] + (f" — {variant['label']}" if variant.get("label") else ""))
             key = escape("qty:" + variant["sku"])
             value = escape(form.get("qty:" + variant["sku"], ""))
-            rows.append(f'<tr><td><label for="{key}" style="font-weight:400;margin:0">{label}</label></td>'
-                        f'<td class="price">{escape(variant["price"])} {currency}</td>'
-                        f'<td><input type="number" min="0" max="99" id="{key}" name="{key}" value="{value}"></td></tr>')
+            groups.setdefault(product.get("category", ""), []).append(
+                f'<tr><td><label for="{key}" style="font-weight:400;margin:0">{label}</label></td>'
+                f'<td class="price">{escape(variant["price"])} {currency}</td>'
+                f'<td><input type="number" min="0" max="99" id="{key}" name="{key}" value="{value}"></td></tr>')
+    # One fold per category keeps contacts and the form in view; a fold with a chosen item stays open.
+    rows = "".join(
+        f'<details{" open" if any(" value=" + chr(34) + chr(34) not in row for row in items) else ""}>'
+        f"<summary>{escape(category or 'Products')} ({len(items)})</summary><table>{''.join(items)}</table></details>"
+        for category, items in groups.items())
     methods = "".join(
         f'<label style="font-weight:400"><input type="radio" name="delivery_method" value="{escape(m["code"])}"'
         f'{" checked" if form.get("delivery_method") == m["code"] else ""}> {escape(m["name"])}</label>'
@@ -86,7 +93,8 @@ def _form(snapshot, form, errors) -> str:
 
     return ('<div class="card"><h2>Order request</h2><p>Leave your order here: we will call you to confirm it and '
             "arrange payment as soon as we are back. Nothing is charged now.</p>" + problems +
-            '<form method="post" action="/request"><table>' + "".join(rows) + "</table>"
+            '<form method="post" action="/request"><h2>1. What would you like?</h2>' + rows
+            + "<h2>2. Your details</h2>"
             + field("full_name", "Your name") + field("phone", "Phone", "tel") + field("email", "E-mail", "email")
             + f'<label>Delivery</label>{methods}' + field("address_line1", "Street and number")
             + field("postcode", "Postcode") + field("city", "City") + field("country", "Country code (e.g. PL)")
