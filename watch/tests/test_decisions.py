@@ -78,3 +78,8 @@ def test_request_form_needs_items_contact_and_an_address_for_delivery():
     assert errors == ["Choose at least one item (a quantity above 0).", "Enter a valid e-mail address."]
     _, errors = request_validate({**good, "qty:OTHER": "1"}, SNAPSHOT)
     assert errors == ["Quantity for OTHER: enter a number from 0 to 99."]
+
+
+def test_the_example_config_loads():
+    config = load(Path(__file__).parents[1] / "watch.example.toml", {})
+    assert config.down_after * config.interval_seconds <= 60 and config.listen_host_port == ("0.0.0.0", 8088)
