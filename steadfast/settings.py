@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "steadfast.status",
     "steadfast.storefront",
     "steadfast.api",
+    "steadfast.heartbeat",
     "steadfast.fakes",
 ]
 
@@ -281,6 +282,8 @@ STATUS_ORIGIN_URL = env_url("STATUS_ORIGIN_URL", SITE_URL, schemes=("http", "htt
 LIFEBOAT_TOKEN = env_str("LIFEBOAT_TOKEN", "")
 if LIFEBOAT_TOKEN and len(LIFEBOAT_TOKEN) < 24:
     raise ImproperlyConfigured("Environment variable LIFEBOAT_TOKEN is invalid: expected at least 24 characters.")
+# A worker/scheduler heartbeat older than this shows as missing on /readyz (heartbeat/beats.py; they beat each minute).
+HEARTBEAT_STALE_SECONDS = env_int("HEARTBEAT_STALE_SECONDS", 180, 60)
 
 STEADFAST_ADAPTERS = {
     "cash_on_delivery": "steadfast.payments.gateways.offline.CashOnDelivery",

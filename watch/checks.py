@@ -1,8 +1,8 @@
 """What the shop looks like from outside, and the decision down/degraded/up with hysteresis.
 
 One round asks /healthz, /readyz, a catalog page and the public status JSON. Any of the first three failing means
-shoppers cannot buy ("down"); the shop answering while its status page reports a problem (or the status JSON
-failing) is "degraded". A single round never changes the state: see Hysteresis.
+shoppers cannot buy ("down"); the shop answering while its status page reports a problem, the status JSON failing
+or a missing worker/scheduler heartbeat (readyz detail) is "degraded". One round never changes the state (Hysteresis).
 """
 
 from dataclasses import dataclass
@@ -21,31 +21,43 @@ class Round:
 
 
 def check_round(client: httpx.Client, shop_url: str, catalog_path: str) -> Round:
-    problems = []
+    problems, answers = [], {}
     for name, path in (("healthz", "/healthz"), ("readyz", "/readyz"), ("catalog page", catalog_path)):
-        problem = _get_problem(client, shop_url + path)
+        problem, answers[name] = _get(client, shop_url + path)
         if problem:
             problems.append(f"{name}: {problem}")
     if problems:
         return Round(DOWN, tuple(problems))
+    problems = _background_problems(answers["readyz"])
     try:
         response = client.get(shop_url + "/status/api/v2/summary.json")
         response.raise_for_status()
         status = response.json()["status"]
         indicator, description = status["indicator"], status.get("description", "")
     except (httpx.HTTPError, ValueError, KeyError, TypeError) as error:
-        return Round(DEGRADED, (f"status JSON: {_describe(error)}",))
+        return Round(DEGRADED, (*problems, f"status JSON: {_describe(error)}"))
     if indicator != "none":
-        return Round(DEGRADED, (f"status page: {description or indicator}",), description)
-    return Round(UP, (), description)
+        problems.append(f"status page: {description or indicator}")
+    return Round(DEGRADED if problems else UP, tuple(problems), description)
 
 
-def _get_problem(client, url) -> str:
+def _get(client, url) -> tuple[str, httpx.Response | None]:
     try:
         response = client.get(url)
     except httpx.HTTPError as error:
-        return _describe(error)
-    return "" if response.status_code == 200 else f"HTTP {response.status_code}"
+        return _describe(error), None
+    return ("" if response.status_code == 200 else f"HTTP {response.status_code}"), response
+
+
+def _background_problems(readyz: httpx.Response) -> list[str]:
+    """The shop's worker/scheduler heartbeats (readyz detail): missing beats mean no e-mails, no expiries."""
+    try:
+        background = readyz.json().get("background") or {}
+    except (ValueError, AttributeError):
+        return []
+    return [f"{kind}: no heartbeat for {beat['age_seconds']} s" if beat.get("age_seconds") is not None
+            else f"{kind}: no heartbeat recorded"
+            for kind, beat in background.items() if isinstance(beat, dict) and beat.get("ok") is False]
 
 
 def _describe(error) -> str:

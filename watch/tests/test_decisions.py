@@ -83,3 +83,46 @@ def test_request_form_needs_items_contact_and_an_address_for_delivery():
 def test_the_example_config_loads():
     config = load(Path(__file__).parents[1] / "watch.example.toml", {})
     assert config.down_after * config.interval_seconds <= 60 and config.listen_host_port == ("0.0.0.0", 8088)
+
+
+def test_a_round_reads_down_degraded_and_up_from_the_shops_answers():
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import httpx
+
+    from watch.checks import check_round
+
+    answers = {}
+
+    class FakeShop(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):  # noqa: N802
+            status, body = answers.get(self.path, (200, {}))
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeShop)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    fine = {"status": {"indicator": "none", "description": "All Systems Operational"}}
+    beats = {"ok": True, "worker": {"ok": True, "age_seconds": 20}, "scheduler": {"ok": True, "age_seconds": 20}}
+    try:
+        with httpx.Client(timeout=5) as client:
+            answers.update({"/status/api/v2/summary.json": (200, fine), "/readyz": (200, {"background": beats})})
+            assert check_round(client, url, "/").state == UP
+            stale = {**beats, "ok": False, "worker": {"ok": False, "age_seconds": 400}}
+            answers["/readyz"] = (200, {"background": stale})
+            assert check_round(client, url, "/").problems == ("worker: no heartbeat for 400 s",)
+            answers["/readyz"] = (503, {"failing": ["database"]})
+            result = check_round(client, url, "/")
+            assert result.state == DOWN and result.problems == ("readyz: HTTP 503",)
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -66,6 +66,13 @@ class Shop:
         wait_for(lambda: (r := get(self.url + "/healthz")) is not None and r.status_code == 200, "the shop to start",
                  seen=lambda: self.process.poll())
 
+    def start_worker(self):
+        """The Huey consumer: its heartbeats make /readyz say the background work runs (else: degraded)."""
+        self.worker = subprocess.Popen([PYTHON, "manage.py", "run_huey"], cwd=ROOT, env=self.env, stdout=self.log,
+                                       stderr=self.log, start_new_session=True)
+        wait_for(lambda: (r := get(self.url + "/readyz")) is not None and r.json()["background"]["ok"],
+                 "the worker's first heartbeat", seen=lambda: (r := get(self.url + "/readyz")) and r.json())
+
     def kill(self):
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
@@ -115,13 +122,14 @@ def outage(tmp_path):
     shop = Shop(tmp_path / "shop")
     shop.prepare()
     shop.start()
+    shop.start_worker()
     telegram = FakeTelegram()
     watch = Watch(shop, tmp_path / "watch", telegram)
     watch.start()
     yield shop, watch, telegram
-    for process in (watch.process, shop.process):
+    for process in (watch.process, shop.process, shop.worker):
         if process.poll() is None:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL) if process is not watch.process else process.kill()
             process.wait()
     telegram.close()
     print((tmp_path / "watch.log").read_text()[-3000:])
@@ -136,7 +144,7 @@ def test_shop_killed_alerts_once_lifeboat_takes_a_request_that_becomes_one_order
     assert page.status_code == 307 and page.headers["location"] == shop.url + "/"  # steps back while the shop is up
     variant = next(v for p in snapshot["products"] for v in p["variants"] if v["in_stock"])
 
-    shop.kill()
+    shop.kill()  # the web processes die; the worker lives on, as when only gunicorn crashed
     wait_for(lambda: any("Shop DOWN" in t for t in telegram.texts()), "the down alert", seen=telegram.texts)
     page = wait_for(lambda: (r := get(watch.url + "/")) is not None and r.status_code == 503 and r,
                     "the emergency page", seen=watch.state)
