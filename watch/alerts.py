@@ -6,6 +6,7 @@ alerts.jsonl (what, where, outcome; never a token).
 """
 
 import logging
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,6 +23,7 @@ class Alerts:
         self.config, self.client = config, client
         self.ledger = Path(config.data_dir) / "alerts.jsonl"
         self.pending: list[tuple[str, dict]] = []  # (channel, alert)
+        self._lock = threading.Lock()  # the web thread (request taken) and the check loop both send
         self.channels = [name for name, on in (
             ("telegram", config.telegram_token and config.telegram_chat_id),
             ("webhook", config.webhook_url),
@@ -30,13 +32,21 @@ class Alerts:
         if not self.channels:
             log.warning("no alert channel configured: outages will only be logged")
 
-    def send(self, event: str, text: str, **details) -> None:
+    def send(self, event: str, text: str, deliver_now: bool = True, **details) -> None:
+        """Queue for every channel; deliver_now=False leaves delivery to the next round (the web thread must not
+        wait on a hanging channel while a customer waits for the thank-you page)."""
         alert = {"event": event, "text": text, "at": datetime.now(UTC).isoformat(), **details}
         log.info("alert %s: %s", event, text)
-        self.pending.extend((channel, alert) for channel in self.channels)
-        self.flush()
+        with self._lock:
+            self.pending.extend((channel, alert) for channel in self.channels)
+        if deliver_now:
+            self.flush()
 
     def flush(self) -> None:
+        with self._lock:
+            self._flush()
+
+    def _flush(self) -> None:
         still = []
         for channel, alert in self.pending:
             try:

@@ -85,7 +85,8 @@ class Watcher:
 
     def request_taken(self, record: dict) -> None:
         self.alerts.send("request_taken", f"📝 Order request {record['request_id']} on the emergency page from "
-                         f"{record['full_name']} ({record['phone']}); it goes into the shop when it is back.")
+                         f"{record['full_name']} ({record['phone']}); it goes into the shop when it is back.",
+                         deliver_now=False)
 
     def run(self, stop: threading.Event, server=None) -> None:
         log.info("watching %s every %ss (down after %s, up after %s)", self.config.shop_url,

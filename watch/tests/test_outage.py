@@ -160,6 +160,8 @@ def test_shop_killed_alerts_once_lifeboat_takes_a_request_that_becomes_one_order
     assert taken.status_code == 200 and "your order request is received" in taken.text
     [request] = watch.records("requests.jsonl")
     assert request["request_id"] in taken.text and request["lines"] == [{"sku": variant["sku"], "quantity": 1}]
+    wait_for(lambda: any(request["request_id"] in t and "+48 601 222 333" in t for t in telegram.texts()),
+             "staff told about the request while the shop is down", seen=telegram.texts)
 
     shop.start()
     wait_for(lambda: any("Shop back UP" in t for t in telegram.texts()), "the recovery alert", seen=telegram.texts)
