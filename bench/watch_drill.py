@@ -1,4 +1,4 @@
-"""steadfast-watch drill (issue 15) with the example config (interval 30 s, down after 2, up after 2): the real shop
+"""steadfast-watch drill (issue 15) with the example config (interval 20 s, down after 2, up after 2): the real shop
 (gunicorn + Huey worker, SQLite in a temporary directory) and the real watcher as processes, a fake Telegram here.
 
 Prints: seconds from killing every web process (kill -9, just after a healthy round: the worst phase) to the first
@@ -7,7 +7,7 @@ the watcher's CPU time and memory while idle; check rounds per second one watche
 shop. Figures for people; nothing is asserted. Target: fault to alert and to lifeboat <= 60 s.
 
     .venv/bin/python -m bench.watch_drill                     # about 3 minutes
-    DRILL_INTERVAL=10 DRILL_DOWN_AFTER=3 .venv/bin/python -m bench.watch_drill
+    DRILL_INTERVAL=30 DRILL_DOWN_AFTER=2 .venv/bin/python -m bench.watch_drill
 """
 
 import os
@@ -22,7 +22,7 @@ from watch.tests.fake_telegram import FakeTelegram
 from watch.tests.test_outage import Shop, Watch, get
 from watch.tests.waiting import wait_for
 
-INTERVAL = os.environ.get("DRILL_INTERVAL", "30")
+INTERVAL = os.environ.get("DRILL_INTERVAL", "20")
 DOWN_AFTER = os.environ.get("DRILL_DOWN_AFTER", "2")
 UP_AFTER = os.environ.get("DRILL_UP_AFTER", "2")
 IDLE_SECONDS = float(os.environ.get("DRILL_IDLE_SECONDS", "60"))

@@ -7,8 +7,10 @@ an order number, or the shop's reason for refusing it). The request id is the sh
 pushed twice (answer lost, watcher restarted between push and ledger) is still one order.
 """
 
+import hashlib
 import json
 import logging
+import re
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +21,8 @@ from watch.config import Config
 from watch.store import append_record, read_json, read_records, write_atomic
 
 log = logging.getLogger("watch.lifeboat")
+PHOTO_MAX_BYTES = 400_000  # "photos if cheap": a photo larger than this is left out, the page shows the name only
+PHOTO_NAME = re.compile(r"^[0-9a-f]{20}\.(jpg|jpeg|png|webp|gif)$")
 
 
 class Lifeboat:
@@ -36,7 +40,37 @@ class Lifeboat:
         ok = True
         if self.config.shop_token:
             ok = self._pull("/api/v1/lifeboat", self.snapshot_path, auth=True)
+            if ok:
+                self._photos_fetch()
         return self._pull("/status/api/v2/summary.json", self.status_path) and ok
+
+    def _photos_fetch(self) -> None:
+        """Each product's first photo, kept under a name derived from its URL (fetched once, never again)."""
+        snapshot, folder = self.snapshot(), self.dir / "photos"
+        for product in snapshot.get("products", []):
+            url = product.get("image_url", "")
+            extension = url.rsplit(".", 1)[-1].lower()
+            name = hashlib.sha256(url.encode()).hexdigest()[:20] + "." + extension
+            if not url or not PHOTO_NAME.match(name):
+                continue
+            if not (folder / name).exists():
+                try:
+                    response = self.client.get(url)
+                except httpx.HTTPError:
+                    continue
+                if response.status_code != 200 or len(response.content) > PHOTO_MAX_BYTES:
+                    continue
+                write_atomic(folder / name, response.content)
+            product["photo"] = name
+        write_atomic(self.snapshot_path, json.dumps(snapshot, ensure_ascii=False).encode())
+
+    def photo(self, name: str) -> bytes | None:
+        if not PHOTO_NAME.match(name):
+            return None
+        try:
+            return (self.dir / "photos" / name).read_bytes()
+        except FileNotFoundError:
+            return None
 
     def _pull(self, path, target, auth=False) -> bool:
         headers = {"Authorization": f"Bearer {self.config.shop_token}"} if auth else {}

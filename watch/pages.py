@@ -69,6 +69,10 @@ def _form(snapshot, form, errors) -> str:
             if not variant.get("in_stock"):
                 continue
             label = escape(product["name"] + (f" — {variant['label']}" if variant.get("label") else ""))
+            if product.get("photo"):
+                label = (f'<img src="/watch/photos/{escape(product["photo"])}" alt="" width="44" height="44" '
+                         f'loading="lazy" style="object-fit:cover;border-radius:6px;vertical-align:middle;'
+                         f'margin-right:10px">{label}')
             key = escape("qty:" + variant["sku"])
             value = escape(form.get("qty:" + variant["sku"], ""))
             groups.setdefault(product.get("category", ""), []).append(

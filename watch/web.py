@@ -33,8 +33,15 @@ class Handler(BaseHTTPRequestHandler):
         return self.server.watcher
 
     def do_GET(self):  # noqa: N802
-        if self.path.split("?")[0] == "/watch/state.json":
+        path = self.path.split("?")[0]
+        if path == "/watch/state.json":
             return self._send(200, self.watcher.state_document(), "application/json")
+        if path.startswith("/watch/photos/"):
+            photo = self.watcher.lifeboat.photo(path.removeprefix("/watch/photos/"))
+            if photo is None:
+                return self._send(404, pages.message("Not found", "No such photo."))
+            kind = path.rsplit(".", 1)[-1].replace("jpg", "jpeg")
+            return self._send(200, photo, f"image/{kind}")
         if self.watcher.state != DOWN:
             return self._step_back()
         return self._send(503, pages.emergency(self.watcher.lifeboat.snapshot(), self.watcher.state_document()))
@@ -64,7 +71,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
     def _send(self, status, body, content_type="text/html; charset=utf-8"):
-        data = body.encode() if isinstance(body, str) else pages.json_bytes(body)
+        data = body.encode() if isinstance(body, str) else body if isinstance(body, bytes) else pages.json_bytes(body)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))

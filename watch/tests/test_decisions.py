@@ -126,3 +126,19 @@ def test_a_round_reads_down_degraded_and_up_from_the_shops_answers():
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_lifeboat_serves_only_photos_it_stored(tmp_path):
+    import httpx
+
+    from watch.lifeboat import Lifeboat
+
+    config = load(None, {"WATCH_SHOP_URL": "http://127.0.0.1:9", "WATCH_DATA_DIR": str(tmp_path / "data")})
+    (tmp_path / "secret.jpg").write_bytes(b"not yours")
+    with httpx.Client() as client:
+        lifeboat = Lifeboat(config, client)
+    (tmp_path / "data" / "photos").mkdir()
+    (tmp_path / "data" / "photos" / "0123456789abcdef0123.jpg").write_bytes(b"jpeg")
+    assert lifeboat.photo("0123456789abcdef0123.jpg") == b"jpeg"
+    assert lifeboat.photo("../../secret.jpg") is None and lifeboat.photo("..%2F..%2Fsecret.jpg") is None
+    assert lifeboat.photo("fedcba98765432100123.jpg") is None

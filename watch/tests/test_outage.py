@@ -151,6 +151,9 @@ def test_shop_killed_alerts_once_lifeboat_takes_a_request_that_becomes_one_order
     assert "our website is temporarily down" in page.text
     assert "+48 22 555 01 02" in page.text and "help@lifeboat.example" in page.text
     assert f'name="qty:{variant["sku"]}"' in page.text
+    photo = page.text.split('<img src="', 1)[1].split('"', 1)[0]  # the photos were copied while the shop was up
+    answer = httpx.get(watch.url + photo, timeout=5)
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("image/") and answer.content
 
     form = {f"qty:{variant['sku']}": "1", "full_name": "Jan Kowalski", "phone": "+48 601 222 333",
             "email": "jan@example.com", "delivery_method": "pickup", "note": "call after 5 pm"}
