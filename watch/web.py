@@ -4,6 +4,8 @@ back to the shop otherwise ("steps back"), and /watch/state.json for people and 
 import html
 import logging
 import re
+import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
@@ -12,6 +14,8 @@ from watch.checks import DOWN
 
 log = logging.getLogger("watch.web")
 MAX_BODY = 64 * 1024
+# Against a script filling the watcher's disk: per client 5 stored requests in 10 minutes, 500 waiting in all.
+PER_CLIENT, PER_CLIENT_WINDOW, MAX_WAITING = 5, 600.0, 500
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -19,6 +23,7 @@ def serve(watcher) -> ThreadingHTTPServer:
     server = ThreadingHTTPServer(watcher.config.listen_host_port, Handler)
     server.daemon_threads = True
     server.watcher = watcher
+    server.taken, server.taken_lock = {}, threading.Lock()  # client -> monotonic times of stored requests
     return server
 
 
@@ -58,9 +63,28 @@ class Handler(BaseHTTPRequestHandler):
         if errors:
             page = pages.emergency(snapshot, self.watcher.state_document(), form=form, errors=errors)
             return self._send(422, page)
+        if not self._may_store():
+            return self._send(429, pages.message("Please call us", "We have received many requests from your "
+                                                 "connection; please call or e-mail us instead."))
         record = self.watcher.lifeboat.request_store(fields)
         self.watcher.request_taken(record)
         return self._send(200, pages.thanks(snapshot, record))
+
+    def _may_store(self) -> bool:
+        client, now = self._client(), time.monotonic()
+        with self.server.taken_lock:
+            recent = [t for t in self.server.taken.get(client, []) if now - t < PER_CLIENT_WINDOW]
+            if len(recent) >= PER_CLIENT or len(self.watcher.lifeboat.unpushed()) >= MAX_WAITING:
+                return False
+            self.server.taken[client] = recent + [now]
+        return True
+
+    def _client(self) -> str:
+        # Behind a local TLS proxy every peer is 127.0.0.1: then the address the proxy appended is the client.
+        peer = self.client_address[0]
+        if peer in ("127.0.0.1", "::1"):
+            return self.headers.get("X-Forwarded-For", "").split(",")[-1].strip() or peer
+        return peer
 
     def _step_back(self):
         # The shop is up: anyone sent here (DNS failover, a bookmark) goes back to the real shop.
