@@ -92,7 +92,10 @@ def _number(minimum, cast):
     def convert(name, value):
         if isinstance(value, bool):
             raise TypeError("expected a number")
-        number = cast(value)
+        try:
+            number = cast(value)
+        except ValueError:
+            raise ValueError("expected a whole number" if cast is int else "expected a number") from None
         if number < minimum:
             raise ValueError(f"must be at least {minimum}")
         return number

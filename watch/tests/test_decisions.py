@@ -41,7 +41,7 @@ def test_environment_overrides_the_file_and_bad_values_stop_start_up_naming_them
     assert (config.shop_url, config.data_dir, config.down_after, config.up_after, config.interval_seconds) == (
         "http://127.0.0.1:9", Path("/tmp/x"), 4, 5, 0.5)
 
-    with pytest.raises(ConfigError, match=r"Environment variable WATCH_DOWN_AFTER='zero' is invalid"):
+    with pytest.raises(ConfigError, match=r"variable WATCH_DOWN_AFTER='zero' is invalid: expected a whole number"):
         load(path, {"WATCH_DOWN_AFTER": "zero"})
     with pytest.raises(ConfigError, match=r"WATCH_UP_AFTER='0' is invalid: must be at least 1"):
         load(path, {"WATCH_UP_AFTER": "0"})
@@ -142,3 +142,17 @@ def test_the_lifeboat_serves_only_photos_it_stored(tmp_path):
     assert lifeboat.photo("0123456789abcdef0123.jpg") == b"jpeg"
     assert lifeboat.photo("../../secret.jpg") is None and lifeboat.photo("..%2F..%2Fsecret.jpg") is None
     assert lifeboat.photo("fedcba98765432100123.jpg") is None
+
+
+def test_python_m_watch_refuses_to_start_with_a_bad_setting_and_names_it(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "WATCH_SHOP_URL": "http://127.0.0.1:9", "WATCH_DATA_DIR": str(tmp_path),
+           "WATCH_INTERVAL_SECONDS": "often"}
+    done = subprocess.run([sys.executable, "-m", "watch"], cwd=Path(__file__).parents[2], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done
+    assert "Environment variable WATCH_INTERVAL_SECONDS='often' is invalid: expected a number" in done.stderr
+    assert not any(tmp_path.iterdir())  # nothing started, nothing written
