@@ -25,6 +25,10 @@ class Config:
     snapshot_seconds: float = 300.0
     listen: str = "127.0.0.1:8088"
     public_url: str = ""  # where people reach the lifeboat page; named in the alerts
+    # Shown on the emergency page until the first snapshot from the shop arrives (the shop's own values win).
+    shop_name: str = ""
+    shop_phone: str = ""
+    shop_email: str = ""
     telegram_token: str = ""
     telegram_chat_id: str = ""
     telegram_api: str = "https://api.telegram.org"

@@ -46,7 +46,7 @@ class Lifeboat:
 
     def _photos_fetch(self) -> None:
         """Each product's first photo, kept under a name derived from its URL (fetched once, never again)."""
-        snapshot, folder = self.snapshot(), self.dir / "photos"
+        snapshot, folder = read_json(self.snapshot_path) or {}, self.dir / "photos"
         for product in snapshot.get("products", []):
             url = product.get("image_url", "")
             extension = url.rsplit(".", 1)[-1].lower()
@@ -86,7 +86,10 @@ class Lifeboat:
         return True
 
     def snapshot(self) -> dict:
-        return read_json(self.snapshot_path) or {}
+        snapshot = read_json(self.snapshot_path) or {}
+        configured = {"name": self.config.shop_name, "phone": self.config.shop_phone, "email": self.config.shop_email}
+        snapshot["shop"] = {**{k: v for k, v in configured.items() if v}, **snapshot.get("shop", {})}
+        return snapshot
 
     def status(self) -> dict:
         return read_json(self.status_path) or {}

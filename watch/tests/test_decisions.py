@@ -156,3 +156,17 @@ def test_python_m_watch_refuses_to_start_with_a_bad_setting_and_names_it(tmp_pat
     assert done.returncode == 2, done
     assert "Environment variable WATCH_INTERVAL_SECONDS='often' is invalid: expected a number" in done.stderr
     assert not any(tmp_path.iterdir())  # nothing started, nothing written
+
+
+def test_before_the_first_snapshot_the_page_shows_the_configured_contacts(tmp_path):
+    import httpx
+
+    from watch import pages
+    from watch.lifeboat import Lifeboat
+
+    config = load(None, {"WATCH_SHOP_URL": "http://127.0.0.1:9", "WATCH_DATA_DIR": str(tmp_path),
+                         "WATCH_SHOP_NAME": "Corner Shop", "WATCH_SHOP_PHONE": "+48 22 000 11 22"})
+    with httpx.Client() as client:
+        page = pages.emergency(Lifeboat(config, client).snapshot(), {"since": "2026-11-30T20:00:00+00:00"})
+    assert "Corner Shop: our website is temporarily down" in page and 'href="tel:+48220001122"' in page
+    assert "Order request" not in page  # no catalog copy yet: contacts only
