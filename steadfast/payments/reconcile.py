@@ -70,6 +70,8 @@ def payments_reconcile(now=None, clock=time.monotonic) -> dict:
             log.warning("payment %s: refund of an extra charge failed (%s); retrying later", payment.key, error)
             continue
         counts["refunded"] += 1
-    closing = payments_sessions_close(now)
-    counts["closed"], counts["failed"] = closing["closed"], counts["failed"] + closing["failed"]
+    closing = payments_sessions_close(now, stop_at=stop_at, clock=clock)
+    counts["closed"] = closing["closed"]
+    for name in ("failed", "given_up", "deferred"):
+        counts[name] += closing[name]
     return counts
