@@ -10,6 +10,7 @@ from steadfast.payments import routing
 from steadfast.payments.models import Payment
 from steadfast.payments.reconcile import payments_reconcile
 from steadfast.payments.services import PaymentFailed, payment_start
+from steadfast.providers.breaker import breaker_reset
 from steadfast.providers.models import Attempt
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +78,25 @@ def test_a_reconciliation_run_is_bounded_and_the_rest_waits_for_the_next(setting
     counts = payments_reconcile()  # the next run takes the rest, the oldest-touched first
     assert (counts["checked"], counts["deferred"]) == (2, 0), counts
     assert Payment.objects.filter(state=Payment.State.PENDING).count() == 3
+
+
+def test_closing_lost_sessions_stops_at_the_runs_budget_and_the_rest_waits(settings, card_order, fake_stripe,
+                                                                          stripe_provider):
+    """Pages whose start answers were lost are closed by the reconciliation run too, inside its budget: during a
+    hang each close can take a replay's full timeout, which must not hold the worker's periodic jobs."""
+    settings.PAYMENT_RECONCILE_BUDGET = 10
+    fake_stripe.set_fault("reset_after", times=3 * (1 + routing.QUICK_CHECKS))
+    for _ in range(3):
+        with pytest.raises(PaymentFailed):
+            payment_start(card_order(), stripe_provider, return_url=RETURN)
+        breaker_reset(stripe_provider)  # three customers, each meeting the lost answers (not an open breaker)
+    assert Payment.objects.filter(expire_due=True).count() == 3
+    ticks = iter([0, 1, 12, 13])  # the clock the run reads: start, then before each close
+
+    counts = payments_reconcile(clock=lambda: next(ticks))
+    assert (counts["closed"], counts["deferred"]) == (1, 2), counts
+    assert Payment.objects.filter(expire_due=True).count() == 2
+    counts = payments_reconcile()
+    assert (counts["closed"], counts["deferred"]) == (2, 0), counts
+    assert not Payment.objects.filter(expire_due=True).exists()
+    assert all(s["status"] == "expired" for s in fake_stripe.sessions.values()), fake_stripe.sessions
