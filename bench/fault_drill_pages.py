@@ -8,7 +8,7 @@ customers also go on to pay with PayPal, on a machine other people load as well.
                   the moment they press Pay until the last answer (the payment step budget), nothing else
 
 idle, hang, idle, hang, ..., idle (ROUNDS hang windows). Per window it records the machine's CPU busy share
-(/proc/stat), the CPU the shop's own processes used (gunicorn master and workers, the Huey worker; /proc/<pid>/stat)
+(/proc/stat), the CPU the web server (gunicorn master and workers) and the Huey worker used (/proc/<pid>/stat)
 and the load average, so a slow window can be told apart: the shop working harder, or the machine being busier.
 The noise floor is the same p99 ratio between idle windows (even against odd rounds).
 """
@@ -62,31 +62,30 @@ class Window:
     samples: list = field(default_factory=list)
     seconds: float = 0.0
     busy: float = 0.0  # share of all cores busy, whoever used them
-    shop_cpu: float = 0.0  # CPU seconds per second used by the shop's processes
+    web_cpu: float = 0.0  # CPU seconds per second used by gunicorn (master and workers)
+    worker_cpu: float = 0.0  # ... and by the Huey worker
     load: float = 0.0
 
 
 class Meter:
-    """CPU use over one window: the whole machine and the shop's processes."""
+    """CPU use over one window: the whole machine, the web server's processes and the worker's."""
 
     def __init__(self, processes):
-        self.roots = [p.pid for p in processes]
+        self.roots = [p.pid for p in processes]  # gunicorn master, Huey worker
 
-    def _shop(self):
-        pids = set(self.roots)
-        for root in self.roots:
-            pids.update(_children(root))
-        return sum(_process_cpu(pid) for pid in pids)
+    def _cpu(self):
+        return [sum(_process_cpu(pid) for pid in {root, *_children(root)}) for root in self.roots]
 
     def __enter__(self):
-        self.started, self.machine, self.shop = time.monotonic(), _machine(), self._shop()
+        self.started, self.machine, self.shop = time.monotonic(), _machine(), self._cpu()
         return self
 
     def close(self, window: Window):
         busy, total = _machine()
         window.seconds = time.monotonic() - self.started
         window.busy = (busy - self.machine[0]) / max(total - self.machine[1], 1)
-        window.shop_cpu = (self._shop() - self.shop) / max(window.seconds, 1e-9)
+        web, worker = (now - then for now, then in zip(self._cpu(), self.shop, strict=True))
+        window.web_cpu, window.worker_cpu = web / window.seconds, worker / window.seconds
         window.load = os.getloadavg()[0]
 
     def __exit__(self, *exc):
@@ -161,10 +160,12 @@ def report(windows):
     print(f"unrelated page, interleaved ({ROUNDS} hang windows of {CUSTOMERS} card customers pressing Pay while the "
           f"gateway hangs, between {len(idle)} idle windows of {IDLE_SECONDS} s):")
     print(f"  {'window':<6} {'s':>5} {'pages':>6} {'p50 ms':>7} {'p99 ms':>7} {'machine busy':>13} "
-          f"{'shop CPU s/s':>13} {'load 1m':>8}")
+          f"{'web CPU s/s':>12} {'worker CPU s/s':>15} {'web CPU ms/page':>16} {'load 1m':>8}")
     for w in windows:
+        per_page = w.web_cpu * w.seconds / max(len(w.samples), 1) * 1000
         print(f"  {w.kind:<6} {w.seconds:5.1f} {len(w.samples):6d} {statistics.median(w.samples) * 1000:7.0f} "
-              f"{p99(w.samples):7.0f} {w.busy:12.0%} {w.shop_cpu:13.2f} {w.load:8.1f}")
+              f"{p99(w.samples):7.0f} {w.busy:12.0%} {w.web_cpu:12.2f} {w.worker_cpu:15.2f} {per_page:16.2f} "
+              f"{w.load:8.1f}")
     print(f"  p99 idle {p99(pooled['idle']):.0f} ms, hang {p99(pooled['hang']):.0f} ms: ratio "
           f"{p99(pooled['hang']) / p99(pooled['idle']):.2f} (target <= 1.2); p50 ratio "
           f"{statistics.median(pooled['hang']) / statistics.median(pooled['idle']):.2f}; noise floor (idle even / "
