@@ -4,7 +4,8 @@ Runs every minute (tasks.payments_reconcile_task, one worker at a time). For eac
 "confirming" (Indeterminate) or still open at the provider, it asks the provider with the same idempotency key
 (routing.recheck_due backs off for abandoned ones), and it retries refunds of charges an order did not need.
 It also closes the hosted pages marked to close (Payment.expire_due: start answer lost, other method chosen,
-order cancelled). A provider that cannot answer is asked again on the next run; nothing here raises.
+order cancelled), within the same budget. A provider that cannot answer is asked again on the next run; nothing
+here raises.
 """
 
 import logging
