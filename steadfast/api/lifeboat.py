@@ -45,7 +45,8 @@ class LifeboatToken(HttpBearer):
 router = Router(tags=["lifeboat"], auth=LifeboatToken())
 
 
-@router.get("/lifeboat", summary="Contacts, delivery methods and a catalog snapshot for the off-host watcher")
+@router.get("/lifeboat", response={200: dict, 401: ErrorOut, 404: ErrorOut},
+            summary="Contacts, delivery methods and a catalog snapshot for the off-host watcher")
 def lifeboat_export(request):
     site = settings.SITE_URL.rstrip("/")
     products = (Product.objects.filter(is_active=True).select_related("category")
@@ -109,7 +110,8 @@ class OrderRequestOut(Schema):
     created: bool
 
 
-@router.post("/lifeboat/orders", response={200: OrderRequestOut, 201: OrderRequestOut, 409: ErrorOut, 422: ErrorOut},
+@router.post("/lifeboat/orders", response={200: OrderRequestOut, 201: OrderRequestOut, 401: ErrorOut, 404: ErrorOut,
+                                               409: ErrorOut, 422: ErrorOut},
              summary="Place an order request taken by the watcher's emergency page (idempotent by request_id)")
 def lifeboat_order_request(request, payload: OrderRequestIn):
     skus = {line.sku for line in payload.lines}
