@@ -1,5 +1,4 @@
-import time
-
+from steadfast.providers import clock
 from steadfast.providers.breaker import CLOSED, DISABLED, OPEN, breaker_view
 from steadfast.providers.models import Provider
 
@@ -22,4 +21,4 @@ def provider_state(provider) -> str:
 
 def _callable(provider) -> bool:
     view = breaker_view(provider)
-    return view.state == CLOSED or (view.state == OPEN and time.time() >= view.retry_at)
+    return view.state == CLOSED or (view.state == OPEN and clock.now() >= view.retry_at)

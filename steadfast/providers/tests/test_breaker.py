@@ -2,16 +2,18 @@
 
 import logging
 import threading
-import time
 
 import pytest
 from django.db import connections
 
 from steadfast.cacheconf import redis_caches
+from steadfast.fakes.server import FakeServer
+from steadfast.providers.breaker import cooldown
 from steadfast.providers.errors import Unavailable
 from steadfast.providers.models import Attempt, HealthEvent
 from steadfast.providers.selectors import provider_state, providers_available
 from steadfast.providers.tests.adapters import ping
+from steadfast.testing import WAIT_SECONDS, wait_until
 
 
 def transitions(provider):
@@ -23,8 +25,20 @@ def outcomes(provider):
     return list(Attempt.objects.filter(provider=provider).order_by("id").values_list("outcome", flat=True))
 
 
-def wait_out_cooldown(provider):
-    time.sleep(float(provider.config["cooldown"]) + 0.05)
+def wait_out_cooldown(provider, clock):
+    clock.advance(cooldown(provider) + 1)  # the breaker's clock, moved by the test: no waiting, no margin
+
+
+class GatedFake(FakeServer):
+    """Answers only once the test opens the gate: the trial call stays in flight for as long as the test needs."""
+
+    def __init__(self):
+        super().__init__()
+        self.gate = threading.Event()
+
+    def handle(self, request):
+        self.gate.wait(WAIT_SECONDS)
+        return super().handle(request)
 
 
 @pytest.mark.django_db
@@ -89,13 +103,13 @@ def test_misconfigured_opens_at_once(make_provider, fake_server):
 
 
 @pytest.mark.django_db
-def test_failed_trial_reopens(make_provider, fake_server):
-    provider = make_provider(cooldown=0.2)
+def test_failed_trial_reopens(make_provider, fake_server, breaker_clock):
+    provider = make_provider()
     fake_server.set_fault("status", status=503)
     for _ in range(3):
         with pytest.raises(Unavailable):
             ping(provider)
-    wait_out_cooldown(provider)
+    wait_out_cooldown(provider, breaker_clock)
 
     with pytest.raises(Unavailable, match="HTTP 503"):
         ping(provider)  # the trial
@@ -108,45 +122,59 @@ def test_failed_trial_reopens(make_provider, fake_server):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_half_open_lets_exactly_one_of_five_concurrent_calls_through(file_backed_sqlite, make_provider, fake_server):
-    provider = make_provider(cooldown=0.2)
-    fake_server.set_fault("status", status=503)
-    for _ in range(3):
-        with pytest.raises(Unavailable):
-            ping(provider)
-    assert provider_state(provider) == "open"
-    wait_out_cooldown(provider)
-    fake_server.set_fault("slow", ms=300)  # recovered, and slow enough that the other four arrive meanwhile
-    before = fake_server.requests
-    start, results = threading.Barrier(5), []
+def test_half_open_lets_exactly_one_of_five_concurrent_calls_through(
+    file_backed_sqlite, make_provider, fake_server, breaker_clock
+):
+    recovered = GatedFake().start()  # recovered, and holding its answer until the other four have been turned away
+    try:
+        provider = make_provider(api_base=recovered.url)
+        recovered.set_fault("status", status=503, times=3)
+        recovered.gate.set()
+        for _ in range(3):
+            with pytest.raises(Unavailable):
+                ping(provider)
+        assert provider_state(provider) == "open"
+        wait_out_cooldown(provider, breaker_clock)
+        recovered.gate.clear()
+        before = recovered.requests
+        start, results = threading.Barrier(5), []
 
-    def customer():
-        try:
-            start.wait()
+        def customer():
             try:
-                results.append(ping(provider))
-            except Unavailable as error:
-                results.append(error)
-        finally:
-            connections.close_all()
+                start.wait()
+                try:
+                    results.append(ping(provider))
+                except Unavailable as error:
+                    results.append(error)
+            finally:
+                connections.close_all()
 
-    threads = [threading.Thread(target=customer) for _ in range(5)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
+        threads = [threading.Thread(target=customer) for _ in range(5)]
+        for thread in threads:
+            thread.start()
+        wait_until(lambda: len(results) == 4 and results, describe="four of five calls rejected while the trial runs",
+                   show=lambda _: f"results so far {results!r}, trial requests {recovered.requests - before}")
+        recovered.gate.set()
+        for thread in threads:
+            thread.join(WAIT_SECONDS)
+        assert not any(thread.is_alive() for thread in threads), "a customer call still running"
 
-    assert fake_server.requests - before == 1
-    assert results.count({"ok": True}) == 1
-    assert sorted(outcomes(provider)[3:]) == ["ok"] + ["rejected"] * 4
-    assert provider_state(provider) == "closed"
-    assert transitions(provider) == [("closed", "open"), ("open", "half_open"), ("half_open", "closed")]
-    assert ping(provider) == {"ok": True}  # closed: everyone through again
+        assert recovered.requests - before == 1
+        assert results.count({"ok": True}) == 1
+        assert sorted(outcomes(provider)[3:]) == ["ok"] + ["rejected"] * 4
+        assert provider_state(provider) == "closed"
+        assert transitions(provider) == [("closed", "open"), ("open", "half_open"), ("half_open", "closed")]
+        assert ping(provider) == {"ok": True}  # closed: everyone through again
+    finally:
+        recovered.gate.set()
+        recovered.stop()
 
 
 @pytest.mark.django_db
-def test_open_provider_leaves_the_available_list_until_its_trial_is_due(make_provider, fake_server):
-    healthy, failing = make_provider(), make_provider(cooldown=0.2)
+def test_open_provider_leaves_the_available_list_until_its_trial_is_due(
+    make_provider, fake_server, breaker_clock
+):
+    healthy, failing = make_provider(), make_provider()
     make_provider(enabled=False)
     fake_server.set_fault("status", status=503)
     for _ in range(3):
@@ -155,7 +183,7 @@ def test_open_provider_leaves_the_available_list_until_its_trial_is_due(make_pro
 
     available = [p.code for p in providers_available("payment") if p.code.startswith("test-")]
     assert available == [healthy.code]
-    wait_out_cooldown(failing)
+    wait_out_cooldown(failing, breaker_clock)
     available = [p.code for p in providers_available("payment") if p.code.startswith("test-")]
     assert sorted(available) == sorted([healthy.code, failing.code])
 
