@@ -6,7 +6,6 @@ import pwd
 import shutil
 import socket
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from io import StringIO
@@ -16,6 +15,7 @@ import pytest
 from django.core.management import call_command
 
 from steadfast.status.incidents import incident_open
+from steadfast.testing import WAIT_SECONDS, wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -93,20 +93,17 @@ def nginx_in_front_of_stopped_shop(tmp_path):
         yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()  # SIGTERM: nginx master shuts down at once, workers with it
-        server.wait(timeout=10)
+        server.wait(timeout=WAIT_SECONDS)
 
 
-def _wait_listening(port, server, work, seconds=10):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+def _wait_listening(port, server, work):
+    def listening():
         if server.poll() is not None:
             raise AssertionError(f"nginx exited: {server.stderr.read()} {Path(work / 'error.log').read_text()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError(f"nginx did not listen on {port} within {seconds} s")
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+
+    wait_until(listening, describe=f"nginx to listen on 127.0.0.1:{port}", ignore=(OSError,))
 
 
 def test_nginx_serves_the_static_status_page_while_the_shop_is_down(nginx_in_front_of_stopped_shop):
