@@ -100,6 +100,9 @@ class Shop:
             if process.poll() is None:
                 os.kill(process.pid, signal.SIGKILL)
                 process.wait(WAIT)
+        # pytest shows a test's output only when it fails: then the end of each process's log tells what it saw.
+        for log in sorted(self.tmp.glob("*.log")):
+            print(f"--- {log.name} (last 40 lines)", *log.read_text(errors="replace").splitlines()[-40:], sep="\n")
 
     def settle(self, order):
         """Let everything in flight finish, then stop: "nothing more goes out" becomes a fact to assert, not a wait.
