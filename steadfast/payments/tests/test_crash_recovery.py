@@ -23,8 +23,9 @@ from steadfast.fakes.stripe import FakeStripe
 from steadfast.fakes.testing import STRIPE_KEY, WEBHOOK_SECRET
 from steadfast.payments.tests.conftest import csrf_token
 from steadfast.providers.secrets import provider_secret_env
-from steadfast.testing import WAIT_SECONDS as WAIT  # the bound of every wait
-from steadfast.testing import wait_until
+from steadfast.testing import WAIT_SECONDS, wait_until
+
+WAIT = 2 * WAIT_SECONDS  # the bound of every wait here: each check may start a Django process on a busy machine
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -36,7 +37,7 @@ def free_port() -> int:
 
 
 def wait_for(what, check, every=0.2):
-    return wait_until(check, describe=what, every=every)
+    return wait_until(check, describe=what, every=every, timeout=WAIT)
 
 
 class Shop:
@@ -62,9 +63,12 @@ class Shop:
         self.env = env
 
     def kit(self, *args):
-        done = subprocess.run([sys.executable, "-m", "steadfast.payments.tests.crashkit", *map(str, args)], cwd=ROOT,
-                              env=self.env, capture_output=True, text=True, timeout=WAIT)
-        assert done.returncode == 0, done.stderr[-3000:]
+        try:
+            done = subprocess.run([sys.executable, "-m", "steadfast.payments.tests.crashkit", *map(str, args)],
+                                  cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=WAIT)
+        except subprocess.TimeoutExpired as timeout:
+            raise AssertionError(f"crashkit {args} still running after {WAIT} s; stderr: {timeout.stderr!r}") from None
+        assert done.returncode == 0, f"crashkit {args} failed: {done.stderr[-3000:]}"
         return json.loads(done.stdout.strip().splitlines()[-1])
 
     def spawn(self, name, args, **env):
@@ -107,8 +111,8 @@ class Shop:
     def settle(self, order):
         """Let everything in flight finish, then stop: "nothing more goes out" becomes a fact to assert, not a wait.
 
-        Waits until no outbox row of the order is pending or leased, stops the web and worker processes with Ctrl-C
-        (the worker finishes the task it runs), then runs reconciliation and the outbox sweep here to completion:
+        Waits until no outbox row of the order is pending or leased, stops the web and worker processes (the worker
+        finishes the task it runs), then runs reconciliation and the outbox sweep here to completion:
         whatever could still happen to this order has happened when this returns. Returns the order's state.
         """
         def quiet():
@@ -116,15 +120,17 @@ class Shop:
             return outbox if outbox and all(m["status"] == "sent" and not m["leased"] for m in outbox) else None
 
         wait_until(quiet, describe=f"every e-mail of order {order['number']} sent and no lease held",
-                   show=lambda _: repr(self.kit("state", order["order"])), every=0.5)
+                   show=lambda _: repr(self.kit("state", order["order"])), every=0.5, timeout=WAIT)
         for process in self.processes:
             if process.poll() is None:
-                process.send_signal(signal.SIGINT)
+                # Huey finishes the task in hand on SIGINT (its own handler); runserver gets SIGTERM, because a
+                # process started in the background by a shell may inherit SIGINT ignored.
+                process.send_signal(signal.SIGINT if "run_huey" in process.args else signal.SIGTERM)
         for process in self.processes:
             try:
                 process.wait(WAIT)
             except subprocess.TimeoutExpired as timeout:
-                raise AssertionError(f"{process.args} did not stop within {WAIT} s of Ctrl-C") from timeout
+                raise AssertionError(f"{process.args} did not stop within {WAIT} s of SIGINT/SIGTERM") from timeout
         finished = self.kit("finish", order["order"])
         assert finished["did"] == {"delivered": 0, "resolved": 0, "refunded": 0}, f"left to do: {finished}"
         return finished["state"]
