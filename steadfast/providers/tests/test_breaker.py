@@ -127,7 +127,8 @@ def test_half_open_lets_exactly_one_of_five_concurrent_calls_through(
 ):
     recovered = GatedFake().start()  # recovered, and holding its answer until the other four have been turned away
     try:
-        provider = make_provider(api_base=recovered.url)
+        # The trial's read timeout outlasts the gate: it waits for the test, not against a clock.
+        provider = make_provider(api_base=recovered.url, read_timeout=WAIT_SECONDS + 10)
         recovered.set_fault("status", status=503, times=3)
         recovered.gate.set()
         for _ in range(3):
