@@ -18,7 +18,7 @@ DEMO_FAKE_PORTS := $(if $(STRIPE_PORT),--fake-port stripe=$(STRIPE_PORT)) \
 # The demo: friendly error pages, no SECRET_KEY (the settings accept a loopback-only shop without one).
 DEMO_ENV := DEBUG=0 SITE_URL=http://$(BIND)
 
-.PHONY: demo test lint bench clean help
+.PHONY: demo test system-deps lint bench clean help
 
 help:
 	@echo "make demo   install, migrate, load the demo catalog and run the shop on http://$(BIND)/ (Ctrl-C stops)"
@@ -52,12 +52,13 @@ demo: $(STAMP)
 	$(DEMO_ENV) $(PY) manage.py demo_data
 	$(DEMO_ENV) $(PY) manage.py demo --bind $(BIND) $(DEMO_FAKE_PORTS)
 
-test: $(STAMP)
-	@if [ ! -x $(CHROMIUM) ]; then \
-		echo "*** $(CHROMIUM) is missing: the browser tests will fail." >&2; \
-		echo "*** Install Debian's Chromium with: apt-get install -y chromium   (.ci/run does this)" >&2; \
-	fi
+# system-deps first: a missing Debian package (chromium, nginx, gettext) is installed when root, else named with the
+# command to run, before anything else happens. No test is skipped for a missing tool.
+test: system-deps $(STAMP)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+system-deps:
+	@CHROMIUM=$(CHROMIUM) sh scripts/system-deps.sh
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -1,5 +1,7 @@
 import pytest
 
+from steadfast.testing import breaker_clock  # noqa: F401  (fixture: the breaker's clock, moved by the test)
+
 
 def pytest_configure(config):
     # WhiteNoise looks for STATIC_ROOT at start-up; tests serve static files from the apps, so an empty one will do.

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "steadfast.status",
     "steadfast.storefront",
     "steadfast.api",
+    "steadfast.heartbeat",
     "steadfast.fakes",
 ]
 
@@ -331,6 +332,12 @@ STATUS_TRAFFIC_FLUSH_SECONDS = env_int("STATUS_TRAFFIC_FLUSH_SECONDS", 5, 0)
 # Where the worker and `status export` check that the website answers (GET /healthz); the web process itself,
 # not the public name, so a fallback copy served by the proxy is not mistaken for the shop (status/origin.py).
 STATUS_ORIGIN_URL = env_url("STATUS_ORIGIN_URL", SITE_URL, schemes=("http", "https"))
+# The off-host watcher's key to /api/v1/lifeboat (export + order requests; api/lifeboat.py). Empty: endpoints off.
+LIFEBOAT_TOKEN = env_str("LIFEBOAT_TOKEN", "")
+if LIFEBOAT_TOKEN and len(LIFEBOAT_TOKEN) < 24:
+    raise ImproperlyConfigured("Environment variable LIFEBOAT_TOKEN is invalid: expected at least 24 characters.")
+# A worker/scheduler heartbeat older than this shows as missing on /readyz (heartbeat/beats.py; they beat each minute).
+HEARTBEAT_STALE_SECONDS = env_int("HEARTBEAT_STALE_SECONDS", 180, 60)
 
 STEADFAST_ADAPTERS = {
     "cash_on_delivery": "steadfast.payments.gateways.offline.CashOnDelivery",

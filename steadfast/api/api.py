@@ -19,7 +19,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 from ninja.parser import Parser
 
-from steadfast.api import cart, catalog, checkout
+from steadfast.api import cart, catalog, checkout, lifeboat
 
 
 class JsonParser(Parser):
@@ -85,3 +85,4 @@ def _message(error) -> str:
 api.add_router("/", catalog.router)
 api.add_router("/cart", cart.router)
 api.add_router("/", checkout.router)
+api.add_router("/", lifeboat.router)

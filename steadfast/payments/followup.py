@@ -12,6 +12,7 @@ Every outside call goes through providers.call and never inside a transaction.
 """
 
 import logging
+import time
 from functools import partial
 
 from django.db import transaction
@@ -28,8 +29,9 @@ from steadfast.payments.services import (
     payment_apply_status,
     payment_confirm,
 )
+from steadfast.payments.unresolved import payment_close_give_up
 from steadfast.providers.call import call
-from steadfast.providers.errors import ProviderError
+from steadfast.providers.errors import ProviderError, Rejected
 from steadfast.providers.registry import adapter_for
 
 log = logging.getLogger(__name__)
@@ -101,22 +103,31 @@ def _enqueue(task, *args, delay=0):
         log.warning("payments: could not queue %s (%s); reconciliation picks it up", task.name, error)
 
 
-def payments_sessions_close(now=None) -> dict:
-    """Close every session marked expire_due; one that cannot be closed now is tried again on the next run. One
-    worker at a time (the reconciliation job and the fast-path task share the lock): two closers of one session
-    would have the second refused by the gateway."""
+def payments_sessions_close(now=None, stop_at=None, clock=time.monotonic) -> dict:
+    """Close every session marked expire_due; one that cannot be closed now is tried again on the next run, one the
+    provider refuses as a wrong request is handed to staff (asking again cannot settle it). One worker at a time
+    (the reconciliation job and the fast-path task share the lock): two closers of one session would have the
+    second refused by the gateway. `stop_at` (on `clock`): no new close starts after it (the reconciliation run's
+    budget); the rest waits for the next run."""
     try:
         with HUEY.lock_task("payments-sessions-close"):
-            return _sessions_close(now or timezone.now())
+            return _sessions_close(now or timezone.now(), stop_at, clock)
     except TaskLockedException:
-        return {"closed": 0, "failed": 0}  # another worker is closing them right now
+        return {"closed": 0, "failed": 0, "given_up": 0, "deferred": 0}  # another worker is closing them now
 
 
-def _sessions_close(now) -> dict:
-    counts = {"closed": 0, "failed": 0}
+def _sessions_close(now, stop_at, clock) -> dict:
+    counts = {"closed": 0, "failed": 0, "given_up": 0, "deferred": 0}
     for payment in Payment.objects.filter(expire_due=True).select_related("provider", "order").order_by("pk"):
+        if stop_at is not None and clock() >= stop_at:
+            counts["deferred"] += 1
+            continue
         try:
             payment_session_close(payment, now)
+        except Rejected as error:
+            payment_close_give_up(payment, str(error))
+            counts["given_up"] += 1
+            continue
         except ProviderError as error:
             counts["failed"] += 1
             log.info("payment %s: session not closed now (%s); trying again later", payment.key, error)

@@ -4,7 +4,8 @@ Runs every minute (tasks.payments_reconcile_task, one worker at a time). For eac
 "confirming" (Indeterminate) or still open at the provider, it asks the provider with the same idempotency key
 (routing.recheck_due backs off for abandoned ones), and it retries refunds of charges an order did not need.
 It also closes the hosted pages marked to close (Payment.expire_due: start answer lost, other method chosen,
-order cancelled). A provider that cannot answer is asked again on the next run; nothing here raises.
+order cancelled), within the same budget. A provider that cannot answer is asked again on the next run; nothing
+here raises.
 """
 
 import logging
@@ -70,6 +71,8 @@ def payments_reconcile(now=None, clock=time.monotonic) -> dict:
             log.warning("payment %s: refund of an extra charge failed (%s); retrying later", payment.key, error)
             continue
         counts["refunded"] += 1
-    closing = payments_sessions_close(now)
-    counts["closed"], counts["failed"] = closing["closed"], counts["failed"] + closing["failed"]
+    closing = payments_sessions_close(now, stop_at=stop_at, clock=clock)
+    counts["closed"] = closing["closed"]
+    for name in ("failed", "given_up", "deferred"):
+        counts[name] += closing[name]
     return counts

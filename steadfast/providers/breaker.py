@@ -26,12 +26,12 @@ the first recent failure; a provider that never fails costs no cache writes.
 """
 
 import logging
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
 
+from steadfast.providers import clock
 from steadfast.providers.models import Attempt, HealthEvent
 from steadfast.providers.signals import health_changed
 from steadfast.providers.store import store
@@ -109,7 +109,7 @@ def breaker_admit(provider, trial_ok=True) -> Ticket:
         return Ticket(True, gen, consecutive=consecutive, counting=failing)
     if not trial_ok:
         return Ticket(False, gen, state)
-    waited = time.time() - record["since"] - cooldown(provider)
+    waited = clock.now() - record["since"] - cooldown(provider)
     if waited < 0:
         return Ticket(False, gen, state)
     # One token per time slot: if a trial's process dies, the next slot offers a new trial. Fresh keys keep
@@ -139,7 +139,7 @@ def breaker_record(provider, ticket: Ticket, outcome: str, error: str = "", coun
         else:
             _transition(provider, ticket.gen, HALF_OPEN, OPEN, f"trial call failed: {error}")
         return
-    gen, now = ticket.gen, time.time()
+    gen, now = ticket.gen, clock.now()
     if outcome in _HEALTHY:
         if ticket.consecutive:
             store.set(_key(provider, "consecutive"), 0, _consecutive_ttl())
@@ -165,7 +165,7 @@ def breaker_record(provider, ticket: Ticket, outcome: str, error: str = "", coun
 def breaker_reset(provider) -> str:
     """Staff enabled or reconfigured the provider: back to closed with clean counters. Returns the old state."""
     record, _, _ = _read(provider)
-    store.set(_key(provider, "state"), {"state": CLOSED, "since": time.time(), "gen": record["gen"] + 1})
+    store.set(_key(provider, "state"), {"state": CLOSED, "since": clock.now(), "gen": record["gen"] + 1})
     store.set(_key(provider, "consecutive"), 0, _consecutive_ttl())
     return record["state"]
 
@@ -213,14 +213,14 @@ def _window(provider, gen, now):
 def _open(provider, gen, reason):
     # Many calls may cross the threshold at once, on many nodes; the one that adds this key opens the breaker.
     if store.add(_key(provider, gen, "opening"), 1, 86400):
-        _write(provider, {"state": OPEN, "since": time.time(), "gen": gen + 1}, CLOSED, OPEN, reason)
+        _write(provider, {"state": OPEN, "since": clock.now(), "gen": gen + 1}, CLOSED, OPEN, reason)
 
 
 def _transition(provider, gen, from_state, to_state, reason):
     record, _, _ = _read(provider)
     if record["gen"] != gen:  # staff reset the breaker while the trial was out
         return
-    _write(provider, {"state": to_state, "since": time.time(), "gen": gen + 1}, from_state, to_state, reason)
+    _write(provider, {"state": to_state, "since": clock.now(), "gen": gen + 1}, from_state, to_state, reason)
 
 
 def _write(provider, record, from_state, to_state, reason):

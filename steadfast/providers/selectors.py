@@ -1,5 +1,4 @@
-import time
-
+from steadfast.providers import clock
 from steadfast.providers.breaker import CLOSED, DISABLED, OPEN, breaker_view
 from steadfast.providers.models import Provider
 from steadfast.providers.registry import has_probe
@@ -26,4 +25,4 @@ def _callable(provider) -> bool:
     view = breaker_view(provider)
     if view.state == CLOSED:
         return True
-    return view.state == OPEN and time.time() >= view.retry_at and not has_probe(provider)
+    return view.state == OPEN and clock.now() >= view.retry_at and not has_probe(provider)

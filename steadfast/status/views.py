@@ -46,6 +46,9 @@ def readyz(request):
     }
     failing = [name for name, check in checks.items() if not check["ok"]]
     body = {"status": "unavailable" if failing else "ok", "checks": checks, "failing": failing}
+    from steadfast.heartbeat.beats import heartbeats_status
+
+    body["background"] = heartbeats_status()  # detail only: a dead worker must not take web nodes out of rotation
     return JsonResponse(body, status=503 if failing else 200)
 
 

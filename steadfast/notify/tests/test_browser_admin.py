@@ -54,6 +54,12 @@ def test_staff_see_the_attempt_log_and_the_timeline_and_replay_a_dead_letter(
     assert "1 message is queued for delivery again." in page.locator(".messagelist").inner_text()
     assert OutboxMessage.objects.get(pk=message.pk).status == "pending"
 
+    # The default chains come from a data migration; an earlier transactional test may have flushed them.
+    from steadfast.notify.defaults import notify_defaults_ensure
+    from steadfast.notify.models import MessageChain
+    from steadfast.providers.models import Provider
+
+    notify_defaults_ensure(Provider, MessageChain)
     page.goto("/admin/notify/messagechain/")
     assert "email,sms,telegram" in page.locator("#result_list").inner_text().replace(" ", "")
     page.screenshot(path=str(tmp_path / "admin-message-chains.png"), full_page=True)

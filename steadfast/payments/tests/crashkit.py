@@ -3,6 +3,8 @@
     python -m steadfast.payments.tests.crashkit setup <code> <api_base>   -> JSON: order id, token, number
     python -m steadfast.payments.tests.crashkit state <order id>          -> JSON: what the database holds
     python -m steadfast.payments.tests.crashkit enqueue reconcile|sweep   -> puts the periodic job on the worker's queue
+    python -m steadfast.payments.tests.crashkit finish <order id>         -> runs reconciliation and the outbox sweep
+                                                                             here, to completion: what they did, state
 
 The test process never opens the shop's database itself: on SQLite it is a file only the subprocesses use, on
 PostgreSQL the test database; either way these commands see exactly what the web and worker processes see.
@@ -59,12 +61,22 @@ def enqueue(job):
     return {"enqueued": job}
 
 
+def finish(order_id):
+    from steadfast.notify.tasks import outbox_sweep
+    from steadfast.payments.reconcile import payments_reconcile
+
+    reconciled = payments_reconcile()
+    did = {"delivered": outbox_sweep(), "resolved": reconciled["resolved"], "refunded": reconciled["refunded"]}
+    return {"did": did, "state": state(order_id)}
+
+
 def main(argv):
     import django
 
     django.setup()
     command, *args = argv
-    print(json.dumps({"setup": setup, "state": state, "enqueue": enqueue}[command](*args)), flush=True)
+    commands = {"setup": setup, "state": state, "enqueue": enqueue, "finish": finish}
+    print(json.dumps(commands[command](*args)), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,10 @@
 """A replayed start sends byte-identical parameters under the same key, whoever replays it and in whatever language;
 a payment nobody can confirm is handed to staff after a bound instead of waiting (and querying) forever.
-Against the Stripe fake over real HTTP: its idempotency check compares the raw request bodies, as Stripe does."""
+Against the Stripe fake over real HTTP: its idempotency check compares the raw request bodies, as Stripe does.
+
+A start whose answers are lost leaves the customer free at once (the hosted page never reached them); the session the
+gateway made is then found by replaying the start under its key in the background and closed (followup.py). That
+background replay is what must be byte-identical."""
 
 from datetime import timedelta
 from urllib.parse import unquote_plus
@@ -11,9 +15,11 @@ from django.utils import translation
 from steadfast.notify.models import OutboxMessage
 from steadfast.orders.models import OrderStatus
 from steadfast.payments import routing
+from steadfast.payments.followup import payment_returned
 from steadfast.payments.models import Payment
 from steadfast.payments.reconcile import payments_reconcile
 from steadfast.payments.services import PaymentFailed, payment_start
+from steadfast.providers.errors import ProviderError
 from steadfast.providers.models import Attempt, HealthEvent
 from steadfast.providers.selectors import provider_state
 
@@ -33,7 +39,7 @@ def lost_start_in(language, card_order, fake_stripe, stripe_provider):
     with translation.override(language), pytest.raises(PaymentFailed):
         payment_start(order, stripe_provider, return_url=RETURN)
     payment = Payment.objects.get(order=order)
-    assert payment.state == Payment.State.UNKNOWN and payment.reference == "", payment
+    assert (payment.state, payment.expire_due, payment.reference) == (Payment.State.FAILED, True, ""), payment
     assert len(fake_stripe.sessions) == 1
     return order, payment
 
@@ -46,10 +52,11 @@ def test_a_lost_start_is_replayed_identically_by_the_english_worker(card_order, 
         counts = payments_reconcile()
     payment.refresh_from_db()
     session = next(iter(fake_stripe.sessions.values()))
-    assert counts["resolved"] == 1 and counts["given_up"] == 0, counts
-    assert (payment.state, payment.reference) == (Payment.State.PENDING, session["id"])
+    assert counts["closed"] == 1 and counts["given_up"] == 0 and counts["failed"] == 0, counts
+    assert (payment.state, payment.reference, payment.expire_due) == (Payment.State.FAILED, session["id"], False)
+    assert session["status"] == "expired", session  # closed: nobody can pay on it later
     assert len(fake_stripe.sessions) == 1  # the replay found the session the lost answer was about
-    creates = [r.body for r in fake_stripe.log if r.method == "POST" and r.path.startswith("/v1/checkout/sessions")]
+    creates = [r.body for r in fake_stripe.log if r.method == "POST" and r.path == "/v1/checkout/sessions"]
     assert len(creates) == 3 and len(set(creates)) == 1, "every send of the start must be byte-identical"
     assert description in unquote_plus(creates[0].decode())  # the customer's language, kept
     assert not Attempt.objects.filter(outcome="invalid_request").exists()
@@ -58,20 +65,24 @@ def test_a_lost_start_is_replayed_identically_by_the_english_worker(card_order, 
 
 def test_a_replay_the_provider_refuses_is_handed_to_staff_at_once_not_an_outage(card_order, fake_stripe,
                                                                                 stripe_provider):
-    """A payment started before requests were stored: rebuilt in English, Stripe refuses the reused key."""
+    """A payment started before requests were stored: rebuilt in English, Stripe refuses the reused key. Closing
+    its session can never succeed: handed to staff once, never asked again, never an outage."""
     order, payment = lost_start_in("pl", card_order, fake_stripe, stripe_provider)
     Payment.objects.filter(pk=payment.pk).update(start_request=None)
     with translation.override("en"):
         counts = payments_reconcile()
+        sent = fake_stripe.requests
         again = payments_reconcile()
     payment.refresh_from_db()
-    assert counts["given_up"] == 1 and not any(again.values()), (counts, again)
-    assert (payment.state, payment.failure) == (Payment.State.FAILED, Payment.Failure.REJECTED)
+    assert counts["given_up"] == 1 and counts["failed"] == 0 and not any(again.values()), (counts, again)
+    assert fake_stripe.requests == sent, "a refused replay must not be sent again"
+    assert (payment.state, payment.expire_due) == (Payment.State.FAILED, False), payment
     assert "idempotency" in payment.error.lower() or "Keys for idempotent" in payment.error, payment.error
     assert order.events.filter(kind="payment_unresolved").count() == 1
     titles = sorted(p["title"] for p in OutboxMessage.objects.filter(kind="staff_problem").values_list(
         "payload", flat=True))
-    assert len(titles) == 2 and any("idempotency" in t for t in titles) and any("confirmed" in t for t in titles)
+    assert len(titles) == 2 and any("idempotency" in t for t in titles), titles
+    assert any("could not be closed" in t for t in titles), titles
     assert provider_state(stripe_provider) == "closed" and not HealthEvent.objects.exists()
     assert not routing.start_refusal(order)  # the customer may pay another way
     order.refresh_from_db()
@@ -80,8 +91,15 @@ def test_a_replay_the_provider_refuses_is_handed_to_staff_at_once_not_an_outage(
 
 def test_an_unknown_payment_is_given_up_after_the_bound_without_asking_again(card_order, fake_stripe,
                                                                               stripe_provider):
-    order, payment = lost_start_in("en", card_order, fake_stripe, stripe_provider)
+    """The customer came back from the card page (confirming) and the provider stays down for hours."""
+    order = card_order()
+    payment_start(order, stripe_provider, return_url=RETURN)
+    payment = Payment.objects.get(order=order)
     fake_stripe.set_fault("status", status=503)  # the provider stays down
+    with pytest.raises(ProviderError):
+        payment_returned(payment)
+    payment.refresh_from_db()
+    assert payment.state == Payment.State.UNKNOWN, payment
     assert payments_reconcile()["failed"] == 1
     payment.refresh_from_db()
     assert payment.state == Payment.State.UNKNOWN
@@ -112,9 +130,11 @@ def test_yookassa_lost_start_is_replayed_identically_too(card_order, monkeypatch
         with translation.override("ru"), pytest.raises(PaymentFailed):
             payment_start(order, provider, return_url=RETURN)
         with translation.override("en"):
-            assert payments_reconcile()["resolved"] == 1
+            assert payments_reconcile()["closed"] == 1
         payment = Payment.objects.get(order=order)
-        assert payment.state == Payment.State.PENDING and payment.reference in fake.payments
+        assert payment.state == Payment.State.FAILED and payment.reference in fake.payments, payment
+        # A pending one-step YooKassa payment cannot be withdrawn; it expires unpaid and is read again until then.
+        assert fake.payments[payment.reference]["status"] == "pending" and payment.expire_due
         assert len(fake.payments) == 1 and fake.payments[payment.reference]["description"].startswith("Заказ")
         creates = [r.body for r in fake.log if r.method == "POST" and r.path == "/v3/payments"]
         assert len(creates) == 3 and len(set(creates)) == 1

@@ -104,13 +104,14 @@ def test_background_refund_and_status_failures_leave_checkout_alone_but_alert_st
     fake_server.set_fault("status", status=503)
 
     for operation in ("refund", "status", "refund", "status", "refund"):
-        with pytest.raises((Unavailable, Indeterminate)):  # a refund answered 503 may have moved money
+        # A refund moves money: a 503 may hide one that happened (Indeterminate); a status query is just Unavailable.
+        with pytest.raises(Indeterminate if operation == "refund" else Unavailable):
             call(provider, operation, adapter.ping, reference="SF-4001")
 
     assert provider_state(provider) == "closed"
     assert provider in providers_available("payment")
-    failed = Attempt.objects.filter(provider=provider, outcome__in=("unavailable", "indeterminate"))
-    assert failed.count() == 5  # on the health page
+    outcomes = sorted(Attempt.objects.filter(provider=provider).values_list("outcome", flat=True))
+    assert outcomes == ["indeterminate"] * 3 + ["unavailable"] * 2, outcomes  # on the health page
     assert alerts() == ["background"]
 
     fake_server.set_fault("ok")

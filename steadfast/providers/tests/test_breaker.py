@@ -2,18 +2,20 @@
 
 import logging
 import threading
-import time
 
 import pytest
 from django.db import connections
 
 from steadfast.cacheconf import redis_caches
+from steadfast.fakes.server import FakeServer
+from steadfast.providers.breaker import cooldown
 from steadfast.providers.call import call
 from steadfast.providers.errors import Unavailable
 from steadfast.providers.models import Attempt, HealthEvent
 from steadfast.providers.registry import adapter_for
 from steadfast.providers.selectors import provider_state, providers_available
 from steadfast.providers.tests.adapters import ping
+from steadfast.testing import WAIT_SECONDS, wait_until
 
 
 def transitions(provider):
@@ -25,8 +27,20 @@ def outcomes(provider):
     return list(Attempt.objects.filter(provider=provider).order_by("id").values_list("outcome", flat=True))
 
 
-def wait_out_cooldown(provider):
-    time.sleep(float(provider.config["cooldown"]) + 0.05)
+def wait_out_cooldown(provider, clock):
+    clock.advance(cooldown(provider) + 1)  # the breaker's clock, moved by the test: no waiting, no margin
+
+
+class GatedFake(FakeServer):
+    """Answers only once the test opens the gate: the trial call stays in flight for as long as the test needs."""
+
+    def __init__(self):
+        super().__init__()
+        self.gate = threading.Event()
+
+    def handle(self, request):
+        self.gate.wait(WAIT_SECONDS)
+        return super().handle(request)
 
 
 @pytest.mark.django_db
@@ -96,13 +110,13 @@ def probe(provider):
 
 
 @pytest.mark.django_db
-def test_after_the_cool_down_the_probe_is_the_trial_never_a_customer(make_provider, fake_server):
-    provider = make_provider(cooldown=0.2)
+def test_after_the_cool_down_the_probe_is_the_trial_never_a_customer(make_provider, fake_server, breaker_clock):
+    provider = make_provider()
     fake_server.set_fault("status", status=503)
     for _ in range(3):
         with pytest.raises(Unavailable):
             ping(provider)
-    wait_out_cooldown(provider)
+    wait_out_cooldown(provider, breaker_clock)
 
     with pytest.raises(Unavailable, match="out of service"):
         ping(provider, reference="SF-2002")  # a customer after the cool-down: refused at once, nothing sent
@@ -116,45 +130,60 @@ def test_after_the_cool_down_the_probe_is_the_trial_never_a_customer(make_provid
 
 
 @pytest.mark.django_db(transaction=True)
-def test_half_open_lets_exactly_one_of_five_concurrent_probes_through(file_backed_sqlite, make_provider, fake_server):
-    provider = make_provider(cooldown=0.2)
-    fake_server.set_fault("status", status=503)
-    for _ in range(3):
-        with pytest.raises(Unavailable):
-            ping(provider)
-    assert provider_state(provider) == "open"
-    wait_out_cooldown(provider)
-    fake_server.set_fault("slow", ms=300)  # recovered, and slow enough that the other four arrive meanwhile
-    before = fake_server.requests
-    start, results = threading.Barrier(5), []
+def test_half_open_lets_exactly_one_of_five_concurrent_probes_through(
+    file_backed_sqlite, make_provider, fake_server, breaker_clock
+):
+    recovered = GatedFake().start()  # recovered, and holding its answer until the other four have been turned away
+    try:
+        # The trial's read timeout outlasts the gate: it waits for the test, not against a clock.
+        provider = make_provider(api_base=recovered.url, read_timeout=WAIT_SECONDS + 10)
+        recovered.set_fault("status", status=503, times=3)
+        recovered.gate.set()
+        for _ in range(3):
+            with pytest.raises(Unavailable):
+                ping(provider)
+        assert provider_state(provider) == "open"
+        wait_out_cooldown(provider, breaker_clock)
+        recovered.gate.clear()
+        before = recovered.requests
+        start, results = threading.Barrier(5), []
 
-    def prober():  # e.g. probe ticks on several workers
-        try:
-            start.wait()
+        def prober():  # e.g. probe ticks on several workers: only a probe may be the trial
             try:
-                results.append(probe(provider))
-            except Unavailable as error:
-                results.append(error)
-        finally:
-            connections.close_all()
+                start.wait()
+                try:
+                    results.append(probe(provider))
+                except Unavailable as error:
+                    results.append(error)
+            finally:
+                connections.close_all()
 
-    threads = [threading.Thread(target=prober) for _ in range(5)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
+        threads = [threading.Thread(target=prober) for _ in range(5)]
+        for thread in threads:
+            thread.start()
+        wait_until(lambda: len(results) == 4 and results, describe="four of five probes rejected while the trial runs",
+                   show=lambda _: f"results so far {results!r}, trial requests {recovered.requests - before}")
+        recovered.gate.set()
+        for thread in threads:
+            thread.join(WAIT_SECONDS)
+        assert not any(thread.is_alive() for thread in threads), "a probe still running"
 
-    assert fake_server.requests - before == 1
-    assert results.count({"ok": True}) == 1
-    assert sorted(outcomes(provider)[3:]) == ["ok"] + ["rejected"] * 4
-    assert provider_state(provider) == "closed"
-    assert transitions(provider) == [("closed", "open"), ("open", "half_open"), ("half_open", "closed")]
-    assert ping(provider) == {"ok": True}  # closed: customers through again
+        assert recovered.requests - before == 1
+        assert results.count({"ok": True}) == 1
+        assert sorted(outcomes(provider)[3:]) == ["ok"] + ["rejected"] * 4
+        assert provider_state(provider) == "closed"
+        assert transitions(provider) == [("closed", "open"), ("open", "half_open"), ("half_open", "closed")]
+        assert ping(provider) == {"ok": True}  # closed: everyone through again
+    finally:
+        recovered.gate.set()
+        recovered.stop()
 
 
 @pytest.mark.django_db
-def test_open_provider_stays_off_the_available_list_until_a_probe_trial_succeeds(make_provider, fake_server):
-    healthy, failing = make_provider(), make_provider(cooldown=0.2)
+def test_open_provider_stays_off_the_available_list_until_a_probe_trial_succeeds(
+    make_provider, fake_server, breaker_clock
+):
+    healthy, failing = make_provider(), make_provider()
     make_provider(enabled=False)
     fake_server.set_fault("status", status=503)
     for _ in range(3):
@@ -165,7 +194,7 @@ def test_open_provider_stays_off_the_available_list_until_a_probe_trial_succeeds
         return sorted(p.code for p in providers_available("payment") if p.code.startswith("test-"))
 
     assert available() == [healthy.code]
-    wait_out_cooldown(failing)
+    wait_out_cooldown(failing, breaker_clock)
     assert available() == [healthy.code]  # cool-down over, but no customer is offered the trial
     fake_server.set_fault("ok")
     assert probe(failing) == {"ok": True}
@@ -174,14 +203,14 @@ def test_open_provider_stays_off_the_available_list_until_a_probe_trial_succeeds
 
 @pytest.mark.django_db
 def test_a_provider_nothing_can_probe_keeps_the_first_call_after_the_cool_down_as_its_trial(
-    make_provider, fake_server
+    make_provider, fake_server, breaker_clock
 ):
-    provider = make_provider(adapter="test_unprobed", cooldown=0.2)
+    provider = make_provider(adapter="test_unprobed")
     fake_server.set_fault("status", status=503)
     for _ in range(3):
         with pytest.raises(Unavailable):
             ping(provider)
-    wait_out_cooldown(provider)
+    wait_out_cooldown(provider, breaker_clock)
     assert provider.code in [p.code for p in providers_available("payment")]
     fake_server.set_fault("ok")
     assert ping(provider) == {"ok": True}

@@ -123,3 +123,17 @@ def test_timeouts_come_from_provider_config(make_provider, fake_server):
     call(provider, "inspect", inspect)
     assert seen["base"].rstrip("/") == fake_server.url
     assert (seen["timeout"].connect, seen["timeout"].read) == (0.7, 0.2)
+
+
+def test_capped_timeouts_share_a_bounded_set_of_pooled_clients(make_provider, fake_server):
+    """A customer's payment step caps each send by what is left of its budget (a different float every time); the
+    pool must not grow a client, with its TLS context and connections, per distinct cap."""
+    from steadfast.providers import call as calls
+
+    provider = make_provider(read_timeout=10, connect_timeout=3)
+    seen = []
+    for step in range(40):
+        calls.call(provider, "inspect", lambda client: seen.append(client), timeout=1 + step * 0.0917)
+    pooled = {key for key in calls._clients if key[0] == provider.config["api_base"]}
+    assert len(set(map(id, seen))) == len(pooled) <= 9, sorted(pooled)
+    assert all(c.timeout.read <= 1 + step * 0.0917 for step, c in enumerate(seen)), "a cap must never be exceeded"

@@ -8,7 +8,6 @@ import shutil
 import socket
 import subprocess
 import threading
-import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
@@ -23,6 +22,7 @@ from django.utils import timezone
 
 from steadfast.status.incidents import incident_open
 from steadfast.status.services import shop_mode_set
+from steadfast.testing import WAIT_SECONDS, wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +112,7 @@ class Nginx:
     def stop(self):
         for server in self.processes:
             server.terminate()  # SIGTERM: nginx master shuts down at once, workers with it
-            server.wait(timeout=10)
+            server.wait(timeout=WAIT_SECONDS)
 
 
 @pytest.fixture
@@ -127,17 +127,14 @@ def export_copy(directory):
     call_command("status", "export", str(directory), "--no-check", stdout=StringIO(), stderr=StringIO())
 
 
-def _wait_listening(port, server, work, seconds=10):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+def _wait_listening(port, server, work):
+    def listening():
         if server.poll() is not None:
             raise AssertionError(f"nginx exited: {server.stderr.read()} {Path(work / 'error.log').read_text()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError(f"nginx did not listen on {port} within {seconds} s")
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+
+    wait_until(listening, describe=f"nginx to listen on 127.0.0.1:{port}", ignore=(OSError,))
 
 
 def _assert_offline_page(status, headers, body, path):

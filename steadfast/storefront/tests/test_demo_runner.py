@@ -7,7 +7,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from io import StringIO
 from pathlib import Path
@@ -25,6 +24,7 @@ from steadfast.storefront.management.commands.demo import (
     fake_ports_choose,
     run_together,
 )
+from steadfast.testing import WAIT_SECONDS, wait_until
 
 ROOT = Path(django_settings.BASE_DIR)
 
@@ -113,11 +113,12 @@ def test_a_gateway_pointed_at_a_real_api_is_left_alone(db):
 
 def test_when_one_process_dies_the_other_is_stopped(tmp_path):
     marker = tmp_path / "still-running"
-    sleeper = f"import time, pathlib; pathlib.Path({str(marker)!r}).touch(); time.sleep(60)"
-    commands = {
-        "sleeper": [sys.executable, "-c", sleeper],
-        "crasher": [sys.executable, "-c", "import time; time.sleep(1); raise SystemExit(3)"],
-    }
+    sleeper = f"import time, pathlib; pathlib.Path({str(marker)!r}).touch(); time.sleep(300)"
+    # The crasher dies once the sleeper is surely running (its marker exists), however slowly either starts.
+    crasher = (f"import pathlib, time\ndeadline = time.monotonic() + {WAIT_SECONDS}\n"
+               f"while not pathlib.Path({str(marker)!r}).exists() and time.monotonic() < deadline:\n"
+               f"    time.sleep(0.05)\nraise SystemExit(3)")
+    commands = {"sleeper": [sys.executable, "-c", sleeper], "crasher": [sys.executable, "-c", crasher]}
     assert run_together(commands, cwd=tmp_path, stderr=StringIO()) == "crasher"
     assert marker.exists()
     assert not _processes_mentioning(str(marker))
@@ -149,7 +150,7 @@ def _stop(demo, tmp_path):
     if demo.poll() is None:
         demo.send_signal(signal.SIGINT)
         try:
-            demo.communicate(timeout=30)
+            demo.communicate(timeout=2 * WAIT_SECONDS)
         except subprocess.TimeoutExpired:
             demo.kill()
             demo.communicate()
@@ -195,32 +196,24 @@ def test_demo_serves_the_shop_and_ctrl_c_stops_web_server_worker_and_fakes(tmp_p
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:
-        status = None
-        for _ in range(150):
-            status = _get(f"http://127.0.0.1:{port}/healthz")
-            if status == 200:
-                break
-            time.sleep(0.2)
-        assert status == 200
+        wait_until(lambda: _get(f"http://127.0.0.1:{port}/healthz") == 200 or demo.poll() is not None,
+                   describe=f"the demo to answer /healthz on port {port}", timeout=2 * WAIT_SECONDS)
+        assert demo.poll() is None, "the demo runner exited at start"
         # Generous: the first page renders cold templates on a machine that may be busy with other tests.
         assert _get(f"http://127.0.0.1:{port}/", timeout=60) == 200
         children = [pid for pid in _processes_mentioning(str(tmp_path)) if pid != demo.pid]
         assert len(children) >= 4  # gunicorn master and worker, run_huey, the fakes
         for name, fake_port in fake_ports.items():
-            answer = None
-            for _ in range(50):
-                answer = _get_json(f"http://127.0.0.1:{fake_port}/__fault__")
-                if answer is not None:
-                    break
-                time.sleep(0.2)
-            assert answer is not None and answer["fault"]["mode"] == "ok", name
+            answer = wait_until(lambda fake_port=fake_port: _get_json(f"http://127.0.0.1:{fake_port}/__fault__"),
+                                describe=f"the {name} fake to answer on port {fake_port}")
+            assert answer["fault"]["mode"] == "ok", (name, answer)
         # The shop's providers point at those fakes (secrets come from the environment, not the database).
         listing = subprocess.run([*manage, "providers", "list"], cwd=ROOT, env=env, capture_output=True, text=True,
                                  check=True).stdout
         assert all(name in listing for name in fake_ports)
 
         demo.send_signal(signal.SIGINT)
-        output, _ = demo.communicate(timeout=30)
+        output, _ = demo.communicate(timeout=2 * WAIT_SECONDS)
 
         assert demo.returncode == 0, output
         assert "Demo stopped." in output

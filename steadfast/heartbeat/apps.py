@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HeartbeatConfig(AppConfig):
+    name = "steadfast.heartbeat"
+    label = "heartbeat"

@@ -1,0 +1,150 @@
+"""One flat TOML file and/or WATCH_* environment variables (the environment wins). Strict: an unknown key or a bad
+value stops start-up with a message naming it, so a typo never leaves the shop unwatched in silence."""
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from urllib.parse import urlsplit
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Config:
+    shop_url: str
+    data_dir: Path
+    shop_token: str = ""  # LIFEBOAT_TOKEN of the shop: without it no catalog snapshot and no order push
+    catalog_path: str = "/"
+    interval_seconds: float = 30.0
+    timeout_seconds: float = 10.0
+    down_after: int = 3  # consecutive failed rounds before "down" (and the alert)
+    up_after: int = 2  # consecutive good rounds before "back up"
+    snapshot_seconds: float = 300.0
+    listen: str = "127.0.0.1:8088"
+    public_url: str = ""  # where people reach the lifeboat page; named in the alerts
+    # Shown on the emergency page until the first snapshot from the shop arrives (the shop's own values win).
+    shop_name: str = ""
+    shop_phone: str = ""
+    shop_email: str = ""
+    telegram_token: str = ""
+    telegram_chat_id: str = ""
+    telegram_api: str = "https://api.telegram.org"
+    webhook_url: str = ""
+    apprise_urls: tuple[str, ...] = field(default=())
+
+    @property
+    def listen_host_port(self) -> tuple[str, int]:
+        host, _, port = self.listen.rpartition(":")
+        return host.strip("[]"), int(port)
+
+
+_SECRETS = {"shop_token", "telegram_token"}
+_URLS = {"shop_url", "telegram_api", "webhook_url", "public_url"}
+
+
+def load(path: str | Path | None = None, environ=None) -> Config:
+    environ = os.environ if environ is None else environ
+    path = path or environ.get("WATCH_CONFIG")
+    raw = {}
+    if path:
+        try:
+            with open(path, "rb") as handle:
+                raw = tomllib.load(handle)
+        except OSError as error:
+            raise ConfigError(f"Config file {path}: cannot be read ({error.strerror}).") from None
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"Config file {path}: not valid TOML ({error}).") from None
+    known = {f.name: f for f in fields(Config)}
+    unknown = sorted(set(raw) - set(known))
+    if unknown:
+        raise ConfigError(f"Config file {path}: unknown key(s) {', '.join(unknown)}; known: {', '.join(known)}.")
+    values = {name: (f"{path}: {name}", value) for name, value in raw.items()}
+    for name in known:
+        env_name = f"WATCH_{name.upper()}"
+        if env_name in environ:
+            values[name] = (f"Environment variable {env_name}", environ[env_name])
+    for required in ("shop_url", "data_dir"):
+        if required not in values:
+            raise ConfigError(f"{required} is required: set WATCH_{required.upper()} or `{required} = ...` in the "
+                              "config file.")
+    return Config(**{name: _convert(name, where, value) for name, (where, value) in values.items()})
+
+
+def _convert(name, where, value):
+    shown = "(hidden)" if name in _SECRETS else repr(value)
+    try:
+        return _CONVERT.get(name, _string)(name, value)
+    except (TypeError, ValueError) as error:
+        raise ConfigError(f"{where}={shown} is invalid: {error}") from None
+
+
+def _string(name, value) -> str:
+    if not isinstance(value, str):
+        raise TypeError("expected a string")
+    if name in _URLS and value:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("expected an http:// or https:// URL")
+        return value.rstrip("/")
+    return value
+
+
+def _number(minimum, cast):
+    def convert(name, value):
+        if isinstance(value, bool):
+            raise TypeError("expected a number")
+        try:
+            number = cast(value)
+        except ValueError:
+            raise ValueError("expected a whole number" if cast is int else "expected a number") from None
+        if number < minimum:
+            raise ValueError(f"must be at least {minimum}")
+        return number
+    return convert
+
+
+def _listen(name, value):
+    host, sep, port = _string(name, value).rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ValueError("expected host:port, e.g. 0.0.0.0:8088")
+    return value
+
+
+def _path_of(name, value):
+    return Path(_string(name, value)).expanduser()
+
+
+def _url_list(name, value):
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not all(isinstance(item, str) for item in items):
+        raise TypeError("expected a list of Apprise URLs")
+    urls = tuple(item.strip() for item in items if item.strip())
+    if urls:
+        try:
+            import apprise  # noqa: F401  optional: only needed when Apprise URLs are configured
+        except ImportError:
+            raise ValueError("Apprise URLs need the apprise package (pip install apprise)") from None
+    return urls
+
+
+def _path_part(name, value):
+    value = _string(name, value)
+    if not value.startswith("/"):
+        raise ValueError("expected a path starting with /")
+    return value
+
+
+_CONVERT = {
+    "interval_seconds": _number(0.05, float),
+    "timeout_seconds": _number(0.05, float),
+    "snapshot_seconds": _number(0.05, float),
+    "down_after": _number(1, int),
+    "up_after": _number(1, int),
+    "listen": _listen,
+    "data_dir": _path_of,
+    "apprise_urls": _url_list,
+    "catalog_path": _path_part,
+}

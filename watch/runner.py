@@ -1,0 +1,103 @@
+"""The watcher's loop: one check round every interval, alerts on confirmed changes, the lifeboat kept fresh while
+the shop is up and its order requests pushed in once the shop is back."""
+
+import logging
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from watch.alerts import Alerts
+from watch.checks import DEGRADED, DOWN, UP, Hysteresis, check_round
+from watch.config import Config
+from watch.lifeboat import Lifeboat
+from watch.store import read_json, write_atomic
+
+log = logging.getLogger("watch")
+
+
+class Watcher:
+    def __init__(self, config: Config):
+        self.config = config
+        self.client = httpx.Client(timeout=config.timeout_seconds, follow_redirects=False,
+                                   headers={"User-Agent": "steadfast-watch"})
+        self.alerts = Alerts(config, self.client)
+        self.lifeboat = Lifeboat(config, self.client)
+        self.state_path = Path(config.data_dir) / "state.json"
+        saved = read_json(self.state_path) or {}
+        # A watcher restarted during an outage remembers it: no second "down" alert, and "back up" still comes.
+        self.hysteresis = Hysteresis(config.down_after, config.up_after, saved.get("state", UP))
+        self.since = saved.get("since", datetime.now(UTC).isoformat())
+        self.problems: tuple[str, ...] = ()
+        self.checked_at = ""
+        self.snapshot_due = 0.0
+
+    @property
+    def state(self) -> str:
+        return self.hysteresis.state
+
+    def state_document(self) -> dict:
+        return {"state": self.state, "since": self.since, "checked_at": self.checked_at,
+                "problems": list(self.problems), "shop_url": self.config.shop_url,
+                "requests_waiting": len(self.lifeboat.unpushed())}
+
+    def tick(self) -> None:
+        result = check_round(self.client, self.config.shop_url, self.config.catalog_path)
+        self.problems, self.checked_at = result.problems, datetime.now(UTC).isoformat()
+        change = self.hysteresis.observe(result.state)
+        if change:
+            self._changed(*change, result)
+        if self.state != DOWN and result.state != DOWN:
+            self._while_up()
+        self.alerts.flush()
+
+    def _changed(self, old, new, result) -> None:
+        started, self.since = self.since, datetime.now(UTC).isoformat()
+        write_atomic(self.state_path, f'{{"state": "{new}", "since": "{self.since}"}}'.encode())
+        shop, why = self.config.shop_url, "; ".join(result.problems)
+        lifeboat = f" Emergency page: {self.config.public_url}" if self.config.public_url else ""
+        if new == DOWN:
+            self.alerts.send("down", f"🔴 Shop DOWN: {shop} — {why} ({self.config.down_after} checks in a row)."
+                             f"{lifeboat}", state=new)
+        elif old == DOWN:
+            self.alerts.send("up", f"✅ Shop back {'UP' if new == UP else 'but DEGRADED'}: {shop} "
+                             f"(down since {started[:19].replace('T', ' ')} UTC).", state=new)
+        elif new == DEGRADED:
+            self.alerts.send("degraded", f"🟠 Shop DEGRADED: {shop} — {why}.", state=new)
+        else:
+            self.alerts.send("recovered", f"✅ Shop fully UP again: {shop}.", state=new)
+
+    def _while_up(self) -> None:
+        if time.monotonic() >= self.snapshot_due and self.lifeboat.snapshot_refresh():
+            self.snapshot_due = time.monotonic() + self.config.snapshot_seconds
+        placed, refused = self.lifeboat.requests_push()
+        placed = [p for p in placed if p["created"]]  # a replay (our ledger write was lost) was announced before
+        if placed:
+            numbers = ", ".join(f"{p['order']} ({p['full_name']}, {p['phone']})" for p in placed)
+            self.alerts.send("requests_placed", f"📦 {len(placed)} order request(s) from the emergency page are now "
+                             f"orders awaiting confirmation: {numbers}. Call the customers to confirm.")
+        for request in refused:
+            self.alerts.send("request_refused", f"⚠ Order request {request['request_id']} could not become an "
+                             f"order ({request['refused']}). Call {request['full_name']} on {request['phone']}: "
+                             f"{request['lines']}")
+
+    def request_taken(self, record: dict) -> None:
+        self.alerts.send("request_taken", f"📝 Order request {record['request_id']} on the emergency page from "
+                         f"{record['full_name']} ({record['phone']}); it goes into the shop when it is back.",
+                         deliver_now=False)
+
+    def run(self, stop: threading.Event, server=None) -> None:
+        log.info("watching %s every %ss (down after %s, up after %s)", self.config.shop_url,
+                 self.config.interval_seconds, self.config.down_after, self.config.up_after)
+        if server is not None:
+            threading.Thread(target=server.serve_forever, name="lifeboat-web", daemon=True).start()
+        try:
+            while not stop.is_set():
+                self.tick()
+                stop.wait(self.config.interval_seconds)
+        finally:
+            if server is not None:
+                server.shutdown()
+            self.client.close()

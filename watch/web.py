@@ -1,0 +1,139 @@
+"""The lifeboat's web server: the emergency page and its order request form while the shop is down, a redirect
+back to the shop otherwise ("steps back"), and /watch/state.json for people and scripts at any time."""
+
+import html
+import logging
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+from watch import pages
+from watch.checks import DOWN
+
+log = logging.getLogger("watch.web")
+MAX_BODY = 64 * 1024
+# Against a script filling the watcher's disk: per client 5 stored requests in 10 minutes, 500 waiting in all.
+PER_CLIENT, PER_CLIENT_WINDOW, MAX_WAITING = 5, 600.0, 500
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def serve(watcher) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer(watcher.config.listen_host_port, Handler)
+    server.daemon_threads = True
+    server.watcher = watcher
+    server.taken, server.taken_lock = {}, threading.Lock()  # client -> monotonic times of stored requests
+    return server
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "steadfast-watch"
+
+    def log_message(self, format, *args):  # noqa: A002  (BaseHTTPRequestHandler's signature)
+        log.debug("%s %s", self.address_string(), format % args)
+
+    @property
+    def watcher(self):
+        return self.server.watcher
+
+    def do_GET(self):  # noqa: N802
+        path = self.path.split("?")[0]
+        if path == "/watch/state.json":
+            return self._send(200, self.watcher.state_document(), "application/json")
+        if path.startswith("/watch/photos/"):
+            photo = self.watcher.lifeboat.photo(path.removeprefix("/watch/photos/"))
+            if photo is None:
+                return self._send(404, pages.message("Not found", "No such photo."))
+            kind = path.rsplit(".", 1)[-1].replace("jpg", "jpeg")
+            return self._send(200, photo, f"image/{kind}")
+        if self.watcher.state != DOWN:
+            return self._step_back()
+        return self._send(503, pages.emergency(self.watcher.lifeboat.snapshot(), self.watcher.state_document()))
+
+    def do_POST(self):  # noqa: N802
+        if self.watcher.state != DOWN:
+            return self._step_back()
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            return self._send(413, pages.message("Too much data", "Please shorten your request."))
+        form = {k: v[-1].strip() for k, v in parse_qs(self.rfile.read(length).decode("utf-8", "replace")).items()}
+        snapshot = self.watcher.lifeboat.snapshot()
+        fields, errors = request_validate(form, snapshot)
+        if errors:
+            page = pages.emergency(snapshot, self.watcher.state_document(), form=form, errors=errors)
+            return self._send(422, page)
+        if not self._may_store():
+            return self._send(429, pages.message("Please call us", "We have received many requests from your "
+                                                 "connection; please call or e-mail us instead."))
+        record = self.watcher.lifeboat.request_store(fields)
+        self.watcher.request_taken(record)
+        return self._send(200, pages.thanks(snapshot, record))
+
+    def _may_store(self) -> bool:
+        client, now = self._client(), time.monotonic()
+        with self.server.taken_lock:
+            recent = [t for t in self.server.taken.get(client, []) if now - t < PER_CLIENT_WINDOW]
+            if len(recent) >= PER_CLIENT or len(self.watcher.lifeboat.unpushed()) >= MAX_WAITING:
+                return False
+            self.server.taken[client] = recent + [now]
+        return True
+
+    def _client(self) -> str:
+        # Behind a local TLS proxy every peer is 127.0.0.1: then the address the proxy appended is the client.
+        peer = self.client_address[0]
+        if peer in ("127.0.0.1", "::1"):
+            return self.headers.get("X-Forwarded-For", "").split(",")[-1].strip() or peer
+        return peer
+
+    def _step_back(self):
+        # The shop is up: anyone sent here (DNS failover, a bookmark) goes back to the real shop.
+        self.send_response(307)
+        self.send_header("Location", self.watcher.config.shop_url + (self.path if self.path.startswith("/") else "/"))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _send(self, status, body, content_type="text/html; charset=utf-8"):
+        data = body.encode() if isinstance(body, str) else body if isinstance(body, bytes) else pages.json_bytes(body)
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        if status == 503:
+            self.send_header("Retry-After", "300")
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def request_validate(form: dict, snapshot: dict) -> tuple[dict, list[str]]:
+    """The form's fields as the shop's import wants them, or the problems to show (nothing is stored then)."""
+    errors = []
+    variants = {v["sku"] for p in snapshot.get("products", []) for v in p["variants"]}
+    lines = []
+    for key, value in form.items():
+        if key.startswith("qty:") and value not in ("", "0"):
+            sku = key[4:]
+            if sku not in variants or not value.isdigit() or not 0 < int(value) <= 99:
+                errors.append(f"Quantity for {html.escape(sku)}: enter a number from 0 to 99.")
+            else:
+                lines.append({"sku": sku, "quantity": int(value)})
+    if not lines and not errors:
+        errors.append("Choose at least one item (a quantity above 0).")
+    methods = {m["code"]: m for m in snapshot.get("delivery_methods", [])}
+    method = methods.get(form.get("delivery_method", ""))
+    if method is None:
+        errors.append("Choose how you want to receive the order.")
+    for name, label, limit in (("full_name", "Your name", 150), ("phone", "Phone", 32), ("email", "E-mail", 254)):
+        if not form.get(name):
+            errors.append(f"{label} is required.")
+        elif len(form[name]) > limit:
+            errors.append(f"{label} is too long.")
+    if form.get("email") and not EMAIL.match(form["email"]):
+        errors.append("Enter a valid e-mail address.")
+    if method and method["needs_address"] and not all(form.get(f) for f in ("address_line1", "postcode", "city")):
+        errors.append("Enter the delivery address (street, postcode, city).")
+    fields = {name: form.get(name, "")[:limit] for name, limit in (
+        ("full_name", 150), ("phone", 32), ("email", 254), ("delivery_method", 50), ("address_line1", 200),
+        ("postcode", 20), ("city", 100), ("country", 2), ("note", 2000))}
+    return {**fields, "lines": lines}, errors
