@@ -38,6 +38,16 @@ def _clear_cache(request):
 
 
 @pytest.fixture(autouse=True)
+def _node_ready_again():
+    """The readiness gate remembers its last check for a second: a test that broke the database must not leave its
+    verdict to the next test."""
+    from steadfast.status import readiness
+
+    readiness._state.update(at=float("-inf"), failing=())
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # Tests serve static files from the app folders; the hashed manifest exists only after collectstatic.
     settings.STORAGES = {

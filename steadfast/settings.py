@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost: counts every response, 500s included, for the "website error rate high" status policy.
     "steadfast.status.traffic.ResponseCounterMiddleware",
+    # Before sessions and users: a node without its database steps aside or serves what it can (docs/production.md).
+    "steadfast.status.readiness.NodeReadinessMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -433,3 +435,4 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+from steadfast.conf.nodes import *  # noqa: E402,F401,F403

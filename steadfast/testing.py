@@ -65,3 +65,74 @@ def breaker_clock(monkeypatch):
     manual = ManualClock()
     monkeypatch.setattr(clock, "now", manual)
     return manual
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on right now (the OS picks it)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def nginx_binary() -> str:
+    """The Debian nginx binary; missing nginx is a failure with the fix, never a skip."""
+    import os
+    import shutil
+
+    found = next((p for p in (shutil.which("nginx"), "/usr/sbin/nginx", "/usr/bin/nginx")
+                  if p and os.access(p, os.X_OK)), None)
+    if found is None:
+        pytest.fail("nginx is not installed; install it with `apt-get install -y nginx` (the Debian package).")
+    return found
+
+
+def nginx_temp_paths(work) -> str:
+    """The *_temp_path lines that keep an unprivileged nginx's temporary files under its own prefix."""
+    return "\n".join(f"    {k}_temp_path {work}/{k};" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+
+
+class NginxProcess:
+    """A test-owned nginx: `NginxProcess(work, conf_text).start()` checks the config (nginx -t), starts it in the
+    foreground (the config must say `daemon off;` and listen on `port`) and waits until it listens; stop() ends it."""
+
+    def __init__(self, work, conf_text, port):
+        from pathlib import Path
+
+        self.work, self.port = Path(work), port
+        self.work.mkdir(parents=True, exist_ok=True)
+        self.conf = self.work / "nginx.conf"
+        self.conf.write_text(conf_text)
+        self.process = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self):
+        import socket
+        import subprocess
+
+        args = [nginx_binary(), "-p", str(self.work), "-e", str(self.work / "error.log"), "-c", str(self.conf)]
+        check = subprocess.run([*args, "-t"], capture_output=True, text=True)
+        assert check.returncode == 0, check.stderr
+        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+        def listening():
+            if self.process.poll() is not None:
+                raise AssertionError(f"nginx exited: {self.process.stderr.read()} {self.error_log()}")
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+            return True
+
+        wait_until(listening, describe=f"nginx to listen on 127.0.0.1:{self.port}", ignore=(OSError,))
+        return self
+
+    def error_log(self) -> str:
+        log = self.work / "error.log"
+        return log.read_text(errors="replace") if log.exists() else ""
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()  # SIGTERM: the master shuts down at once, its workers with it
+            self.process.wait(timeout=WAIT_SECONDS)

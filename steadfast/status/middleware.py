@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from steadfast.providers.store import STORE_ERRORS
 from steadfast.status.banner import contacts_context, contacts_for
 from steadfast.status.models import Mode
+from steadfast.status.readiness import database_down, database_down_mode
 from steadfast.status.selectors import ModeState, current_mode
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ class ShopModeMiddleware:
     def __call__(self, request):
         if request.path_info.startswith(EXEMPT):
             return self.get_response(request)
-        mode = mode_or_last_known()
+        mode = database_down_mode() if database_down(request) else mode_or_last_known()
         if mode.mode == Mode.MAINTENANCE:
             if staff_passes(request):
                 return self.get_response(request)

@@ -3,30 +3,12 @@
 import http.client
 import os
 import pwd
-import shutil
-import socket
-import subprocess
-import time
 from contextlib import contextmanager
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlparse
 
-import pytest
-
-
-def nginx_binary():
-    found = next((p for p in (shutil.which("nginx"), "/usr/sbin/nginx") if p and os.access(p, os.X_OK)), None)
-    if found is None:
-        pytest.fail("nginx is not installed; install it with `apt-get install -y nginx` (the Debian package).")
-    return found
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
+from steadfast.testing import NginxProcess, free_port, nginx_temp_paths
 
 CONF = """daemon off;
 master_process on;
@@ -54,34 +36,16 @@ http {{
 
 @contextmanager
 def nginx_proxy(work: Path, upstream_url: str):
-    """Yields the nginx port; nginx is this test's own process and is stopped (SIGTERM) on exit."""
-    binary = nginx_binary()
-    work.mkdir(parents=True, exist_ok=True)
+    """Yields the nginx port; nginx is this test's own process (steadfast.testing.NginxProcess), stopped on exit."""
     port = free_port()
-    temp = "\n".join(f"    {k}_temp_path {work}/{k};" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    conf = work / "nginx.conf"
-    conf.write_text(CONF.format(user=pwd.getpwuid(os.geteuid()).pw_name, work=work, temp=temp, port=port,
-                                upstream=urlparse(upstream_url).port))
-    args = [binary, "-p", str(work), "-e", str(work / "error.log"), "-c", str(conf)]
-    check = subprocess.run([*args[:1], "-t", *args[1:]], capture_output=True, text=True)
-    assert check.returncode == 0, check.stderr
-    server = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    conf = CONF.format(user=pwd.getpwuid(os.geteuid()).pw_name, work=work, temp=nginx_temp_paths(work), port=port,
+                       upstream=urlparse(upstream_url).port)
+    server = NginxProcess(work, conf, port)
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            if server.poll() is not None:
-                raise AssertionError(f"nginx exited: {server.stderr.read()} {(work / 'error.log').read_text()}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"nginx did not listen on {port} within 10 s") from None
-                time.sleep(0.05)
+        server.start()
         yield port
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        server.stop()
 
 
 class Browser:

@@ -4,9 +4,7 @@ and a proxy answering errors: only "the shop does not answer" falls back to the 
 import json
 import os
 import pwd
-import shutil
 import socket
-import subprocess
 import threading
 import urllib.error
 import urllib.request
@@ -14,7 +12,6 @@ from contextlib import contextmanager
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -22,31 +19,12 @@ from django.utils import timezone
 
 from steadfast.status.incidents import incident_open
 from steadfast.status.services import shop_mode_set
-from steadfast.testing import WAIT_SECONDS, wait_until
+from steadfast.testing import NginxProcess, free_port, nginx_temp_paths
 
 pytestmark = pytest.mark.django_db
 
-INSTALL_HINT = "nginx is not installed; install it with `apt-get install -y nginx` (the Debian package)."
-
-
-def nginx_binary():
-    candidates = [shutil.which("nginx"), "/usr/sbin/nginx", "/usr/bin/nginx"]
-    found = next((p for p in candidates if p and os.access(p, os.X_OK)), None)
-    if found is None:
-        pytest.fail(INSTALL_HINT)
-    return found
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def nginx_conf(work, port, snippet):
     user = pwd.getpwuid(os.geteuid()).pw_name  # workers read the export in a private tmp dir as this user
-    kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    temp = "\n".join(f"    {name}_temp_path {work}/{name};" for name in kinds)
     return f"""daemon off;
 master_process on;
 worker_processes 1;
@@ -58,7 +36,7 @@ http {{
     access_log {work}/access.log;
     default_type application/octet-stream;
     types {{ text/html html; application/json json; application/atom+xml atom; }}
-{temp}
+{nginx_temp_paths(work)}
     server {{
         listen 127.0.0.1:{port};
         server_name localhost;
@@ -77,42 +55,24 @@ def fetch(url):
 
 
 class Nginx:
-    """A test-owned nginx (own prefix, config, port) running the snippet of `manage.py status nginx-snippet`."""
+    """Test-owned nginx processes (steadfast.testing.NginxProcess) running the snippet of `status nginx-snippet`."""
 
     def __init__(self, work, export):
         self.work, self.export, self.processes = work, export, []
 
     def start(self, upstream, read_timeout=30):
-        binary = nginx_binary()
         work = self.work / f"nginx{len(self.processes)}"
-        work.mkdir()
         snippet = StringIO()
-        call_command(
-            "status",
-            "nginx-snippet",
-            "--dir",
-            str(self.export),
-            "--upstream",
-            upstream,
-            "--read-timeout",
-            str(read_timeout),
-            stdout=snippet,
-        )
+        call_command("status", "nginx-snippet", "--dir", str(self.export), "--upstream", upstream,
+                     "--read-timeout", str(read_timeout), stdout=snippet)
         port = free_port()
-        conf = work / "nginx.conf"
-        conf.write_text(nginx_conf(work, port, snippet.getvalue()))
-        args = [binary, "-p", str(work), "-e", str(work / "error.log"), "-c", str(conf)]
-        check = subprocess.run([*args, "-t"], capture_output=True, text=True)
-        assert check.returncode == 0, check.stderr
-        server = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        server = NginxProcess(work, nginx_conf(work, port, snippet.getvalue()), port)
         self.processes.append(server)
-        _wait_listening(port, server, work)
-        return f"http://127.0.0.1:{port}"
+        return server.start().url
 
     def stop(self):
         for server in self.processes:
-            server.terminate()  # SIGTERM: nginx master shuts down at once, workers with it
-            server.wait(timeout=WAIT_SECONDS)
+            server.stop()
 
 
 @pytest.fixture
@@ -125,16 +85,6 @@ def nginx(tmp_path):
 
 def export_copy(directory):
     call_command("status", "export", str(directory), "--no-check", stdout=StringIO(), stderr=StringIO())
-
-
-def _wait_listening(port, server, work):
-    def listening():
-        if server.poll() is not None:
-            raise AssertionError(f"nginx exited: {server.stderr.read()} {Path(work / 'error.log').read_text()}")
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-        return True
-
-    wait_until(listening, describe=f"nginx to listen on 127.0.0.1:{port}", ignore=(OSError,))
 
 
 def _assert_offline_page(status, headers, body, path):

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from steadfast.status.export import STATUS_ROOT, nginx_snippet, status_export
+from steadfast.status.nginxconf import nginx_server, nginx_standalone
 from steadfast.status.origin import origin_check_record, origin_url
 from steadfast.status.safe_write import UnsafePath
 
@@ -26,7 +27,24 @@ class Command(BaseCommand):
         snippet.add_argument("--upstream", default="http://127.0.0.1:8000")
         snippet.add_argument("--read-timeout", type=int, default=30, help="Seconds (default %(default)s).")
 
+        full = sub.add_parser("nginx-config", help="Print the nginx config for N web nodes (docs/production.md).")
+        full.add_argument("--upstream", action="append", required=True,
+                          help="A web node, http://HOST:PORT; repeat for each node.")
+        full.add_argument("--listen", default="80", help="nginx's listen parameter (default %(default)s).")
+        full.add_argument("--server-name", default="_")
+        full.add_argument("--dir", default="/var/lib/steadfast/status", help="Where `status export` writes.")
+        full.add_argument("--read-timeout", type=int, default=30, help="Seconds (default %(default)s).")
+        full.add_argument("--max-fails", type=int, default=2, help="Failures that take a node out (passive check).")
+        full.add_argument("--fail-timeout", type=int, default=10, help="Seconds a failed node is left alone.")
+        full.add_argument("--behind-proxy", action="store_true",
+                          help="Another balancer (in TRUSTED_PROXIES) is in front: append to X-Forwarded-For.")
+        full.add_argument("--standalone", metavar="PREFIX", default=None,
+                          help="A complete nginx.conf with pid, logs and temp files under PREFIX (trials, tests).")
+
     def handle(self, *args, action, **options):
+        if action == "nginx-config":
+            self._nginx_config(options)
+            return
         if action == "export":
             if not options["no_check"]:
                 self._check(None)
@@ -40,6 +58,19 @@ class Command(BaseCommand):
             self._check(options["origin"])
         else:
             self.stdout.write(nginx_snippet(options["dir"], options["upstream"], options["read_timeout"]))
+
+    def _nginx_config(self, options):
+        shape = {"listen": options["listen"], "server_name": options["server_name"], "status_dir": options["dir"],
+                 "read_timeout": options["read_timeout"], "behind_proxy": options["behind_proxy"],
+                 "max_fails": options["max_fails"], "fail_timeout": options["fail_timeout"]}
+        try:
+            if options["standalone"]:
+                text = nginx_standalone(options["upstream"], options["standalone"], **shape)
+            else:
+                text = nginx_server(options["upstream"], **shape)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(text)
 
     def _check(self, origin):
         check = origin_check_record(origin)
