@@ -59,6 +59,7 @@ def nginx_server(upstreams, *, listen="80", server_name="_", status_dir="/var/li
     always = "\n".join(f"    server {n} max_fails=0;" for n in nodes)
     first = _proxy("steadfast_nodes", "first", forwarded_for, read_timeout)
     last = _proxy("steadfast_last_resort", "last", forwarded_for, read_timeout)
+    write = _proxy("steadfast_nodes", "write", forwarded_for, read_timeout)
     return f"""# Steadfast: {len(nodes)} web node(s). From `manage.py status nginx-config`: regenerate, not edit.
 upstream steadfast_nodes {{
 {passive}
@@ -81,9 +82,11 @@ server {{
     }}
 
     location / {{
+        # Anything but GET/HEAD/OPTIONS takes its own way (@steadfast_write): never a second try by the proxy.
+        error_page 418 = @steadfast_write;
+        if ($request_method !~ ^(GET|HEAD|OPTIONS)$) {{ return 418; }}
 {first}
-        # Idempotent requests (GET, HEAD, PUT, DELETE, OPTIONS) go to the next node on these; POST and PATCH never
-        # once sent (nginx's rule; `non_idempotent` is deliberately absent). At most one try per node.
+        # A refused, reset, timed-out, 502 or 503 answer goes to the next node, at most one try per node.
         proxy_next_upstream error timeout http_502 http_503;
         proxy_next_upstream_tries {len(nodes)};
         proxy_next_upstream_timeout {int(read_timeout)}s;
@@ -91,12 +94,23 @@ server {{
         error_page 502 503 504 = @steadfast_last_resort;
     }}
 
+    # Only GETs come here: no node was up or ready, so one of them serves what it can without its database.
     location @steadfast_last_resort {{
 {last}
         proxy_next_upstream error timeout;
         proxy_intercept_errors on;
         # Only "no node answered at all" falls back to the copy; a node's own 503 (maintenance, database down)
         # reaches the visitor with its message.
+        error_page 502 504 =503 @steadfast_offline;
+    }}
+
+    # POST, PATCH, PUT, DELETE: passed to another node only when the first one refused the connection (nothing was
+    # sent); once sent, never again (nginx's rule for non-idempotent methods, `non_idempotent` deliberately absent).
+    # A client that got no answer sends it again with the same Idempotency-Key; the shop places one order.
+    location @steadfast_write {{
+{write}
+        proxy_next_upstream error timeout;
+        proxy_intercept_errors on;
         error_page 502 504 =503 @steadfast_offline;
     }}
 

@@ -7,7 +7,8 @@ nginxconf.py; a client sending its own only gets one of the two answers below fo
 
 - `X-Steadfast-Proxy: first`: a quick 503 "not ready". nginx passes GETs on to the next node and counts the
   failure, so after max_fails the node gets no traffic until fail_timeout has passed (passive health check).
-- `last` (no node was ready) or no proxy at all (one process, the demo): the shop keeps its doors open. Without
+- `last` (no node was ready for a GET), `write` (a POST: the proxy never sends it twice, so this node answers it)
+  or no proxy at all (one process, the demo): the shop keeps its doors open. Without
   the database, ordering is paused as in catalog-only mode with a notice saying why, pages the cache still holds
   are served with that notice, and a page that needs the database becomes a friendly 503 instead of a 500.
 """
