@@ -21,6 +21,7 @@ import time
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from steadfast.status.models import Mode
@@ -116,14 +117,17 @@ class NodeReadinessMiddleware:
         return response
 
     def _unavailable(self, request):
+        from steadfast.status.banner import contacts_for
+
         mode = database_down_mode()
-        context = {"mode": mode, "message": mode.message, "phone": settings.SHOP_PHONE, "email": settings.SHOP_EMAIL,
-                   "eta": None, "partners": [], "shop_mode": mode, "shop_phone": settings.SHOP_PHONE}
+        context = {"message": mode.message, "shop_name": settings.SHOP_NAME, "LANGUAGE_CODE": get_language(),
+                   "contacts": contacts_for(settings.SHOP_PHONE, settings.SHOP_EMAIL)}
         if request.path_info.startswith("/api/"):
             response = JsonResponse({"error": "database_unavailable", "message": mode.message,
                                      "phone": settings.SHOP_PHONE, "email": settings.SHOP_EMAIL}, status=503)
         else:
-            response = HttpResponse(render_to_string("status/ordering_closed.html", context, request=None), status=503)
+            # A page of its own: base.html's context processors and fragments need the database.
+            response = HttpResponse(render_to_string("status/database_down.html", context), status=503)
         response["Retry-After"] = "60"
         response["Cache-Control"] = "no-store"
         return response

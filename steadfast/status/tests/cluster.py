@@ -127,3 +127,73 @@ class Cluster:
             print(f"--- {log.name} (last 30 lines)", *log.read_text(errors="replace").splitlines()[-30:], sep="\n")
         if self.nginx is not None:
             print("--- nginx error.log", self.nginx.error_log()[-3000:], sep="\n")
+
+
+class Relay:
+    """A TCP relay on 127.0.0.1 in front of a real server (PostgreSQL, Redis) that the test can cut and restore:
+    cut() resets every open connection and refuses new ones (the server "went away" for this node only)."""
+
+    def __init__(self, target_host, target_port):
+        import socket
+        import threading
+
+        self.target = (target_host, target_port)
+        self.port = free_port()
+        self._socket, self._threading = socket, threading
+        self.listener, self.pairs, self.lock = None, [], threading.Lock()
+        self.restore()
+
+    def restore(self):
+        sock = self._socket.socket()
+        sock.setsockopt(self._socket.SOL_SOCKET, self._socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", self.port))
+        sock.listen(64)
+        self.listener = sock
+        self._threading.Thread(target=self._accept, args=(sock,), daemon=True).start()
+
+    def _accept(self, listener):
+        while True:
+            try:
+                client, _addr = listener.accept()
+            except OSError:
+                return  # cut(): the listener was closed
+            try:
+                upstream = self._socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            upstream.settimeout(None)
+            with self.lock:
+                self.pairs.append((client, upstream))
+            for a, b in ((client, upstream), (upstream, client)):
+                self._threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass  # the other direction closed or cut() reset it: this copy ends too
+        finally:
+            for sock in (source, sink):
+                try:
+                    sock.close()
+                except OSError:
+                    pass
+
+    def cut(self):
+        try:
+            self.listener.shutdown(self._socket.SHUT_RDWR)  # wakes the accepting thread (Linux); then the port is free
+        except OSError:
+            pass
+        self.listener.close()
+        with self.lock:
+            pairs, self.pairs = self.pairs, []
+        for client, upstream in pairs:
+            for sock in (client, upstream):
+                try:
+                    sock.shutdown(self._socket.SHUT_RDWR)  # wakes the copying threads; the node reads "closed"
+                    sock.close()
+                except OSError:
+                    pass
