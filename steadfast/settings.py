@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "steadfast.storefront",
     "steadfast.api",
     "steadfast.heartbeat",
+    "steadfast.waitroom",
     "steadfast.fakes",
 ]
 
@@ -74,6 +75,7 @@ MIDDLEWARE = [
     "steadfast.status.traffic.ResponseCounterMiddleware",
     # Before sessions and users: a node without its database steps aside or serves what it can (docs/production.md).
     "steadfast.status.readiness.NodeReadinessMiddleware",
+    "steadfast.waitroom.middleware.InFlightMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -81,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # New visitors queue while the shop is over capacity; carts, checkout and staff never (docs/production.md).
+    "steadfast.waitroom.middleware.WaitingRoomMiddleware",
     "steadfast.status.middleware.ShopModeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
+from steadfast.providers.store import STORE_ERRORS
 from steadfast.status.banner import DISMISS_SESSION_KEY, banner_for, contacts_context, contacts_for
 from steadfast.status.feeds import feed_atom_bytes
 from steadfast.status.snapshot import snapshot_get
@@ -47,7 +48,17 @@ def _render(request, template, snapshot, **extra):
 
 @require_GET
 def status_page(request):
-    return _render(request, "status/page.html", snapshot_get())
+    return _render(request, "status/page.html", snapshot_get(), busy=_busy())
+
+
+def _busy() -> bool:
+    """The waiting room is queuing new visitors (waitroom/room.py); a cache failure means "not that we know"."""
+    from steadfast.waitroom.room import active
+
+    try:
+        return active()
+    except (*STORE_ERRORS, ValueError):
+        return False
 
 
 @require_GET

@@ -73,7 +73,8 @@ def _status_version(request) -> str:
 
 
 def _cacheable(request) -> bool:
-    shared_cookies = {settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME}
+    # The waiting room's admission cookie says nothing about the page: admitted visitors get cached pages too.
+    shared_cookies = {settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME, "sf_admitted"}
     return request.method == "GET" and set(request.COOKIES) <= shared_cookies
 
 

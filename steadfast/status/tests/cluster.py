@@ -72,10 +72,10 @@ class Cluster:
         self.processes.append(process)
         return process
 
-    def web(self, name, port=None, **env):
+    def web(self, name, port=None, threads=4, **env):
         port = port or free_port()
         process = self.spawn(name, [sys.executable, "-m", "gunicorn", "steadfast.wsgi:application",
-                                    "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4",
+                                    "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", str(threads),
                                     "--worker-class", "gthread", "--graceful-timeout", "1"], **env)
         self.nodes[name] = (process, port)
         return f"http://127.0.0.1:{port}"
