@@ -115,13 +115,15 @@ class Cluster:
         path = self.tmp / f"{name}.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
-    def stop_all(self):
+    def stop_all(self, show_logs=True):
         for process in self.processes:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(WAIT)
         if self.nginx is not None:
             self.nginx.stop()
+        if not show_logs:
+            return
         # pytest shows this only when the test fails: the end of each process's log says what it saw.
         for log in sorted(self.tmp.glob("*.log")):
             print(f"--- {log.name} (last 30 lines)", *log.read_text(errors="replace").splitlines()[-30:], sep="\n")
