@@ -76,6 +76,7 @@ MIDDLEWARE = [
     # Before sessions and users: a node without its database steps aside or serves what it can (docs/production.md).
     "steadfast.status.readiness.NodeReadinessMiddleware",
     "steadfast.waitroom.middleware.InFlightMiddleware",
+    "steadfast.replica.ReplicaMiddleware",  # which requests may read the replica (when DATABASE_REPLICA_URL is set)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -134,6 +135,12 @@ else:
 # Separate test database names let several test runs share one PostgreSQL server.
 if env_str("DATABASE_TEST_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": env_str("DATABASE_TEST_NAME")}
+# Optional read replica: catalog and status pages read from it (steadfast/replica.py; docs/production.md).
+DATABASE_REPLICA_URL = env_url("DATABASE_REPLICA_URL", "", schemes=("postgres", "postgresql"))
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests: the same database under the second alias
+DATABASE_ROUTERS = ["steadfast.replica.ReplicaRouter"]  # without a replica every query goes to "default"
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

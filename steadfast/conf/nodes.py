@@ -15,3 +15,4 @@ WAITROOM_SWITCH_RATE = env_int("WAITROOM_SWITCH_RATE", 5, 1)
 WAITROOM_LINGER_SECONDS = env_int("WAITROOM_LINGER_SECONDS", 30, 0)
 # How long a visitor let in keeps their admission.
 WAITROOM_ADMIT_MINUTES = env_int("WAITROOM_ADMIT_MINUTES", 30, 1)
+
