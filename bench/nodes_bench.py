@@ -1,6 +1,7 @@
 """Several nodes (issue 16): printed for people, never asserted. PostgreSQL + Redis only (the production topology).
 
     source .pgenv && .venv/bin/python bench/nodes_bench.py      # DATABASE_URL, REDIS_URL required
+    BENCH_PARTS=waitroom … (orders, kill, waitroom), BENCH_CLIENTS, BENCH_SECONDS, BENCH_ROUNDS
 
 Runs on its own database (steadfast_nodes_bench, dropped and migrated again each run) with real gunicorn nodes
 (1 worker x 4 threads each) and Huey workers behind nginx with the config of `status nginx-config`:
@@ -42,6 +43,7 @@ import psycopg  # noqa: E402
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "12"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "6"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
+PARTS = set(os.environ.get("BENCH_PARTS", "orders,kill,waitroom").split(","))  # a subset: BENCH_PARTS=waitroom
 
 
 def recreate_database():
@@ -191,11 +193,14 @@ def main():
         shop.tmp = shop.tmp / "single"
         shop.tmp.mkdir()
         one = shop.proxy(a)
-        orders_per_second(shop, one, two)
+        if "orders" in PARTS:
+            orders_per_second(shop, one, two)
         shop.nginx.stop()
         shop.nginx = one_nginx
-        node_kill(shop, two)
-        waitroom_overhead(shop)
+        if "kill" in PARTS:
+            node_kill(shop, two)
+        if "waitroom" in PARTS:
+            waitroom_overhead(shop)
     finally:
         shop.stop_all(show_logs=False)
 

@@ -3,15 +3,17 @@
 Three layers, each only for the failure it is meant for:
 
 1. `upstream steadfast_nodes`: round robin over the nodes with passive health checks (max_fails/fail_timeout). A
-   node that is down (refused, timeout, 502) or not ready (its own 503 with X-Steadfast-Proxy: first, see
-   readiness.py) counts as a failure and is left alone for fail_timeout; nginx then tries it again by itself.
-   `proxy_next_upstream` retries on another node only what is safe: nginx never passes a request with a
-   non-idempotent method (POST, PATCH, LOCK) to a second node once it was sent to one (we never add
-   `non_idempotent`), so a POST is never placed twice by the proxy; the client retries with its Idempotency-Key.
-2. When no node answered 2xx-4xx (every one down or not ready), the same request goes once more to
-   `steadfast_last_resort` (the same nodes, never marked down) with X-Steadfast-Proxy: last, so a node without its
-   database still serves what it can: cached catalog pages with ordering paused, its maintenance page.
+   node that is down (refused, timeout, 502) or not ready (its own 503 to X-Steadfast-Proxy: first, see
+   status/readiness.py) counts as a failure and is left alone for fail_timeout; nginx then tries it again by
+   itself. GET/HEAD/OPTIONS go to the next node on those answers.
+2. When no node answered a GET (every one down or not ready), it goes once more to `steadfast_last_resort` (the
+   same nodes, never marked down) with X-Steadfast-Proxy: last, so a node without its database still serves what
+   it can: cached catalog pages with ordering paused, its maintenance page.
 3. When even that gets no answer, the static status copy (offline.py, `status export`) says the shop is down.
+
+Any other method (POST, PATCH, PUT, DELETE) takes its own location (@steadfast_write): passed to another node
+only when the connection was refused, never once sent (`non_idempotent` is deliberately absent), never to the
+last-resort stage; the client retries with its Idempotency-Key and the shop places one order.
 
 X-Forwarded-For: nginx overwrites it with the address it saw ($remote_addr) when it faces the internet, or appends
 to it (--behind-proxy) when another balancer in TRUSTED_PROXIES sits in front; the shop reads it from the right

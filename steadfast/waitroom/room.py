@@ -81,6 +81,7 @@ def switch_set(on: bool):
         cache.set(SWITCH, True, None)
     else:
         cache.delete(SWITCH)
+    _forget()
 
 
 def switched_on() -> bool:
@@ -91,7 +92,22 @@ def limit() -> int:
     return settings.WAITROOM_MAX_INFLIGHT
 
 
-def active(load=None) -> bool:
+_memo = {"at": float("-inf"), "value": False}
+MEMO_SECONDS = 0.25  # one answer per process per quarter second: the door costs new visitors no cache round trips
+
+
+def active() -> bool:
+    now = time.monotonic()
+    if now - _memo["at"] >= MEMO_SECONDS:
+        _memo.update(value=_active(), at=now)
+    return _memo["value"]
+
+
+def _forget():
+    _memo["at"] = float("-inf")
+
+
+def _active(load=None) -> bool:
     """Is the room holding new visitors? Staff switch, or load over the limit; it stays on for a short grace after
     load falls (WAITROOM_LINGER_SECONDS), so the queue drains in order instead of being overtaken by newcomers."""
     if switched_on():
@@ -148,3 +164,4 @@ def estimate_seconds(place: int) -> int:
 
 def reset():
     cache.delete_many([SWITCH, ISSUED, ADMITTED, RATE, ACTIVE_UNTIL])
+    _forget()
