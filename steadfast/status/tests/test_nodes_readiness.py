@@ -127,3 +127,31 @@ def test_node_that_cannot_open_its_database_steps_aside_sqlite(cluster, make_var
                          headers={"Idempotency-Key": "db-down-order-1", "X-Steadfast-Proxy": "write"})
     assert refused.status_code == 503 and refused.json()["error"] == "ordering_unavailable", refused.text
     assert Order.objects.count() == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="Redis exists only in the PostgreSQL + Redis setup")
+def test_node_without_redis_steps_aside_and_comes_back_pg(cluster, make_variant):
+    import os
+
+    variant = make_variant(stock=5)
+    product_page = f"/p/{variant.product.slug}/"
+    redis = urlsplit(os.environ["REDIS_URL"])
+    relay = Relay(redis.hostname, redis.port or 6379)
+    good = cluster.web("web-good")
+    cut = cluster.web("web-cut", REDIS_URL=urlunsplit(redis._replace(netloc=f"127.0.0.1:{relay.port}")))
+    cluster.wait_ready("web-good")
+    cluster.wait_ready("web-cut")
+    base = cluster.proxy(good, cut)
+
+    relay.cut()
+    status, body = wait_until(lambda: (s := readyz(cut))[0] == 503 and s, describe="web-cut to say not ready")
+    assert body["failing"] == ["cache"]
+    wait_until(lambda: get(cut, product_page, "first").status_code == 503, describe="web-cut to step aside")
+    assert_proxy_serves_every_get(base, ["/", product_page, "/status/"])
+    # As the last resort it still serves: the lenient cache degrades to "not cached", the database is there.
+    page = get(cut, product_page, "last")
+    assert page.status_code == 200 and variant.product.name in page.text and PAUSED not in page.text
+
+    relay.restore()
+    wait_until(lambda: readyz(cut)[0] == 200, describe="web-cut ready again", timeout=WAIT)
+    wait_until(lambda: get(cut, product_page, "first").status_code == 200, describe="web-cut serving again")
