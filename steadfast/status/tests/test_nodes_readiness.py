@@ -6,6 +6,8 @@ both relays are cut, the whole shop without its database: pages the cache holds 
 that ordering is paused, and an order is refused with that message (never a 500). On SQLite there is no network to
 cut: the broken node is given a database path it cannot open (a directory), which shows the same refusal and the
 same stepping aside; recovery is the PostgreSQL part's (the same code path: the check is made again each 200 ms).
+A node that loses Redis is tested the same way on PostgreSQL + Redis runs: it steps aside, still serves as the last
+resort (the lenient cache degrades to "not cached"), and comes back by itself.
 """
 
 from urllib.parse import urlsplit, urlunsplit
