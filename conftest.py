@@ -10,6 +10,20 @@ def pytest_configure(config):
     settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 
+def pytest_collection_modifyitems(config, items):
+    """`only_on("postgresql")` tests belong to the PostgreSQL + Redis suite and their SQLite twins to the SQLite one:
+    the other suite deselects them (counted as deselected, not as skipped), so a skip always means a problem."""
+    from django.db import connection
+
+    keep, other = [], []
+    for item in items:
+        marker = item.get_closest_marker("only_on")
+        (other if marker and marker.args[0] != connection.vendor else keep).append(item)
+    if other:
+        config.hook.pytest_deselected(items=other)
+        items[:] = keep
+
+
 _DB_FIXTURES = {"db", "transactional_db", "live_server", "admin_client", "admin_user", "django_user_model", "page"}
 
 

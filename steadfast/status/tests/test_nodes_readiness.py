@@ -14,7 +14,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
-from django.db import connection
 
 from steadfast.orders.models import Order
 from steadfast.status.tests.cluster import WAIT, Cluster, Relay
@@ -67,7 +66,7 @@ def assert_proxy_serves_every_get(base, paths, rounds=10):
             assert answer.status_code == 200, (path, answer.status_code, answer.text[:300])
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="network relay: the SQLite variant is below")
+@pytest.mark.only_on("postgresql", reason="network relay: the SQLite variant is below")
 def test_node_without_its_database_steps_aside_and_comes_back_pg(cluster, make_variant):
     variant = make_variant(stock=50)
     product_page = f"/p/{variant.product.slug}/"
@@ -108,7 +107,7 @@ def test_node_without_its_database_steps_aside_and_comes_back_pg(cluster, make_v
     assert list(Order.objects.values_list("idempotency_key", flat=True)) == ["db-back-order-1"]
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite variant; the PostgreSQL one is above")
+@pytest.mark.only_on("sqlite", reason="SQLite variant; the PostgreSQL one is above")
 def test_node_that_cannot_open_its_database_steps_aside_sqlite(cluster, make_variant, tmp_path):
     variant = make_variant(stock=50)
     broken = tmp_path / "broken"
@@ -131,7 +130,7 @@ def test_node_that_cannot_open_its_database_steps_aside_sqlite(cluster, make_var
     assert Order.objects.count() == 0
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="Redis exists only in the PostgreSQL + Redis setup")
+@pytest.mark.only_on("postgresql", reason="Redis exists only in the PostgreSQL + Redis setup")
 def test_node_without_redis_steps_aside_and_comes_back_pg(cluster, make_variant):
     import os
 
