@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "steadfast.storefront",
     "steadfast.api",
     "steadfast.heartbeat",
+    "steadfast.synthetic",
     "steadfast.fakes",
 ]
 
@@ -433,3 +434,4 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+from steadfast.conf.synthetic import *  # noqa: E402,F401,F403

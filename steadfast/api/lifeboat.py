@@ -49,7 +49,7 @@ router = Router(tags=["lifeboat"], auth=LifeboatToken())
             summary="Contacts, delivery methods and a catalog snapshot for the off-host watcher")
 def lifeboat_export(request):
     site = settings.SITE_URL.rstrip("/")
-    products = (Product.objects.filter(is_active=True).select_related("category")
+    products = (Product.objects.filter(is_active=True, category__is_active=True).select_related("category")
                 .prefetch_related("variants", "images").order_by("category__position", "name")[:SNAPSHOT_PRODUCTS])
     return {
         "generated_at": timezone.now().isoformat(),

@@ -1,5 +1,7 @@
 """The components of the public status page: which rows, their groups, their state and uptime bars."""
 
+from datetime import datetime
+
 from django.utils.translation import gettext as _
 
 from steadfast.providers.models import Provider
@@ -77,7 +79,23 @@ def components_build(mode, now):
     accounting = [p for p in providers if p.kind == Provider.Kind.ACCOUNTING]
     if accounting:
         rows.append(row_for("accounting", _("Accounting"), accounting))
+    checkout = checkout_row()
+    if checkout:
+        rows.insert(1, checkout)
     return rows
+
+
+def checkout_row():
+    """The synthetic checkout's last results (steadfast/synthetic/): a row only once it has run."""
+    from steadfast.synthetic.services import checkout_health
+
+    health = checkout_health()
+    if not health:
+        return None
+    failed, runs = len(health["failed"]), health["runs"]
+    status = "operational" if not failed else "major_outage" if failed == runs else "partial_outage"
+    return ComponentRow("checkout", _("Checkout (test purchase)"), status,
+                        datetime.fromisoformat(health["checked_at"]), [])
 
 
 def group_of(component_id):
@@ -121,7 +139,7 @@ def components_serialize(rows, uptime, now_iso) -> tuple[list, list]:
                 "group_id": group,
                 "uptime": bars,
                 # Nothing outside the shop to check (cash on delivery, own courier): no bars will ever come.
-                "checked": row.id == "website" or row.id in checked,
+                "checked": row.id in ("website", "checkout") or row.id in checked,
                 "uptime_pct": uptime_percent([b["value"] for b in bars]) if bars else None,
             }
         )
