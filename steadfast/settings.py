@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "steadfast.api",
     "steadfast.heartbeat",
     "steadfast.synthetic",
+    "steadfast.oncall",
     "steadfast.fakes",
 ]
 

@@ -34,6 +34,12 @@ def message(title: str, text: str) -> str:
     return _page(title, f'<div class="card"><h1>{escape(title)}</h1><p>{escape(text)}</p></div>')
 
 
+def ack_form(action: str) -> str:
+    return _page("Acknowledge alert", '<div class="card"><h1>Acknowledge this alert?</h1><p>Nobody else will be '
+                 'paged for it.</p><form method="post" action="' + escape(action) + '"><button type="submit">'
+                 "I am on it</button></form></div>")
+
+
 def _contacts(shop: dict) -> str:
     phone, email = shop.get("phone", ""), shop.get("email", "")
     links = []

@@ -1,6 +1,7 @@
 """The lifeboat's web server: the emergency page and its order request form while the shop is down, a redirect
 back to the shop otherwise ("steps back"), and /watch/state.json for people and scripts at any time."""
 
+import hmac
 import html
 import logging
 import re
@@ -41,6 +42,8 @@ class Handler(BaseHTTPRequestHandler):
         path = self.path.split("?")[0]
         if path == "/watch/state.json":
             return self._send(200, self.watcher.state_document(), "application/json")
+        if path.startswith("/watch/ack/"):
+            return self._ack(path, confirm=False)
         if path.startswith("/watch/photos/"):
             photo = self.watcher.lifeboat.photo(path.removeprefix("/watch/photos/"))
             if photo is None:
@@ -52,6 +55,8 @@ class Handler(BaseHTTPRequestHandler):
         return self._send(503, pages.emergency(self.watcher.lifeboat.snapshot(), self.watcher.state_document()))
 
     def do_POST(self):  # noqa: N802
+        if self.path.startswith("/watch/ack/"):
+            return self._ack(self.path.split("?")[0], confirm=True)
         if self.watcher.state != DOWN:
             return self._step_back()
         length = int(self.headers.get("Content-Length") or 0)
@@ -69,6 +74,22 @@ class Handler(BaseHTTPRequestHandler):
         record = self.watcher.lifeboat.request_store(fields)
         self.watcher.request_taken(record)
         return self._send(200, pages.thanks(snapshot, record))
+
+    def _ack(self, path, confirm):
+        """GET shows a button (link previews and mail scanners open links; only a person presses it), POST acks."""
+        query = parse_qs(self.path.partition("?")[2])
+        level, key = query.get("p", [""])[-1], query.get("k", [""])[-1]
+        page_id = path.removeprefix("/watch/ack/")
+        oncall = self.watcher.oncall
+        if not key or not hmac.compare_digest(key, oncall.ack_key(page_id, level)):
+            return self._send(404, pages.message("Not found", "This acknowledge link is not valid."))
+        if not confirm:
+            return self._send(200, pages.ack_form(self.path))
+        page = oncall.acknowledge(page_id, level, key)
+        if page is None:
+            return self._send(404, pages.message("Not found", "This alert is no longer known."))
+        return self._send(200, pages.message("Acknowledged", f"Thank you. {page['acked_by']} is on it; nobody "
+                                             "else will be paged for this alert."))
 
     def _may_store(self) -> bool:
         client, now = self._client(), time.monotonic()
