@@ -71,6 +71,9 @@ class OnCallOverride(models.Model):
         verbose_name = _("override")
         verbose_name_plural = _("overrides")
 
+    def __str__(self):
+        return f"{self.person} {self.starts_at:%Y-%m-%d %H:%M}"
+
     def clean(self):
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("The end must be after the start.")})

@@ -60,7 +60,7 @@ def world(tmp_path):
     import threading
 
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    watcher.web_url = "http://127.0.0.1:%d" % server.server_address[1]
+    watcher.web_url = f"http://127.0.0.1:{server.server_address[1]}"
     yield watcher, shop, telegram, sms, smtp
     server.shutdown()
     server.server_close()
