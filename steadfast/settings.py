@@ -435,4 +435,4 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
-from steadfast.conf.synthetic import *  # noqa: E402,F401,F403
+from steadfast.conf.monitoring import *  # noqa: E402,F401,F403
