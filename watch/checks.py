@@ -6,7 +6,7 @@ a failed synthetic checkout (the JSON's synthetic_checkout) or a missing worker/
 is "degraded". One round never changes the state (Hysteresis).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -19,6 +19,7 @@ class Round:
     state: str
     problems: tuple[str, ...]
     status_description: str = ""
+    components: dict = field(default_factory=dict)  # status page component id -> status (for the SLA report)
 
 
 def check_round(client: httpx.Client, shop_url: str, catalog_path: str) -> Round:
@@ -40,7 +41,9 @@ def check_round(client: httpx.Client, shop_url: str, catalog_path: str) -> Round
     if indicator != "none":
         problems.append(f"status page: {description or indicator}")
     problems.extend(synthetic_problems(summary.get("synthetic_checkout")))
-    return Round(DEGRADED if problems else UP, tuple(problems), description)
+    components = {c["id"]: c["status"] for c in summary.get("components", [])
+                  if isinstance(c, dict) and isinstance(c.get("id"), str) and isinstance(c.get("status"), str)}
+    return Round(DEGRADED if problems else UP, tuple(problems), description, components)
 
 
 def synthetic_problems(result) -> list[str]:

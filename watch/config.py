@@ -53,6 +53,10 @@ class Config:
     # On-call: the rota is pulled from the shop (GET /api/v1/lifeboat/oncall) and cached; "down"/"degraded" page
     # the person on call, then the next one after escalate_minutes without an acknowledgement, then everyone.
     escalate_minutes: float = 10.0
+    # SLA report: the contract's uptime figure, and the key that opens /watch/sla?key=... (empty: web report off;
+    # `python -m watch sla` works anyway).
+    sla_target: float = 99.9
+    report_token: str = ""
 
     @property
     def listen_host_port(self) -> tuple[str, int]:
@@ -60,7 +64,7 @@ class Config:
         return host.strip("[]"), int(port)
 
 
-_SECRETS = {"shop_token", "telegram_token", "sms_secret", "sms_login", "smtp_password"}
+_SECRETS = {"report_token", "shop_token", "telegram_token", "sms_secret", "sms_login", "smtp_password"}
 _URLS = {"shop_url", "telegram_api", "webhook_url", "public_url", "sms_api"}
 
 
@@ -200,4 +204,5 @@ _CONVERT = {
     "smtp_port": _number(1, int),
     "smtp_starttls": _flag,
     "escalate_minutes": _number(0.01, float),
+    "sla_target": _number(0, float),
 }

@@ -14,6 +14,7 @@ from watch.checks import DEGRADED, DOWN, UP, Hysteresis, check_round
 from watch.config import Config
 from watch.lifeboat import Lifeboat
 from watch.oncall import OnCall
+from watch.sla import round_record
 from watch.store import read_json, write_atomic
 
 log = logging.getLogger("watch")
@@ -47,7 +48,9 @@ class Watcher:
 
     def tick(self) -> None:
         result = check_round(self.client, self.config.shop_url, self.config.catalog_path)
-        self.problems, self.checked_at = result.problems, datetime.now(UTC).isoformat()
+        now = datetime.now(UTC)
+        self.problems, self.checked_at = result.problems, now.isoformat()
+        round_record(self.config.data_dir, now, result.state, result.problems, result.components)
         change = self.hysteresis.observe(result.state)
         if change:
             self._changed(*change, result)

@@ -10,7 +10,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
-from watch import pages
+from watch import pages, sla
 from watch.checks import DOWN
 
 log = logging.getLogger("watch.web")
@@ -44,6 +44,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, self.watcher.state_document(), "application/json")
         if path.startswith("/watch/ack/"):
             return self._ack(path, confirm=False)
+        if path in ("/watch/sla", "/watch/sla.csv"):
+            return self._sla(path)
         if path.startswith("/watch/photos/"):
             photo = self.watcher.lifeboat.photo(path.removeprefix("/watch/photos/"))
             if photo is None:
@@ -90,6 +92,19 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(404, pages.message("Not found", "This alert is no longer known."))
         return self._send(200, pages.message("Acknowledged", f"Thank you. {page['acked_by']} is on it; nobody "
                                              "else will be paged for this alert."))
+
+    def _sla(self, path):
+        query = parse_qs(self.path.partition("?")[2])
+        config = self.watcher.config
+        key, month = query.get("key", [""])[-1], query.get("month", [""])[-1] or time.strftime("%Y-%m", time.gmtime())
+        if not config.report_token or not hmac.compare_digest(key, config.report_token):
+            return self._send(404, pages.message("Not found", "No such page."))
+        if not re.fullmatch(r"\d{4}-\d{2}", month):
+            return self._send(400, pages.message("Bad month", "Give the month as YYYY-MM."))
+        report = sla.month_report(config.data_dir, month, config.sla_target)
+        if path.endswith(".csv"):
+            return self._send(200, sla.report_csv(report, month), "text/csv; charset=utf-8")
+        return self._send(200, sla.report_html(report, month, config.shop_url))
 
     def _may_store(self) -> bool:
         client, now = self._client(), time.monotonic()
