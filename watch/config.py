@@ -55,6 +55,12 @@ class Config:
     escalate_minutes: float = 10.0
     # SLA report: the contract's uptime figure, and the key that opens /watch/sla?key=... (empty: web report off;
     # `python -m watch sla` works anyway).
+    # The lifeboat page: its default language (en, pl, ru; the browser's choice wins), messenger links shown with
+    # QR codes ("Telegram=https://t.me/shop, WhatsApp=https://wa.me/48600100200"), and a line for what staff know
+    # (an ETA), shown on the page.
+    language: str = "en"
+    messengers: tuple[tuple[str, str], ...] = field(default=())
+    outage_note: str = ""
     sla_target: float = 99.9
     report_token: str = ""
 
@@ -173,6 +179,17 @@ def _choice(*choices):
     return convert
 
 
+def _messengers(name, value):
+    pairs = []
+    for item in _text_list(name, value):
+        label, sep, url = item.partition("=")
+        parts = urlsplit(url.strip())
+        if not sep or not label.strip() or parts.scheme not in ("http", "https", "tg", "viber") or not parts.netloc:
+            raise ValueError("expected Label=URL items, e.g. Telegram=https://t.me/shop")
+        pairs.append((label.strip(), url.strip()))
+    return tuple(pairs)
+
+
 def _flag(name, value):
     if isinstance(value, bool):
         return value
@@ -205,4 +222,6 @@ _CONVERT = {
     "smtp_starttls": _flag,
     "escalate_minutes": _number(0.01, float),
     "sla_target": _number(0, float),
+    "language": _choice("en", "pl", "ru"),
+    "messengers": _messengers,
 }
