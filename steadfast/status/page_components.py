@@ -85,6 +85,25 @@ def components_build(mode, now):
     return rows
 
 
+def checkout_bars(days, now) -> list:
+    """Per UTC day (oldest first): the share of synthetic checkouts that passed, None on a day with none."""
+    from datetime import UTC, time, timedelta
+
+    from django.db.models import Count, Q
+    from django.db.models.functions import TruncDate
+
+    from steadfast.synthetic.models import SyntheticRun
+
+    today = now.astimezone(UTC).date()
+    first = today - timedelta(days=days - 1)
+    since = datetime.combine(first, time.min, tzinfo=UTC)
+    rows = (SyntheticRun.objects.filter(finished_at__gte=since)
+            .annotate(day=TruncDate("finished_at", tzinfo=UTC)).values("day")
+            .annotate(n=Count("pk"), passed=Count("pk", filter=Q(ok=True))))
+    by_day = {row["day"]: row["passed"] / row["n"] for row in rows}
+    return [by_day.get(first + timedelta(days=i)) for i in range(days)]
+
+
 def checkout_row():
     """The synthetic checkout's last results (steadfast/synthetic/): a row only once it has run."""
     from steadfast.synthetic.services import checkout_health
@@ -110,6 +129,8 @@ def uptime_for_rows(rows, days, now) -> dict[str, list]:
     for row in rows:
         if row.id == "website":
             values, maintenance = website_values, website_maintenance
+        elif row.id == "checkout":
+            values, maintenance = checkout_bars(days, now), [False] * days
         else:
             values = combine([per_provider[pid] for pid in row.provider_ids]) if row.provider_ids else [None] * days
             maintenance = [False] * days
