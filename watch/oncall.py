@@ -1,5 +1,6 @@
 """Paging the on-call rota: "down" and "degraded" go to the person on call first (watch/rota.py), to the next one
-after `escalate_minutes` without an acknowledgement, then to everyone. Every page carries an acknowledge link
+after `escalate_minutes` without an acknowledgement, then to everyone. "degraded" is not critical: it skips people
+in their quiet hours. Every page carries an acknowledge link
 served by the lifeboat web server; acknowledging stops the escalation and tells the group who took it.
 
 The rota is pulled from the shop while it is up and kept in rota.json for when it is not; open pages and their
@@ -18,7 +19,7 @@ from pathlib import Path
 import httpx
 
 from watch.channels import person_targets
-from watch.rota import on_call
+from watch.rota import on_call, quiet
 from watch.store import read_json, write_atomic
 
 log = logging.getLogger("watch.oncall")
@@ -54,7 +55,8 @@ class OnCall:
 
     def page_open(self, event: str, text: str, now: datetime | None = None) -> dict | None:
         now = now or datetime.now(UTC)
-        order = on_call(self.rota(), now)
+        rota = self.rota()
+        order = self._order(rota, event, now)
         if not order:
             return None
         page = {"id": uuid.uuid4().hex[:12], "event": event, "text": text, "opened_at": now.isoformat(),
@@ -75,8 +77,15 @@ class OnCall:
                 last = datetime.fromisoformat(page["history"][-1]["at"])
                 if page["level"] <= len(page["order"]) - 1 and now - last >= wait:
                     page["level"] += 1
-                    self._page(page, on_call(self.rota(), datetime.fromisoformat(page["opened_at"])), now)
+                    self._page(page, self._order(self.rota(), page["event"],
+                                                 datetime.fromisoformat(page["opened_at"])), now)
                     self._save()
+
+    @staticmethod
+    def _order(rota, event, at) -> list[dict]:
+        """Who is paged, in order; a non-critical event ("degraded") skips people in their quiet hours."""
+        people = on_call(rota, at)
+        return people if event == "down" else [p for p in people if not quiet(rota, p, at)]
 
     def acknowledge(self, page_id: str, level: str, key: str, now: datetime | None = None) -> dict | None:
         if not hmac.compare_digest(key, self.ack_key(page_id, level)):

@@ -3,7 +3,7 @@ library only: the watcher follows it while the shop is dead, and the shop's admi
 coverage view, so both read the rota the same way.
 
     {"time_zone": "Europe/Warsaw",
-     "people": [{"id", "name", "phone", "telegram_chat_id", "email"}, ...],   # in escalation order
+     "people": [{"id", "name", "phone", "telegram_chat_id", "email", "quiet": ["22:00", "07:00"] | null}, ...],
      "shifts": [{"person": id, "weekdays": "01234", "starts": "08:00", "ends": "20:00"}, ...],
      "overrides": [{"person": id, "starts_at": ISO, "ends_at": ISO}, ...]}
 """
@@ -22,6 +22,15 @@ def on_call(rota: dict, at: datetime) -> list[dict]:
     order = list(dict.fromkeys(pid for pid in first if pid in people))
     order += [pid for pid in people if pid not in order]
     return [people[pid] for pid in order]
+
+
+def quiet(rota: dict, person: dict, at: datetime) -> bool:
+    """True in the person's quiet hours (no non-critical alerts then)."""
+    if not person.get("quiet"):
+        return False
+    local = at.astimezone(ZoneInfo(rota.get("time_zone") or "UTC"))
+    window = {"weekdays": "0123456", "starts": person["quiet"][0], "ends": person["quiet"][1]}
+    return _covers(window, local)
 
 
 def covered(rota: dict, at: datetime) -> bool:

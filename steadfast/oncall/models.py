@@ -20,6 +20,11 @@ class OnCallPerson(models.Model):
                                            help_text=_("After the person on call, the others are paged in this "
                                                        "order."))
     is_active = models.BooleanField(_("active"), default=True)
+    # Non-critical alerts ("degraded": the shop sells, something is wrong) skip this person in these hours; "down"
+    # always pages. An end before the start runs past midnight.
+    quiet_from = models.TimeField(_("quiet from"), null=True, blank=True,
+                                  help_text=_("No non-critical alerts between these times (shop time zone)."))
+    quiet_until = models.TimeField(_("quiet until"), null=True, blank=True)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -32,6 +37,8 @@ class OnCallPerson(models.Model):
     def clean(self):
         if not (self.phone or self.telegram_chat_id or self.email):
             raise ValidationError(_("Enter at least one way to reach this person: phone, Telegram or e-mail."))
+        if (self.quiet_from is None) != (self.quiet_until is None):
+            raise ValidationError(_("Enter both ends of the quiet hours, or neither."))
 
 
 class OnCallShift(models.Model):

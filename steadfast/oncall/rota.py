@@ -16,7 +16,8 @@ def rota_document(now=None) -> dict:
         "generated_at": now.isoformat(),
         "time_zone": settings.TIME_ZONE,
         "people": [{"id": p.pk, "name": p.name, "phone": p.phone, "telegram_chat_id": p.telegram_chat_id,
-                    "email": p.email} for p in people],
+                    "email": p.email, "quiet": [p.quiet_from.strftime("%H:%M"), p.quiet_until.strftime("%H:%M")]
+                    if p.quiet_from and p.quiet_until else None} for p in people],
         "shifts": [{"person": s.person_id, "weekdays": s.weekdays, "starts": s.starts.strftime("%H:%M"),
                     "ends": s.ends.strftime("%H:%M")} for s in OnCallShift.objects.filter(person_id__in=ids)],
         # Past overrides are history; the watcher needs the current and coming ones (for weeks without the shop).

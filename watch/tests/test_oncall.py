@@ -128,3 +128,18 @@ def test_nobody_acknowledges_everyone_is_paged_once(world):
     assert [h["paged"] for h in page["history"]] == page["order"] + ["everyone"]
     watcher.alerts.flush()
     assert {m["to"] for m in smtp.messages} == {"ann@example.com", "bob@example.com"}
+
+
+def test_degraded_skips_people_in_quiet_hours_down_does_not(world):
+    watcher, shop, telegram, sms, smtp = world
+    now = datetime.now(UTC)
+    first = on_call(ROTA, now)[0]
+    local = now.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Warsaw"))
+    window = [(local - timedelta(hours=1)).strftime("%H:%M"), (local + timedelta(hours=1)).strftime("%H:%M")]
+    rota = {**ROTA, "people": [{**p, "quiet": window} if p["id"] == first["id"] else p for p in ROTA["people"]]}
+    shop.documents["/api/v1/lifeboat/oncall"] = rota
+    watcher.tick()
+    degraded = watcher.oncall.page_open("degraded", "🟠 Shop DEGRADED")
+    assert first["name"] not in degraded["order"] and len(degraded["order"]) == 2
+    down = watcher.oncall.page_open("down", "🔴 Shop DOWN")
+    assert down["order"][0] == first["name"]
