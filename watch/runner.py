@@ -44,7 +44,9 @@ class Watcher:
     def state_document(self) -> dict:
         return {"state": self.state, "since": self.since, "checked_at": self.checked_at,
                 "problems": list(self.problems), "shop_url": self.config.shop_url,
-                "requests_waiting": len(self.lifeboat.unpushed())}
+                "requests_waiting": len(self.lifeboat.unpushed()),
+                "pages_open": [{"event": p["event"], "opened_at": p["opened_at"], "paged": p["history"][-1]["paged"],
+                                "acked_by": p["acked_by"]} for p in self.oncall.open_pages(include_acked=True)]}
 
     def tick(self) -> None:
         result = check_round(self.client, self.config.shop_url, self.config.catalog_path)
