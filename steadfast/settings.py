@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "steadfast.api",
     "steadfast.heartbeat",
     "steadfast.waitroom",
+    "steadfast.synthetic",
+    "steadfast.oncall",
     "steadfast.fakes",
 ]
 
@@ -446,4 +448,5 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+from steadfast.conf.monitoring import *  # noqa: E402,F401,F403
 from steadfast.conf.nodes import *  # noqa: E402,F401,F403

@@ -3,12 +3,16 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from steadfast.metrics import views as metrics_views
 from steadfast.payments import views as payment_views
+from steadfast.sla import views as sla_views
 from steadfast.status import views as status_views
 
 urlpatterns = [
     path("healthz", status_views.healthz, name="healthz"),
     path("readyz", status_views.readyz, name="readyz"),
+    path("metrics", metrics_views.metrics, name="metrics"),
+    path("admin/sla/", sla_views.sla_report, name="sla_report"),
     path("admin/", admin.site.urls),
     path("status/", include("steadfast.status.urls")),
     path("", include("steadfast.notify.urls")),  # /newsletter/unsubscribe/..., /notify/webhooks/...

@@ -5,7 +5,9 @@ import logging
 import signal
 import sys
 import threading
+import time
 
+from watch import sla
 from watch.config import ConfigError, load
 from watch.runner import Watcher
 from watch.web import serve
@@ -14,6 +16,10 @@ from watch.web import serve
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="steadfast-watch", description=__doc__)
     parser.add_argument("--config", help="TOML file (default: $WATCH_CONFIG); WATCH_* variables override it")
+    parser.add_argument("command", nargs="?", choices=["run", "sla"], default="run",
+                        help="run (default): watch; sla: print the month's availability report and exit")
+    parser.add_argument("--month", help="sla: YYYY-MM (default: this month)")
+    parser.add_argument("--format", choices=["csv", "html"], default="csv", help="sla: output format")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # request URLs carry the Telegram token
@@ -22,6 +28,12 @@ def main(argv=None) -> int:
     except ConfigError as error:
         print(f"steadfast-watch: {error}", file=sys.stderr)
         return 2
+    if args.command == "sla":
+        month = args.month or time.strftime("%Y-%m", time.gmtime())
+        report = sla.month_report(config.data_dir, month, config.sla_target)
+        sys.stdout.write(sla.report_csv(report, month) if args.format == "csv"
+                         else sla.report_html(report, month, config.shop_url))
+        return 0
     watcher = Watcher(config)
     try:
         server = serve(watcher)

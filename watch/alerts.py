@@ -1,17 +1,20 @@
 """Alerts straight to staff, never through the shop (which may be the thing that is down).
 
-Channels: Telegram Bot API sendMessage, a generic JSON webhook, and Apprise URLs when the optional apprise package
-is installed. An alert a channel could not take stays queued and is retried every round; each send is a line in
-alerts.jsonl (what, where, outcome; never a token).
+Channels (watch/channels.py): Telegram, a JSON webhook, Apprise URLs, SMS through the watcher's own gateway and
+e-mail through its own SMTP server. Every alert goes to the group addresses of the config; "down"/"degraded" also
+page the on-call person (watch/oncall.py). An alert a channel could not take stays queued and is retried every
+round; each send is a line in alerts.jsonl (what, channel, to whom by name, outcome; never a token or a number).
 """
 
 import logging
 import threading
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 
+from watch import channels
 from watch.config import Config
 from watch.store import append_record
 
@@ -22,25 +25,28 @@ class Alerts:
     def __init__(self, config: Config, client: httpx.Client):
         self.config, self.client = config, client
         self.ledger = Path(config.data_dir) / "alerts.jsonl"
-        self.pending: list[tuple[str, dict]] = []  # (channel, alert)
+        self.pending: list[tuple[str, str, str, dict]] = []  # (channel, address, who, alert)
         self._lock = threading.Lock()  # the web thread (request taken) and the check loop both send
-        self.channels = [name for name, on in (
-            ("telegram", config.telegram_token and config.telegram_chat_id),
-            ("webhook", config.webhook_url),
-            ("apprise", config.apprise_urls),
-        ) if on]
-        if not self.channels:
-            log.warning("no alert channel configured: outages will only be logged")
+        self.group = channels.group_targets(config)
+        if not self.group:
+            log.warning("no alert channel configured: outages will only be logged (or paged to the on-call rota)")
 
-    def send(self, event: str, text: str, deliver_now: bool = True, **details) -> None:
-        """Queue for every channel; deliver_now=False leaves delivery to the next round (the web thread must not
-        wait on a hanging channel while a customer waits for the thank-you page)."""
-        alert = {"event": event, "text": text, "at": datetime.now(UTC).isoformat(), **details}
-        log.info("alert %s: %s", event, text)
+    @property
+    def channels(self) -> list[str]:
+        return sorted({channel for channel, _ in self.group})
+
+    def send(self, event: str, text: str, deliver_now: bool = True, targets=None, who="group", **details) -> dict:
+        """Queue for every group address (or the given (channel, address) targets); deliver_now=False leaves
+        delivery to the next round (the web thread must not wait on a hanging channel while a customer waits)."""
+        alert = {"id": details.pop("alert_id", None) or uuid.uuid4().hex[:12], "event": event, "text": text,
+                 "at": datetime.now(UTC).isoformat(), **details}
+        log.info("alert %s to %s: %s", event, who, text)
         with self._lock:
-            self.pending.extend((channel, alert) for channel in self.channels)
+            self.pending.extend((channel, address, who, alert)
+                                for channel, address in (self.group if targets is None else targets))
         if deliver_now:
             self.flush()
+        return alert
 
     def flush(self) -> None:
         with self._lock:
@@ -48,36 +54,16 @@ class Alerts:
 
     def _flush(self) -> None:
         still = []
-        for channel, alert in self.pending:
+        for channel, address, who, alert in self.pending:
+            record = {"event": alert["event"], "alert_id": alert["id"], "channel": channel, "to": who,
+                      "alert_at": alert["at"]}
             try:
-                getattr(self, f"_{channel}")(alert)
-            except (httpx.HTTPError, ValueError, RuntimeError) as error:
-                log.warning("alert %s via %s failed: %s; retrying next round", alert["event"], channel,
+                channels.SENDERS[channel](self.config, self.client, address, alert)
+            except channels.SEND_ERRORS as error:
+                log.warning("alert %s via %s to %s failed: %s; retrying next round", alert["event"], channel, who,
                             type(error).__name__)
-                append_record(self.ledger, {"event": alert["event"], "channel": channel, "outcome": "failed",
-                                            "error": type(error).__name__, "alert_at": alert["at"]})
-                still.append((channel, alert))
+                append_record(self.ledger, {**record, "outcome": "failed", "error": type(error).__name__})
+                still.append((channel, address, who, alert))
                 continue
-            append_record(self.ledger, {"event": alert["event"], "channel": channel, "outcome": "sent",
-                                        "alert_at": alert["at"]})
+            append_record(self.ledger, {**record, "outcome": "sent"})
         self.pending = still
-
-    def _telegram(self, alert):
-        url = f"{self.config.telegram_api}/bot{self.config.telegram_token}/sendMessage"
-        response = self.client.post(url, json={"chat_id": self.config.telegram_chat_id, "text": alert["text"],
-                                               "disable_web_page_preview": True})
-        # Telegram answers {"ok": false, "description": ...} with 4xx; the URL holds the token, so never log it.
-        if response.status_code != 200 or not response.json().get("ok"):
-            raise RuntimeError(f"Telegram refused the message (HTTP {response.status_code})")
-
-    def _webhook(self, alert):
-        self.client.post(self.config.webhook_url, json=alert).raise_for_status()
-
-    def _apprise(self, alert):
-        import apprise
-
-        notifier = apprise.Apprise()
-        for url in self.config.apprise_urls:
-            notifier.add(url)
-        if not notifier.notify(body=alert["text"], title=f"Shop {alert['event']}"):
-            raise RuntimeError("Apprise could not deliver to every URL")

@@ -1,11 +1,12 @@
 """What the shop looks like from outside, and the decision down/degraded/up with hysteresis.
 
 One round asks /healthz, /readyz, a catalog page and the public status JSON. Any of the first three failing means
-shoppers cannot buy ("down"); the shop answering while its status page reports a problem, the status JSON failing
-or a missing worker/scheduler heartbeat (readyz detail) is "degraded". One round never changes the state (Hysteresis).
+shoppers cannot buy ("down"); the shop answering while its status page reports a problem, the status JSON failing,
+a failed synthetic checkout (the JSON's synthetic_checkout) or a missing worker/scheduler heartbeat (readyz detail)
+is "degraded". One round never changes the state (Hysteresis).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -18,6 +19,7 @@ class Round:
     state: str
     problems: tuple[str, ...]
     status_description: str = ""
+    components: dict = field(default_factory=dict)  # status page component id -> status (for the SLA report)
 
 
 def check_round(client: httpx.Client, shop_url: str, catalog_path: str) -> Round:
@@ -32,13 +34,24 @@ def check_round(client: httpx.Client, shop_url: str, catalog_path: str) -> Round
     try:
         response = client.get(shop_url + "/status/api/v2/summary.json")
         response.raise_for_status()
-        status = response.json()["status"]
-        indicator, description = status["indicator"], status.get("description", "")
+        summary = response.json()
+        indicator, description = summary["status"]["indicator"], summary["status"].get("description", "")
     except (httpx.HTTPError, ValueError, KeyError, TypeError) as error:
         return Round(DEGRADED, (*problems, f"status JSON: {_describe(error)}"))
     if indicator != "none":
         problems.append(f"status page: {description or indicator}")
-    return Round(DEGRADED if problems else UP, tuple(problems), description)
+    problems.extend(synthetic_problems(summary.get("synthetic_checkout")))
+    components = {c["id"]: c["status"] for c in summary.get("components", [])
+                  if isinstance(c, dict) and isinstance(c.get("id"), str) and isinstance(c.get("status"), str)}
+    return Round(DEGRADED if problems else UP, tuple(problems), description, components)
+
+
+def synthetic_problems(result) -> list[str]:
+    """The shop's last synthetic checkouts (summary JSON): each failed payment/delivery pair is a problem."""
+    if not isinstance(result, dict) or result.get("ok") is not False:
+        return []
+    return [f"test purchase {f.get('payment')}+{f.get('delivery')} failed at {f.get('step')}: {f.get('detail')}"
+            for f in result.get("failed", []) if isinstance(f, dict)] or ["test purchase failed"]
 
 
 def _get(client, url) -> tuple[str, httpx.Response | None]:

@@ -34,6 +34,35 @@ class Config:
     telegram_api: str = "https://api.telegram.org"
     webhook_url: str = ""
     apprise_urls: tuple[str, ...] = field(default=())
+    # SMS through an HTTP gateway of the watcher's own: "smsru" (sms_login = api_id) or "twilio" (sms_login =
+    # account SID, sms_secret = auth token, sms_from = sender number).
+    sms_gateway: str = ""
+    sms_api: str = ""  # default: the gateway's public API
+    sms_login: str = ""
+    sms_secret: str = ""
+    sms_from: str = ""
+    sms_to: tuple[str, ...] = field(default=())  # numbers told of every alert (besides the on-call person)
+    # E-mail through an SMTP server that is NOT the shop's (the shop's mail may be what died with it).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    smtp_from: str = ""
+    email_to: tuple[str, ...] = field(default=())
+    # On-call: the rota is pulled from the shop (GET /api/v1/lifeboat/oncall) and cached; "down"/"degraded" page
+    # the person on call, then the next one after escalate_minutes without an acknowledgement, then everyone.
+    escalate_minutes: float = 10.0
+    # SLA report: the contract's uptime figure, and the key that opens /watch/sla?key=... (empty: web report off;
+    # `python -m watch sla` works anyway).
+    # The lifeboat page: its default language (en, pl, ru; the browser's choice wins), messenger links shown with
+    # QR codes ("Telegram=https://t.me/shop, WhatsApp=https://wa.me/48600100200"), and a line for what staff know
+    # (an ETA), shown on the page.
+    language: str = "en"
+    messengers: tuple[tuple[str, str], ...] = field(default=())
+    outage_note: str = ""
+    sla_target: float = 99.9
+    report_token: str = ""
 
     @property
     def listen_host_port(self) -> tuple[str, int]:
@@ -41,8 +70,8 @@ class Config:
         return host.strip("[]"), int(port)
 
 
-_SECRETS = {"shop_token", "telegram_token"}
-_URLS = {"shop_url", "telegram_api", "webhook_url", "public_url"}
+_SECRETS = {"report_token", "shop_token", "telegram_token", "sms_secret", "sms_login", "smtp_password"}
+_URLS = {"shop_url", "telegram_api", "webhook_url", "public_url", "sms_api"}
 
 
 def load(path: str | Path | None = None, environ=None) -> Config:
@@ -70,7 +99,12 @@ def load(path: str | Path | None = None, environ=None) -> Config:
         if required not in values:
             raise ConfigError(f"{required} is required: set WATCH_{required.upper()} or `{required} = ...` in the "
                               "config file.")
-    return Config(**{name: _convert(name, where, value) for name, (where, value) in values.items()})
+    config = Config(**{name: _convert(name, where, value) for name, (where, value) in values.items()})
+    if config.sms_gateway and not config.sms_login:
+        raise ConfigError(f"sms_gateway={config.sms_gateway!r} needs sms_login (WATCH_SMS_LOGIN).")
+    if config.smtp_host and not config.smtp_from:
+        raise ConfigError("smtp_host needs smtp_from (WATCH_SMTP_FROM): the sender address of the alerts.")
+    return config
 
 
 def _convert(name, where, value):
@@ -130,6 +164,40 @@ def _url_list(name, value):
     return urls
 
 
+def _text_list(name, value):
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not all(isinstance(item, str) for item in items):
+        raise TypeError("expected a list (or a comma-separated string)")
+    return tuple(item.strip() for item in items if item.strip())
+
+
+def _choice(*choices):
+    def convert(name, value):
+        if value not in choices:
+            raise ValueError(f"expected one of {', '.join(repr(c) for c in choices)}")
+        return value
+    return convert
+
+
+def _messengers(name, value):
+    pairs = []
+    for item in _text_list(name, value):
+        label, sep, url = item.partition("=")
+        parts = urlsplit(url.strip())
+        if not sep or not label.strip() or parts.scheme not in ("http", "https", "tg", "viber") or not parts.netloc:
+            raise ValueError("expected Label=URL items, e.g. Telegram=https://t.me/shop")
+        pairs.append((label.strip(), url.strip()))
+    return tuple(pairs)
+
+
+def _flag(name, value):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+        return value.lower() in ("1", "true", "yes", "on")
+    raise ValueError("expected true or false")
+
+
 def _path_part(name, value):
     value = _string(name, value)
     if not value.startswith("/"):
@@ -147,4 +215,13 @@ _CONVERT = {
     "data_dir": _path_of,
     "apprise_urls": _url_list,
     "catalog_path": _path_part,
+    "sms_gateway": _choice("", "smsru", "twilio"),
+    "sms_to": _text_list,
+    "email_to": _text_list,
+    "smtp_port": _number(1, int),
+    "smtp_starttls": _flag,
+    "escalate_minutes": _number(0.01, float),
+    "sla_target": _number(0, float),
+    "language": _choice("en", "pl", "ru"),
+    "messengers": _messengers,
 }

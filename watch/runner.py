@@ -13,6 +13,8 @@ from watch.alerts import Alerts
 from watch.checks import DEGRADED, DOWN, UP, Hysteresis, check_round
 from watch.config import Config
 from watch.lifeboat import Lifeboat
+from watch.oncall import OnCall
+from watch.sla import round_record
 from watch.store import read_json, write_atomic
 
 log = logging.getLogger("watch")
@@ -25,6 +27,7 @@ class Watcher:
                                    headers={"User-Agent": "steadfast-watch"})
         self.alerts = Alerts(config, self.client)
         self.lifeboat = Lifeboat(config, self.client)
+        self.oncall = OnCall(config, self.client, self.alerts)
         self.state_path = Path(config.data_dir) / "state.json"
         saved = read_json(self.state_path) or {}
         # A watcher restarted during an outage remembers it: no second "down" alert, and "back up" still comes.
@@ -41,16 +44,21 @@ class Watcher:
     def state_document(self) -> dict:
         return {"state": self.state, "since": self.since, "checked_at": self.checked_at,
                 "problems": list(self.problems), "shop_url": self.config.shop_url,
-                "requests_waiting": len(self.lifeboat.unpushed())}
+                "requests_waiting": len(self.lifeboat.unpushed()),
+                "pages_open": [{"event": p["event"], "opened_at": p["opened_at"], "paged": p["history"][-1]["paged"],
+                                "acked_by": p["acked_by"]} for p in self.oncall.open_pages(include_acked=True)]}
 
     def tick(self) -> None:
         result = check_round(self.client, self.config.shop_url, self.config.catalog_path)
-        self.problems, self.checked_at = result.problems, datetime.now(UTC).isoformat()
+        now = datetime.now(UTC)
+        self.problems, self.checked_at = result.problems, now.isoformat()
+        round_record(self.config.data_dir, now, result.state, result.problems, result.components)
         change = self.hysteresis.observe(result.state)
         if change:
             self._changed(*change, result)
         if self.state != DOWN and result.state != DOWN:
             self._while_up()
+        self.oncall.escalate()
         self.alerts.flush()
 
     def _changed(self, old, new, result) -> None:
@@ -59,18 +67,24 @@ class Watcher:
         shop, why = self.config.shop_url, "; ".join(result.problems)
         lifeboat = f" Emergency page: {self.config.public_url}" if self.config.public_url else ""
         if new == DOWN:
-            self.alerts.send("down", f"🔴 Shop DOWN: {shop} — {why} ({self.config.down_after} checks in a row)."
-                             f"{lifeboat}", state=new)
+            text = f"🔴 Shop DOWN: {shop} — {why} ({self.config.down_after} checks in a row).{lifeboat}"
+            self.alerts.send("down", text, state=new)
+            self.oncall.page_open("down", text)
         elif old == DOWN:
+            self.oncall.close_all()
             self.alerts.send("up", f"✅ Shop back {'UP' if new == UP else 'but DEGRADED'}: {shop} "
                              f"(down since {started[:19].replace('T', ' ')} UTC).", state=new)
         elif new == DEGRADED:
-            self.alerts.send("degraded", f"🟠 Shop DEGRADED: {shop} — {why}.", state=new)
+            text = f"🟠 Shop DEGRADED: {shop} — {why}."
+            self.alerts.send("degraded", text, state=new)
+            self.oncall.page_open("degraded", text)
         else:
+            self.oncall.close_all()
             self.alerts.send("recovered", f"✅ Shop fully UP again: {shop}.", state=new)
 
     def _while_up(self) -> None:
         if time.monotonic() >= self.snapshot_due and self.lifeboat.snapshot_refresh():
+            self.oncall.rota_refresh()  # kept with the snapshot: followed when the shop is dead
             self.snapshot_due = time.monotonic() + self.config.snapshot_seconds
         placed, refused = self.lifeboat.requests_push()
         placed = [p for p in placed if p["created"]]  # a replay (our ledger write was lost) was announced before

@@ -1,5 +1,6 @@
 """The off-host watcher's two doors into the shop (see docs/watch.md), both behind LIFEBOAT_TOKEN:
 
+GET  /api/v1/lifeboat/oncall  the on-call rota (steadfast/oncall/), followed by the watcher's escalation.
 GET  /api/v1/lifeboat         the public essentials (contacts, delivery methods, catalog snapshot) that the watcher
                               keeps on its own disk, so its emergency page can show them while this shop is down.
 POST /api/v1/lifeboat/orders  an order request taken by the emergency page, placed here as an order awaiting
@@ -45,11 +46,19 @@ class LifeboatToken(HttpBearer):
 router = Router(tags=["lifeboat"], auth=LifeboatToken())
 
 
+@router.get("/lifeboat/oncall", response={200: dict, 401: ErrorOut, 404: ErrorOut},
+            summary="The on-call rota for the off-host watcher (who is paged first, then whom)")
+def lifeboat_oncall(request):
+    from steadfast.oncall.rota import rota_document
+
+    return rota_document()
+
+
 @router.get("/lifeboat", response={200: dict, 401: ErrorOut, 404: ErrorOut},
             summary="Contacts, delivery methods and a catalog snapshot for the off-host watcher")
 def lifeboat_export(request):
     site = settings.SITE_URL.rstrip("/")
-    products = (Product.objects.filter(is_active=True).select_related("category")
+    products = (Product.objects.filter(is_active=True, category__is_active=True).select_related("category")
                 .prefetch_related("variants", "images").order_by("category__position", "name")[:SNAPSHOT_PRODUCTS])
     return {
         "generated_at": timezone.now().isoformat(),

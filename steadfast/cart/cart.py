@@ -75,12 +75,17 @@ class Cart:
         self._save()
 
     def _variant(self, variant_id) -> Variant:
+        from steadfast.synthetic.product import PRODUCT_SLUG, synthetic_session
+
         try:
-            return Variant.objects.select_related("product").get(
+            variant = Variant.objects.select_related("product").get(
                 pk=int(variant_id), is_active=True, product__is_active=True
             )
         except (Variant.DoesNotExist, TypeError, ValueError):
             raise CartError(_("This item is not available.")) from None
+        if variant.product.slug == PRODUCT_SLUG and not synthetic_session(self.session):
+            raise CartError(_("This item is not available."))  # the probe's hidden item: not for shoppers
+        return variant
 
     def _set(self, variant, quantity) -> str | None:
         notice = None

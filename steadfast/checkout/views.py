@@ -25,6 +25,7 @@ from steadfast.providers.models import Provider
 from steadfast.providers.selectors import providers_available
 from steadfast.shipping.quotes import delivery_quotes
 from steadfast.status.selectors import payment_methods_order
+from steadfast.synthetic.product import synthetic_session
 
 
 @dataclass
@@ -170,6 +171,7 @@ def place(request):
         order, _created = order_place(
             lines=[(line.variant.pk, line.quantity) for line in lines], details=state.details(subtotal),
             idempotency_key=key, user=request.user, language=translation.get_language() or settings.LANGUAGE_CODE,
+            synthetic=synthetic_session(request.session),
         )
     except OutOfStock as error:
         messages.error(request, str(error))

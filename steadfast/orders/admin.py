@@ -116,6 +116,24 @@ class NeedsActionFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SyntheticFilter(admin.SimpleListFilter):
+    """Real orders by default: the synthetic checkout probe's cancelled test orders only when asked for."""
+
+    title = _("orders")
+    parameter_name = "synthetic"
+
+    def lookups(self, request, model_admin):
+        return [("real", _("Customer orders")), ("test", _("Synthetic test orders"))]
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {"selected": (self.value() or "real") == lookup, "display": title,
+                   "query_string": changelist.get_query_string({self.parameter_name: lookup})}
+
+    def queryset(self, request, queryset):
+        return queryset.filter(synthetic=self.value() == "test")
+
+
 class MethodFilter(admin.SimpleListFilter):
     """Filter on a method code, showing the names the orders were placed with (one small query)."""
 
@@ -151,7 +169,8 @@ class OrderAdmin(admin.ModelAdmin):
     change_list_template = "admin/orders/order/change_list.html"
     list_display = ("number", "placed", "customer", "status_display", "payment_name", "total_display", "paid")
     list_display_links = ("number",)
-    list_filter = ("status", NeedsActionFilter, PaymentMethodFilter, DeliveryMethodFilter, "created_at")
+    list_filter = ("status", NeedsActionFilter, PaymentMethodFilter, DeliveryMethodFilter, "created_at",
+                   SyntheticFilter)
     date_hierarchy = "created_at"
     search_fields = ("number", "email", "phone", "full_name")
     search_help_text = _("Order number, e-mail, phone or name.")

@@ -12,6 +12,7 @@ from steadfast.catalog.models import Variant
 from steadfast.money import Money
 from steadfast.orders.models import Order, OrderStatus
 from steadfast.providers.models import Provider
+from steadfast.synthetic.product import PRODUCT_SLUG as SYNTHETIC_PRODUCT
 
 # Adapters whose orders ship before the money arrives (the courier collects it).
 PAY_ON_DELIVERY_ADAPTERS = ("cash_on_delivery",)
@@ -78,7 +79,8 @@ def dashboard_figures(now=None) -> Dashboard:
     today = Q(created_at__gte=start, created_at__lt=end) & earning & ~Q(status__in=NOT_REVENUE)
     in_currency = Q(currency=settings.SHOP_CURRENCY)
     placed_today = Q(created_at__gte=start, created_at__lt=end)
-    counts = Order.objects.aggregate(
+    real = Order.objects.filter(synthetic=False)  # the synthetic checkout probe's orders are not business
+    counts = real.aggregate(
         today_orders=Count("pk", filter=today),
         today_revenue=Sum("total", filter=today & in_currency),
         today_paid=Sum("total", filter=today & in_currency & Q(paid_at__isnull=False)),
@@ -89,12 +91,12 @@ def dashboard_figures(now=None) -> Dashboard:
     )
     # The window count gives the total number of low variants on every row, so list and total are one query.
     low_stock = list(
-        Variant.objects.filter(low_stock_q(), product__is_active=True)
+        Variant.objects.filter(low_stock_q(), product__is_active=True).exclude(product__slug=SYNTHETIC_PRODUCT)
         .select_related("product")
         .annotate(low_count=Window(Count("pk")))
         .order_by("stock", "product__name", "sku")[:LOW_STOCK_SHOWN]
     )
-    recent = list(Order.objects.order_by("-created_at", "-pk")[:RECENT_SHOWN])
+    recent = list(real.order_by("-created_at", "-pk")[:RECENT_SHOWN])
     return Dashboard(
         today=start.date(),
         today_orders=counts["today_orders"],

@@ -57,6 +57,9 @@ class Order(models.Model):
     # confirms it from the e-mail link or staff confirm it (checkout/limits.py); null means not (yet) confirmed.
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    # Placed by the synthetic checkout probe (steadfast/synthetic/) and cancelled by it: never revenue, never
+    # on the dashboard or in reports, no customer messages.
+    synthetic = models.BooleanField(_("synthetic test order"), default=False, editable=False)
     created_at = models.DateTimeField(_("placed"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -163,7 +163,7 @@ _CUSTOMER_MESSAGES = {
 
 def _notify_customer(order, to_status):
     kind = _CUSTOMER_MESSAGES.get(to_status)
-    if kind:
+    if kind and not order.synthetic:
         outbox_add(
             key=f"{kind}:{order.pk}", kind=kind, recipient=order.email, order=order, payload=order_payload(order)
         )

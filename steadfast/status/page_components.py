@@ -1,5 +1,7 @@
 """The components of the public status page: which rows, their groups, their state and uptime bars."""
 
+from datetime import datetime
+
 from django.utils.translation import gettext as _
 
 from steadfast.providers.models import Provider
@@ -77,7 +79,42 @@ def components_build(mode, now):
     accounting = [p for p in providers if p.kind == Provider.Kind.ACCOUNTING]
     if accounting:
         rows.append(row_for("accounting", _("Accounting"), accounting))
+    checkout = checkout_row()
+    if checkout:
+        rows.insert(1, checkout)
     return rows
+
+
+def checkout_bars(days, now) -> list:
+    """Per UTC day (oldest first): the share of synthetic checkouts that passed, None on a day with none."""
+    from datetime import UTC, time, timedelta
+
+    from django.db.models import Count, Q
+    from django.db.models.functions import TruncDate
+
+    from steadfast.synthetic.models import SyntheticRun
+
+    today = now.astimezone(UTC).date()
+    first = today - timedelta(days=days - 1)
+    since = datetime.combine(first, time.min, tzinfo=UTC)
+    rows = (SyntheticRun.objects.filter(finished_at__gte=since)
+            .annotate(day=TruncDate("finished_at", tzinfo=UTC)).values("day")
+            .annotate(n=Count("pk"), passed=Count("pk", filter=Q(ok=True))))
+    by_day = {row["day"]: row["passed"] / row["n"] for row in rows}
+    return [by_day.get(first + timedelta(days=i)) for i in range(days)]
+
+
+def checkout_row():
+    """The synthetic checkout's last results (steadfast/synthetic/): a row only once it has run."""
+    from steadfast.synthetic.services import checkout_health
+
+    health = checkout_health()
+    if not health:
+        return None
+    failed, runs = len(health["failed"]), health["runs"]
+    status = "operational" if not failed else "major_outage" if failed == runs else "partial_outage"
+    return ComponentRow("checkout", _("Checkout (test purchase)"), status,
+                        datetime.fromisoformat(health["checked_at"]), [])
 
 
 def group_of(component_id):
@@ -92,6 +129,8 @@ def uptime_for_rows(rows, days, now) -> dict[str, list]:
     for row in rows:
         if row.id == "website":
             values, maintenance = website_values, website_maintenance
+        elif row.id == "checkout":
+            values, maintenance = checkout_bars(days, now), [False] * days
         else:
             values = combine([per_provider[pid] for pid in row.provider_ids]) if row.provider_ids else [None] * days
             maintenance = [False] * days
@@ -121,7 +160,7 @@ def components_serialize(rows, uptime, now_iso) -> tuple[list, list]:
                 "group_id": group,
                 "uptime": bars,
                 # Nothing outside the shop to check (cash on delivery, own courier): no bars will ever come.
-                "checked": row.id == "website" or row.id in checked,
+                "checked": row.id in ("website", "checkout") or row.id in checked,
                 "uptime_pct": uptime_percent([b["value"] for b in bars]) if bars else None,
             }
         )

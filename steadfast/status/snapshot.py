@@ -124,7 +124,14 @@ def snapshot_build(now=None, origin_down_since=None) -> dict:
         "recent_past_incidents": [i for i in past_dicts if i["created_at"] >= _iso(recent)],
         "maintenances": maintenances,
         "stale": False,
+        "synthetic_checkout": _checkout_health(),
     }
+
+
+def _checkout_health():
+    from steadfast.synthetic.services import checkout_health  # synthetic/ builds on checkout, which reads status
+
+    return checkout_health()
 
 
 def _indicator(mode, components, incidents):

@@ -137,6 +137,8 @@ def summary_json(snapshot) -> dict:
         "components": components_list(snapshot),
         "incidents": incidents_list(snapshot, unresolved_only=True),
         "scheduled_maintenances": maintenances_list(snapshot, {"scheduled", "in_progress"}),
+        # Not in Statuspage's shape: the last synthetic checkout results, for steadfast-watch ({} before the first).
+        "synthetic_checkout": snapshot.get("synthetic_checkout") or {},
     }
 
 

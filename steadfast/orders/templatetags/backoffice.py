@@ -55,3 +55,26 @@ def order_list_url(**params):
     """The admin order list with filters applied, e.g. {% order_list_url todo="ship" %}."""
     url = reverse("admin:orders_order_changelist")
     return f"{url}?{urlencode(params)}" if params else url
+
+
+@register.simple_tag(takes_context=True)
+def staff_background(context):
+    """Worker/scheduler heartbeats and the last synthetic checkouts, for staff who may see orders."""
+    from datetime import datetime
+
+    from steadfast.heartbeat.beats import KINDS, heartbeats_status
+    from steadfast.synthetic.services import checkout_health
+
+    request = context.get("request")
+    if request is None or not request.user.has_perm("orders.view_order"):
+        return None
+    beats = heartbeats_status()
+    rows = [{"kind": kind, "label": {"scheduler": _("Scheduler"), "worker": _("Worker")}[kind],
+             **beats.get(kind, {"ok": False, "last_beat": None, "age_seconds": None})} for kind in KINDS]
+    for row in rows:
+        row["last"] = datetime.fromisoformat(row["last_beat"]) if row.get("last_beat") else None
+    checkout = checkout_health()
+    if checkout:
+        checkout["checked"] = datetime.fromisoformat(checkout["checked_at"])
+    return {"beats": rows, "beats_ok": beats["ok"], "stale_after": beats["stale_after_seconds"],
+            "checkout": checkout}

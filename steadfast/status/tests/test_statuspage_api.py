@@ -12,7 +12,8 @@ pytestmark = pytest.mark.django_db
 ATOM = {"a": "http://www.w3.org/2005/Atom"}
 ENDPOINTS = {
     "status.json": {"page", "status"},
-    "summary.json": {"page", "status", "components", "incidents", "scheduled_maintenances"},
+    "summary.json": {"page", "status", "components", "incidents", "scheduled_maintenances",
+                     "synthetic_checkout"},  # ours, for steadfast-watch
     "components.json": {"page", "components"},
     "incidents.json": {"page", "incidents"},
     "incidents/unresolved.json": {"page", "incidents"},

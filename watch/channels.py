@@ -1,0 +1,103 @@
+"""How one alert reaches one address, on the watcher's own accounts (never the shop's, which may be what is down).
+
+Each sender raises httpx.HTTPError, smtplib.SMTPException/OSError, ValueError or RuntimeError when the channel did
+not take the message; the caller keeps it queued and retries.
+"""
+
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+import httpx
+
+from watch.config import Config
+
+SMS_APIS = {"smsru": "https://sms.ru", "twilio": "https://api.twilio.com"}
+SEND_ERRORS = (httpx.HTTPError, ValueError, RuntimeError, smtplib.SMTPException, OSError)
+
+
+def telegram(config: Config, client: httpx.Client, chat_id: str, alert: dict) -> None:
+    url = f"{config.telegram_api}/bot{config.telegram_token}/sendMessage"
+    response = client.post(url, json={"chat_id": chat_id, "text": alert["text"], "disable_web_page_preview": True})
+    # Telegram answers {"ok": false, "description": ...} with 4xx; the URL holds the token, so never log it.
+    if response.status_code != 200 or not response.json().get("ok"):
+        raise RuntimeError(f"Telegram refused the message (HTTP {response.status_code})")
+
+
+def webhook(config: Config, client: httpx.Client, url: str, alert: dict) -> None:
+    client.post(url, json={k: v for k, v in alert.items() if k != "ack_url" or v}).raise_for_status()
+
+
+def apprise(config: Config, client: httpx.Client, _target, alert: dict) -> None:
+    import apprise as apprise_lib
+
+    notifier = apprise_lib.Apprise()
+    for url in config.apprise_urls:
+        notifier.add(url)
+    if not notifier.notify(body=alert["text"], title=f"Shop {alert['event']}"):
+        raise RuntimeError("Apprise could not deliver to every URL")
+
+
+def sms(config: Config, client: httpx.Client, number: str, alert: dict) -> None:
+    base, text = config.sms_api or SMS_APIS[config.sms_gateway], alert["text"][:600]
+    if config.sms_gateway == "smsru":
+        digits = "".join(ch for ch in number if ch.isdigit())
+        response = client.post(f"{base}/sms/send", data={"api_id": config.sms_login, "to": digits, "msg": text,
+                                                         "json": 1})
+        response.raise_for_status()
+        answer = response.json()
+        if answer.get("status") != "OK" or answer.get("sms", {}).get(digits, {}).get("status") != "OK":
+            raise RuntimeError("SMS.ru refused the message")
+    else:
+        response = client.post(f"{base}/2010-04-01/Accounts/{config.sms_login}/Messages.json",
+                               auth=(config.sms_login, config.sms_secret),
+                               data={"To": number, "From": config.sms_from, "Body": text})
+        if response.status_code not in (200, 201):
+            raise RuntimeError(f"Twilio refused the message (HTTP {response.status_code})")
+
+
+def email(config: Config, client, address: str, alert: dict) -> None:
+    message = EmailMessage()
+    message["From"], message["To"] = config.smtp_from, address
+    message["Subject"] = alert["text"].splitlines()[0][:150]
+    message["Date"], message["Message-ID"] = formatdate(localtime=True), make_msgid(domain="steadfast-watch")
+    message.set_content(alert["text"] + (f"\n\nAcknowledge: {alert['ack_url']}\n" if alert.get("ack_url") else "\n"))
+    with smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=config.timeout_seconds) as smtp:
+        if config.smtp_starttls:
+            smtp.starttls(context=ssl.create_default_context())
+        if config.smtp_user:
+            smtp.login(config.smtp_user, config.smtp_password)
+        smtp.send_message(message)
+
+
+SENDERS = {"telegram": telegram, "webhook": webhook, "apprise": apprise, "sms": sms, "email": email}
+
+
+def group_targets(config: Config) -> list[tuple[str, str]]:
+    """Where every alert goes, on-call or not: the staff group chat, the webhook, Apprise, the listed numbers and
+    addresses."""
+    targets = []
+    if config.telegram_token and config.telegram_chat_id:
+        targets.append(("telegram", config.telegram_chat_id))
+    if config.webhook_url:
+        targets.append(("webhook", config.webhook_url))
+    if config.apprise_urls:
+        targets.append(("apprise", ""))
+    if config.sms_gateway:
+        targets += [("sms", number) for number in config.sms_to]
+    if config.smtp_host:
+        targets += [("email", address) for address in config.email_to]
+    return targets
+
+
+def person_targets(config: Config, person: dict) -> list[tuple[str, str]]:
+    """One on-call person's addresses, on the channels this watcher has accounts for."""
+    targets = []
+    if person.get("telegram_chat_id") and config.telegram_token:
+        targets.append(("telegram", str(person["telegram_chat_id"])))
+    if person.get("phone") and config.sms_gateway:
+        targets.append(("sms", person["phone"]))
+    if person.get("email") and config.smtp_host:
+        targets.append(("email", person["email"]))
+    return targets

@@ -1,0 +1,108 @@
+"""Evidence for the hosting contract from the watcher's own checks: every round is a line in
+checks-YYYY-MM.jsonl (time, observed state, the status page's component states, the problems), and the monthly
+report gives per component the uptime, the error budget against the contract figure, and every downtime window
+with its first and last failed check.
+
+Components: "shop" (answers and sells: healthz, readyz, the catalog page) and each component of the shop's status
+page (payments, delivery, checkout test purchase, ...). A round where the shop did not answer counts against every
+component: nothing worked for the customer then.
+"""
+
+import csv
+import io
+from datetime import UTC, datetime
+from html import escape
+from pathlib import Path
+
+from watch.checks import DOWN
+from watch.store import append_record, read_records
+
+OK_STATUSES = {"operational", "under_maintenance"}  # a maintenance window announced in advance is not downtime
+
+
+def round_record(data_dir, at: datetime, state: str, problems, components: dict) -> None:
+    append_record(Path(data_dir) / f"checks-{at:%Y-%m}.jsonl",
+                  {"at": at.isoformat(), "state": state, "problems": list(problems), "components": components})
+
+
+def month_report(data_dir, month: str, target_pct: float) -> list[dict]:
+    rounds = read_records(Path(data_dir) / f"checks-{month}.jsonl")
+    names = ["shop"] + sorted({cid for r in rounds for cid in r.get("components", {})})
+    return [_component(name, rounds, target_pct) for name in names] if rounds else []
+
+
+def _failed(name, record) -> bool:
+    if record["state"] == DOWN:
+        return True
+    if name == "shop":
+        return False
+    status = record.get("components", {}).get(name)
+    return status is not None and status not in OK_STATUSES
+
+
+def _component(name, rounds, target_pct) -> dict:
+    windows, current = [], None
+    for record in rounds:
+        if _failed(name, record):
+            if current is None:
+                current = {"start": record["at"], "last_failed": record["at"], "end": "", "checks": 0,
+                           "problem": "; ".join(record.get("problems", []))[:300]}
+                windows.append(current)
+            current["last_failed"], current["checks"] = record["at"], current["checks"] + 1
+        elif current is not None:
+            current["end"], current = record["at"], None
+    for window in windows:
+        end = datetime.fromisoformat(window["end"] or window["last_failed"])
+        window["minutes"] = round((end - datetime.fromisoformat(window["start"])).total_seconds() / 60, 1)
+    first, last = datetime.fromisoformat(rounds[0]["at"]), datetime.fromisoformat(rounds[-1]["at"])
+    measured = max((last - first).total_seconds() / 60, 1.0)
+    down = sum(w["minutes"] for w in windows)
+    failed = sum(w["checks"] for w in windows)
+    budget = measured * (100 - target_pct) / 100
+    return {"component": name, "checks": len(rounds), "failed_checks": failed,
+            "uptime_pct": round(100 * (1 - down / measured), 3), "target_pct": target_pct,
+            "measured_from": rounds[0]["at"], "measured_to": rounds[-1]["at"],
+            "downtime_minutes": round(down, 1), "budget_minutes": round(budget, 1),
+            "budget_left_minutes": round(budget - down, 1), "windows": windows}
+
+
+def report_csv(report: list[dict], month: str) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["month", "component", "checks", "failed_checks", "uptime_pct", "target_pct",
+                     "downtime_minutes", "budget_minutes", "budget_left_minutes", "measured_from", "measured_to"])
+    for c in report:
+        writer.writerow([month, c["component"], c["checks"], c["failed_checks"], c["uptime_pct"], c["target_pct"],
+                         c["downtime_minutes"], c["budget_minutes"], c["budget_left_minutes"], c["measured_from"],
+                         c["measured_to"]])
+    writer.writerow([])
+    writer.writerow(["component", "down_from (first failed check)", "last_failed_check", "back_at (first good check)",
+                     "minutes", "failed_checks", "problem"])
+    for c in report:
+        for w in c["windows"]:
+            writer.writerow([c["component"], w["start"], w["last_failed"], w["end"] or "ongoing", w["minutes"],
+                             w["checks"], w["problem"]])
+    return out.getvalue()
+
+
+def report_html(report: list[dict], month: str, shop_url: str) -> str:
+    rows = "".join(
+        f"<tr><td>{escape(c['component'])}</td><td>{c['uptime_pct']}%</td><td>{c['target_pct']}%</td>"
+        f"<td>{c['downtime_minutes']}</td><td class=\"{'bad' if c['budget_left_minutes'] < 0 else ''}\">"
+        f"{c['budget_left_minutes']}</td><td>{c['checks']}</td><td>{c['failed_checks']}</td></tr>" for c in report)
+    windows = "".join(
+        f"<tr><td>{escape(c['component'])}</td><td>{escape(w['start'][:19])}</td><td>{escape(w['last_failed'][:19])}"
+        f"</td><td>{escape(w['end'][:19] or 'ongoing')}</td><td>{w['minutes']}</td><td>{w['checks']}</td>"
+        f"<td>{escape(w['problem'])}</td></tr>" for c in report for w in c["windows"])
+    generated = datetime.now(UTC).isoformat()[:19]
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>SLA report {month}</title>
+<style>body{{font:15px/1.4 system-ui,sans-serif;margin:2rem;color:#1a202c}}table{{border-collapse:collapse;
+margin:1rem 0}}td,th{{border:1px solid #cbd5e0;padding:4px 8px;text-align:left}}th{{background:#edf2f7}}
+.bad{{color:#c53030;font-weight:600}}</style></head><body>
+<h1>Availability report {escape(month)}</h1>
+<p>{escape(shop_url)} as seen by steadfast-watch from another host. Times in UTC. Generated {generated}.</p>
+<table><tr><th>Component</th><th>Uptime</th><th>Contract</th><th>Downtime (min)</th><th>Budget left (min)</th>
+<th>Checks</th><th>Failed checks</th></tr>{rows or '<tr><td colspan="7">No checks recorded.</td></tr>'}</table>
+<h2>Downtime windows</h2><table><tr><th>Component</th><th>Down from (first failed check)</th><th>Last failed check
+</th><th>Back at</th><th>Minutes</th><th>Failed checks</th><th>Problem seen</th></tr>
+{windows or '<tr><td colspan="7">None.</td></tr>'}</table></body></html>"""
