@@ -2,7 +2,8 @@
 
     fake = FakeCdek(client_id="cdek-demo", client_secret="cdek-demo-secret").start()
     POST /v2/oauth/token          grant_type=client_credentials&client_id=..&client_secret=.. (form or query)
-    POST /v2/calculator/tarifflist   GET /v2/deliverypoints?city_code=|postal_code=
+    POST /v2/calculator/tarifflist (price: base + per kg + 1.00 per the first digit of to_location.postal_code)
+    GET /v2/deliverypoints?city_code=|postal_code=   GET /v2/location/cities?city=
     POST /v2/orders (202: entity uuid + request ACCEPTED)   GET /v2/orders/{uuid}   GET /v2/orders?im_number=
     DELETE /v2/orders/{uuid}
 
@@ -46,6 +47,11 @@ POINTS = [
      "location": {"city_code": 137, "city": "Saint Petersburg", "postal_code": "191186", "country_code": "RU",
                   "address": "Nevsky 28", "address_full": "Russia, Saint Petersburg, Nevsky 28"}},
 ]
+
+
+def _zone(postcode: str) -> Decimal:
+    """The fake's distance surcharge: 1.00 per the postcode's first digit (a destination given by city code: 0)."""
+    return Decimal(postcode[0]) if postcode[:1].isdigit() else Decimal(0)
 
 
 def _now() -> str:
@@ -132,6 +138,8 @@ class FakeCdek(HostedGatewayFake):
         with self._state_lock:
             if parts == ["v2", "calculator", "tarifflist"] and method == "POST":
                 return self._tariffs(body if isinstance(body, dict) else {})
+            if parts == ["v2", "location", "cities"] and method == "GET":
+                return self._cities(query)
             if parts == ["v2", "deliverypoints"] and method == "GET":
                 return self._points(query)
             if parts == ["v2", "orders"] and method == "POST":
@@ -174,11 +182,19 @@ class FakeCdek(HostedGatewayFake):
             return FakeResponse(200, {"tariff_codes": [], "errors": [
                 {"code": "v2_no_tariffs", "message": "No tariffs for this direction"}]})
         kilos = -(-sum(p["weight"] for p in packages) // 1000)
+        zone = _zone(str(to.get("postal_code", "")))
         tariffs = [{"tariff_code": code, "tariff_name": name, "tariff_description": name, "delivery_mode": mode,
-                    "delivery_sum": float(base + per_kg * kilos), "period_min": low, "period_max": high,
+                    "delivery_sum": float(base + per_kg * kilos + zone), "period_min": low, "period_max": high,
                     "calendar_min": low, "calendar_max": high + 1}
                    for code, (name, mode, base, per_kg, low, high) in TARIFFS.items()]
         return FakeResponse(200, {"tariff_codes": tariffs})
+
+    def _cities(self, query) -> FakeResponse:
+        wanted = query.get("city", "").casefold()
+        found = {p["location"]["city_code"]: p["location"] for p in POINTS
+                 if not wanted or p["location"]["city"].casefold() == wanted}
+        return FakeResponse(200, [{"code": code, "city": loc["city"], "country_code": loc["country_code"]}
+                                  for code, loc in found.items()])
 
     def _points(self, query) -> FakeResponse:
         points = [p for p in POINTS

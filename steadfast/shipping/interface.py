@@ -22,6 +22,8 @@ class Quote:
     unavailable_reason: str = ""
     countries: tuple = ()  # ISO codes it delivers to (empty for a pickup: no address)
     live: bool = False  # priced by a carrier just now (not a fixed fee)
+    to_point: bool = False  # the carrier delivers to a pickup point / locker the shopper chooses
+    awaits_address: bool = False  # a carrier method not priced yet: the shopper has not said where to
 
 
 @dataclass(frozen=True)

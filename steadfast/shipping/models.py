@@ -83,13 +83,19 @@ class Shipment(models.Model):
         DELIVERED = "delivered", _("Delivered")
 
     order = models.OneToOneField("orders.Order", models.CASCADE, related_name="shipment", verbose_name=_("order"))
-    provider = models.ForeignKey("providers.Provider", models.PROTECT, related_name="shipments",
-                                 verbose_name=_("carrier"))
+    # None: shipped by hand (the emergency method), staff type the carrier's name and the tracking number.
+    provider = models.ForeignKey("providers.Provider", models.PROTECT, related_name="shipments", null=True,
+                                 blank=True, verbose_name=_("carrier"))
+    carrier_name = models.CharField(_("carrier (shipped by hand)"), max_length=100, blank=True)
     service = models.CharField(_("service"), max_length=50, help_text=_("The carrier's code, e.g. a CDEK tariff."))
     pickup_point = models.CharField(_("pickup point"), max_length=50, blank=True)
+    weight_grams = models.PositiveIntegerField(_("weight (g)"), default=0)
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.WAITING)
     reference = models.CharField(_("carrier reference"), max_length=100, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
+    tracking_url = models.CharField(_("tracking link"), max_length=500, blank=True)
+    # The carrier's label PDF, stored as a file under MEDIA_ROOT/labels/ (never in the database).
+    label = models.FileField(_("label"), upload_to="labels/%Y/%m/", blank=True)
     carrier_status = models.CharField(_("carrier status"), max_length=200, blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     # Set once a create was sent: from then on the worker asks the carrier by order number before sending again.

@@ -26,9 +26,10 @@ from steadfast.orders.services import SYSTEM, order_event_add
 from steadfast.providers.call import call
 from steadfast.providers.errors import Indeterminate, ProviderError, Rejected
 from steadfast.providers.registry import adapter_for
-from steadfast.shipping.interface import Location, ShipmentInfo, ShipmentRequest, ShipmentState
+from steadfast.shipping.interface import Location, Parcel, ShipmentInfo, ShipmentRequest, ShipmentState
 from steadfast.shipping.models import DeliveryMethod, Shipment
-from steadfast.shipping.quotes import carrier_route, default_parcel, remembered_option
+from steadfast.shipping.parcels import default_parcel, parcel_for
+from steadfast.shipping.quotes import carrier_origin, remembered_option
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
@@ -44,10 +45,12 @@ def shipment_ensure(order) -> Shipment | None:
                                            provider__isnull=False).select_related("provider").first()
     if method is None:
         return None
-    remembered = remembered_option(method)
+    parcel = parcel_for((line.variant, line.quantity) for line in order.lines.select_related("variant__product"))
+    remembered = remembered_option(method, order_destination(order), parcel)
     service = method.service or (remembered.service if remembered else "")
     shipment, created = Shipment.objects.get_or_create(order=order, defaults={
-        "provider": method.provider, "service": service,
+        "provider": method.provider, "service": service, "weight_grams": parcel.weight_grams,
+        "pickup_point": order.pickup_point,
         "state": State.WAITING if service else State.FAILED,
         "last_error": "" if service else "the delivery method has no carrier service (set one in the admin)",
     })
@@ -184,14 +187,19 @@ def _find(shipment, adapter) -> ShipmentInfo | None:
                 background=True)
 
 
+def order_destination(order, with_street=False) -> Location:
+    street = ", ".join(filter(None, [order.address_line1, order.address_line2])) if with_street else ""
+    return Location(country=order.country, postcode=order.postcode, city=order.city, address=street)
+
+
 def _request(shipment) -> ShipmentRequest:
     order = shipment.order
-    origin, _destination = carrier_route(shipment.provider)
-    destination = Location(country=order.country, postcode=order.postcode, city=order.city,
-                           address=", ".join(filter(None, [order.address_line1, order.address_line2])))
+    origin = carrier_origin(shipment.provider)
+    destination = order_destination(order, with_street=True)
     items = tuple((line.product_name, line.sku, line.quantity, Money(line.unit_price, order.currency))
                   for line in order.lines.all())
-    return ShipmentRequest(number=order.number, service=shipment.service, parcel=default_parcel(), origin=origin,
+    parcel = Parcel(shipment.weight_grams) if shipment.weight_grams else default_parcel()
+    return ShipmentRequest(number=order.number, service=shipment.service, parcel=parcel, origin=origin,
                            destination=destination, recipient_name=order.full_name, recipient_phone=order.phone,
                            recipient_email=order.email, pickup_point=shipment.pickup_point, items=items)
 

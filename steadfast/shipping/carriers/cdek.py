@@ -65,7 +65,15 @@ class CdekCarrier(Carrier):
         return [option for option in (_option(t, currency) for t in tariffs) if option is not None]
 
     def points(self, city: str, postcode: str, client) -> list[PickupPoint]:
-        params = {"postal_code": postcode} if postcode else {"city_code": city}
+        if postcode:
+            params = {"postal_code": postcode}
+        elif city.isdigit():
+            params = {"city_code": city}
+        else:  # a town's name: CDEK lists points by its own city code
+            found = self._api(client, "GET", "/v2/location/cities", params={"city": city, "size": 1})
+            if not isinstance(found, list) or not found or not isinstance(found[0], dict) or "code" not in found[0]:
+                return []
+            params = {"city_code": found[0]["code"]}
         if self.provider.config.get("country"):
             params["country_code"] = self.provider.config["country"]
         answer = self._api(client, "GET", "/v2/deliverypoints", params=params)

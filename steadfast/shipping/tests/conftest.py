@@ -6,6 +6,20 @@ CDEK_ID, CDEK_SECRET = "cdek-test-account", "cdek-test-secret"
 INPOST_TOKEN = "inpost-test-token"
 
 
+def warsaw():
+    from steadfast.shipping.interface import Location
+
+    return Location(country="PL", postcode="00-950", city="Warszawa")
+
+
+def quote_for(methods, variant, quantity=1):
+    """What the delivery step does for a shopper in Warsaw with `quantity` of `variant` in the cart."""
+    from steadfast.shipping.parcels import parcel_for
+    from steadfast.shipping.quotes import carrier_quotes
+
+    return carrier_quotes(methods, variant.unit_price * quantity, warsaw(), parcel_for([(variant, quantity)]))
+
+
 @pytest.fixture
 def fake_cdek():
     from steadfast.fakes.cdek import FakeCdek
@@ -28,7 +42,7 @@ def cdek_provider(transactional_db, fake_cdek, monkeypatch):
     return Provider.objects.create(
         kind="shipping", code="cdek", adapter="cdek", name="CDEK",
         config={"api_base": fake_cdek.url, "connect_timeout": 1, "read_timeout": 30,
-                "origin": {"carrier_code": "44"}, "destination": {"carrier_code": "137"}},
+                "origin": {"carrier_code": "44"}},
     )
 
 
@@ -66,6 +80,5 @@ def inpost(transactional_db, fake_inpost, monkeypatch):
     monkeypatch.setenv("STEADFAST_INPOST_API_TOKEN", INPOST_TOKEN)
     return Provider.objects.create(
         kind="shipping", code="inpost", adapter="inpost", name="InPost",
-        config={"api_base": fake_inpost.url, "organization_id": 4321, "connect_timeout": 1, "read_timeout": 5,
-                "destination": {"country": "PL", "postcode": "00-950", "city": "Warszawa"}},
+        config={"api_base": fake_inpost.url, "organization_id": 4321, "connect_timeout": 1, "read_timeout": 5},
     )

@@ -17,7 +17,7 @@ from steadfast.providers.errors import Indeterminate, Misconfigured, Rejected, U
 from steadfast.providers.registry import adapter_for
 from steadfast.shipping.interface import Location, Parcel, ShipmentRequest, ShipmentState
 from steadfast.shipping.models import DeliveryMethod, Shipment
-from steadfast.shipping.quotes import carrier_quotes
+from steadfast.shipping.tests.conftest import quote_for
 from steadfast.shipping.tasks import shipments_sweep
 
 WARSAW = Location(country="PL", postcode="00-950", city="Warszawa", address="ul. Długa 5")
@@ -77,7 +77,7 @@ def test_a_paid_order_gets_exactly_one_inpost_shipment_after_a_lost_answer(
     method = DeliveryMethod.objects.create(code="inpost", name="InPost courier", kind="carrier", provider=inpost,
                                            service="inpost_courier_standard")
     variant = make_variant(stock=3, price="49.00")
-    assert carrier_quotes([method], variant.unit_price)["inpost"].price == Money(Decimal("17.99"), "PLN")
+    assert quote_for([method], variant)["inpost"].price == Money(Decimal("17.99"), "PLN")
     order, _ = order_place(lines=[(variant.pk, 1)], idempotency_key="k-inpost",
                            details=replace(details, delivery_method="inpost", payment_method="bank_transfer"))
     with transaction.atomic():

@@ -13,7 +13,7 @@ from django.utils import timezone
 from steadfast.checkout.services import order_place
 from steadfast.orders.services import SYSTEM, order_mark_paid
 from steadfast.shipping.models import Shipment
-from steadfast.shipping.quotes import carrier_quotes
+from steadfast.shipping.tests.conftest import quote_for
 from steadfast.shipping.tasks import shipments_sweep, shipments_track
 
 LATER = timedelta(hours=2)  # past any backoff
@@ -25,7 +25,7 @@ def paid_order(shop_defaults, cdek_method, make_variant, details):
     from dataclasses import replace
 
     variant = make_variant(stock=3, price="19.90", name="Rain jacket")
-    carrier_quotes([cdek_method], variant.unit_price)  # the delivery step showed (and remembered) the price
+    quote_for([cdek_method], variant)  # the delivery step showed (and remembered) the price
     order, _ = order_place(lines=[(variant.pk, 1)], idempotency_key="k-1",
                            details=replace(details, delivery_method="cdek", payment_method="bank_transfer"))
     assert not Shipment.objects.filter(order=order).exists(), "no shipment before the money arrived"
