@@ -130,7 +130,7 @@ def point(request, step):
         points, unavailable = pickup_points(method, query), False
     except PointsUnavailable:
         points, unavailable = [], True
-    form = PointForm(request.POST or None, points=points,
+    form = PointForm(request.POST if request.method == "POST" else None, points=points,
                      initial={"point": chosen.get("code")} if chosen.get("method") == method else None)
     if form.is_bound:
         form.is_valid()  # shows why: nothing chosen, or a point no longer listed
