@@ -433,3 +433,4 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+from steadfast.conf.shipping import *  # noqa: E402,F401,F403

@@ -30,6 +30,7 @@ from steadfast.shipping.interface import Location, Parcel, ShipmentInfo, Shipmen
 from steadfast.shipping.models import DeliveryMethod, Shipment
 from steadfast.shipping.parcels import default_parcel, parcel_for
 from steadfast.shipping.quotes import carrier_origin, remembered_option
+from steadfast.shipping.tracking import shipment_status_apply
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
@@ -99,7 +100,8 @@ def shipments_due(now=None, limit=100) -> list[int]:
 
 def shipments_track_due(now=None, limit=100) -> list[int]:
     now = now or timezone.now()
-    due = Shipment.objects.filter(state=State.CREATED, next_attempt_at__lte=now).exclude(lease_until__gt=now)
+    due = Shipment.objects.filter(state=State.CREATED, next_attempt_at__lte=now, provider__isnull=False).exclude(
+        lease_until__gt=now)  # shipped by hand: no carrier to ask
     return list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
 
 
@@ -120,19 +122,8 @@ def shipment_track(shipment_id: int, now=None) -> Shipment | None:
         Shipment.objects.filter(pk=shipment.pk).update(lease_until=None, next_attempt_at=next_poll,
                                                        last_error=str(error)[:500])
         return shipment
-    with transaction.atomic():
-        locked = Shipment.objects.select_for_update().get(pk=shipment.pk)
-        changed = info.status_name and info.status_name != locked.carrier_status
-        locked.carrier_status = info.status_name or locked.carrier_status
-        if info.state == ShipmentState.DELIVERED:
-            locked.state = State.DELIVERED
-        elif info.state == ShipmentState.CANCELLED:
-            locked.state = State.CANCELLED
-        locked.lease_until, locked.next_attempt_at, locked.last_error = None, next_poll, ""
-        locked.save()
-        if changed:
-            order_event_add(locked.order, "tracking", SYSTEM, f"{locked.provider.name}: {info.status_name}")
-    return locked
+    Shipment.objects.filter(pk=shipment.pk).update(next_attempt_at=next_poll)
+    return shipment_status_apply(shipment.pk, info)
 
 
 def shipments_retry_now(queryset) -> int:
@@ -214,6 +205,8 @@ def _settled(shipment, info: ShipmentInfo, now) -> Shipment:
         was = locked.state
         locked.state, locked.reference, locked.lease_until, locked.last_error = state, info.reference, None, ""
         locked.tracking_number = info.tracking_number or locked.tracking_number
+        if locked.tracking_number and not locked.tracking_url:
+            locked.tracking_url = adapter_for(locked.provider).tracking_url(locked.tracking_number)[:500]
         locked.carrier_status = info.status_name or locked.carrier_status
         locked.sent = True
         if state == State.PENDING:
@@ -225,6 +218,7 @@ def _settled(shipment, info: ShipmentInfo, now) -> Shipment:
             order_event_add(locked.order, "shipment", SYSTEM, _(
                 "Shipment created with %(carrier)s, tracking number %(number)s.") % {
                 "carrier": locked.provider.name, "number": locked.tracking_number})
+            transaction.on_commit(partial(_enqueue_label, locked.pk))
     return locked
 
 
@@ -264,6 +258,15 @@ def _retry_later(shipment, message, now) -> Shipment:
                 "%(carrier)s is not reachable; the shipment waits and is retried automatically.") % {
                 "carrier": locked.provider.name})
     return locked
+
+
+def _enqueue_label(shipment_id):
+    from steadfast.shipping.tasks import shipment_label_task
+
+    try:
+        shipment_label_task(shipment_id)
+    except OSError as error:  # staff can fetch it from the shipment's page
+        log.warning("label of shipment %s not queued (%s)", shipment_id, error)
 
 
 def _enqueue(shipment_id):

@@ -17,8 +17,8 @@ from steadfast.providers.errors import Indeterminate, Misconfigured, Rejected, U
 from steadfast.providers.registry import adapter_for
 from steadfast.shipping.interface import Location, Parcel, ShipmentRequest, ShipmentState
 from steadfast.shipping.models import DeliveryMethod, Shipment
-from steadfast.shipping.tests.conftest import quote_for
 from steadfast.shipping.tasks import shipments_sweep
+from steadfast.shipping.tests.conftest import quote_for
 
 WARSAW = Location(country="PL", postcode="00-950", city="Warszawa", address="ul. Długa 5")
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 from steadfast.checkout.services import order_place
 from steadfast.orders.services import SYSTEM, order_mark_paid
 from steadfast.shipping.models import Shipment
-from steadfast.shipping.tests.conftest import quote_for
 from steadfast.shipping.tasks import shipments_sweep, shipments_track
+from steadfast.shipping.tests.conftest import quote_for
 
 LATER = timedelta(hours=2)  # past any backoff
 
