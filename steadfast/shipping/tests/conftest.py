@@ -82,3 +82,24 @@ def inpost(transactional_db, fake_inpost, monkeypatch):
         kind="shipping", code="inpost", adapter="inpost", name="InPost",
         config={"api_base": fake_inpost.url, "organization_id": 4321, "connect_timeout": 1, "read_timeout": 5},
     )
+
+
+@pytest.fixture
+def paid_order(shop_defaults, cdek_method, make_variant, details):
+    """A card-like order paid by staff (bank transfer), going by CDEK at the live price shown."""
+    from dataclasses import replace
+
+    from django.db import transaction
+
+    from steadfast.checkout.services import order_place
+    from steadfast.orders.services import SYSTEM, order_mark_paid
+    from steadfast.shipping.models import Shipment
+
+    variant = make_variant(stock=3, price="19.90", name="Rain jacket")
+    quote_for([cdek_method], variant)  # the delivery step showed (and remembered) the price
+    order, _ = order_place(lines=[(variant.pk, 1)], idempotency_key="k-1",
+                           details=replace(details, delivery_method="cdek", payment_method="bank_transfer"))
+    assert not Shipment.objects.filter(order=order).exists(), "no shipment before the money arrived"
+    with transaction.atomic():
+        order_mark_paid(order, SYSTEM)
+    return order
