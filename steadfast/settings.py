@@ -353,6 +353,7 @@ STEADFAST_ADAPTERS = {
     "apprise": "steadfast.notify.channels.apprise.AppriseChannel",
     "cdek": "steadfast.shipping.carriers.cdek.CdekCarrier",
     "inpost": "steadfast.shipping.carriers.inpost.InPostCarrier",
+    "easypost": "steadfast.shipping.carriers.easypost.EasyPostCarrier",
 }
 
 LOGGING = {

@@ -110,6 +110,7 @@ class ShipmentInfo:
     status_name: str = ""
     errors: tuple = ()
     milestone: str = ""  # a Milestone, or "" for statuses the customer is not told about
+    tracking_url: str = ""  # the carrier's public tracking page, when it gives one
 
 
 @dataclass(frozen=True)

@@ -206,7 +206,8 @@ def _settled(shipment, info: ShipmentInfo, now) -> Shipment:
         locked.state, locked.reference, locked.lease_until, locked.last_error = state, info.reference, None, ""
         locked.tracking_number = info.tracking_number or locked.tracking_number
         if locked.tracking_number and not locked.tracking_url:
-            locked.tracking_url = adapter_for(locked.provider).tracking_url(locked.tracking_number)[:500]
+            locked.tracking_url = (info.tracking_url
+                                   or adapter_for(locked.provider).tracking_url(locked.tracking_number))[:500]
         locked.carrier_status = info.status_name or locked.carrier_status
         locked.sent = True
         if state == State.PENDING:
