@@ -148,3 +148,21 @@ def walk_on_and_place(client, address=ADDRESS):
     assert review.status_code == 200
     assert place(client, review).status_code == 302
     return Order.objects.get()
+
+
+def test_the_api_prices_a_carrier_for_the_address_and_places_the_order_at_that_price(client, jacket, fake_cdek,
+                                                                                     settings):
+    settings.RATELIMIT_PLACE_ORDER = "1000/m"
+    client.post("/api/v1/cart/items", {"variant_id": jacket.pk, "quantity": 1}, content_type="application/json")
+    without = client.get("/api/v1/checkout/options", {"country": "PL"}).json()
+    options = client.get("/api/v1/checkout/options", {"country": "PL", "postcode": "80001", "city": "Gdańsk"}).json()
+
+    assert "cdek" not in [d["code"] for d in without["delivery_methods"]]  # no address: no carrier price
+    assert {d["code"]: d["price"]["amount"] for d in options["delivery_methods"]}["cdek"] == "23.50"
+    body = {"contact": {"email": "ann@example.com", "phone": "+48 600 100 200", "full_name": "Ann Nowak"},
+            "address": {"line1": "ul. Długa 1", "postcode": "80-001", "city": "Gdańsk", "country": "PL"},
+            "delivery_method": "cdek", "payment_method": "cash_on_delivery"}
+    placed = client.post("/api/v1/checkout/orders", body, content_type="application/json",
+                         headers={"Idempotency-Key": "api-cdek-0001"})
+    assert placed.status_code in (200, 201), placed.content
+    assert Order.objects.get().delivery_total == Decimal("23.50")
