@@ -4,8 +4,10 @@ Every enabled carrier method is asked at once, in parallel, with one overall dea
 (settings.SHIPPING_QUOTE_DEADLINE, default 2 s): a carrier that hangs, fails or whose breaker is open is left out
 and never holds the page longer than that. When no carrier answered with a price, the emergency method (kind
 "emergency", a fixed price staff set up) is offered in their place, so the list is never empty because a carrier
-is down. A live price is remembered (cache, SHIPPING_QUOTE_TTL) per method and parcel weight band: the review
-page and order placement read it back and never call a carrier (order placement runs inside a transaction).
+is down. Carriers price the shopper's destination (postcode, town, country) and the cart's parcel (summed weights,
+shipping.parcels); without a destination they are not asked. A live price is remembered (cache, SHIPPING_QUOTE_TTL)
+per method, exact destination and weight: the review page and order placement read it back and never call a
+carrier (order placement runs inside a transaction); another address or cart finds nothing and is priced again.
 """
 
 import hashlib
