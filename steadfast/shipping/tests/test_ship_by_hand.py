@@ -58,3 +58,33 @@ def test_a_missing_tracking_number_is_explained_and_changes_nothing(emergency_or
     assert emergency_order.status == OrderStatus.AWAITING_OFFLINE_PAYMENT
     assert not Shipment.objects.exists()
     assert not OutboxMessage.objects.filter(kind="order_shipped").exists()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_staff_ship_an_emergency_order_by_hand_in_the_browser(page, emergency_order, django_user_model):
+    import os
+    import re
+
+    django_user_model.objects.create_superuser("boss", "boss@example.com", "boss-pass-123")
+    page.goto("/admin/login/?next=/admin/")
+    page.fill("#id_username", "boss")
+    page.fill("#id_password", "boss-pass-123")
+    page.click("input[type=submit]")
+    page.wait_for_url(lambda url: "/admin/login" not in url)
+    shots = os.environ.get("STEADFAST_SHOTS_DIR", "")
+
+    page.goto(f"/admin/orders/order/{emergency_order.pk}/change/")
+    if shots:
+        page.screenshot(path=f"{shots}/order-ship-by-hand.png", full_page=True)
+    page.get_by_role("link", name="Enter carrier and tracking number").click()
+    page.get_by_label("Carrier").fill("Poczta Polska")
+    page.get_by_label("Tracking number").fill("PX123456789PL")
+    if shots:
+        page.screenshot(path=f"{shots}/ship-by-hand-form.png", full_page=True)
+    page.get_by_role("button", name="Mark shipped and tell the customer").click()
+
+    page.wait_for_url(re.compile(rf"/admin/orders/order/{emergency_order.pk}/change/$"))
+    assert "Order SF-000001 is shipped; the customer gets the tracking number." in page.content()
+    assert "Poczta Polska · Created · PX123456789PL" in page.locator(".field-shipment_summary").inner_text()
+    assert OutboxMessage.objects.get(kind="order_shipped").payload["tracking_number"] == "PX123456789PL"
