@@ -145,7 +145,7 @@ def shipments_move(queryset, method, actor) -> tuple[int, list[str]]:
     moved, kept = 0, []
     for shipment in queryset.select_related("order", "provider"):
         with transaction.atomic():
-            locked = Shipment.objects.select_for_update().select_related("provider").get(pk=shipment.pk)
+            locked = Shipment.objects.select_for_update(of=("self",)).select_related("provider").get(pk=shipment.pk)
             if locked.state != State.WAITING or locked.sent or locked.reference:
                 kept.append(shipment.order.number)
                 continue

@@ -27,7 +27,9 @@ ORDER = [Milestone.SHIPPED, Milestone.IN_TRANSIT, Milestone.READY_FOR_PICKUP, Mi
 def shipment_status_apply(shipment_id: int, info: ShipmentInfo, actor=SYSTEM) -> Shipment:
     """Record the carrier's status of a registered shipment; tell the customer about a new milestone."""
     with transaction.atomic():
-        shipment = Shipment.objects.select_for_update().select_related("order", "provider").get(pk=shipment_id)
+        # of=self: the carrier is a nullable join (shipped by hand), which PostgreSQL cannot lock.
+        shipment = Shipment.objects.select_for_update(of=("self",)).select_related("order", "provider").get(
+            pk=shipment_id)
         changed = bool(info.status_name) and info.status_name != shipment.carrier_status
         shipment.carrier_status = info.status_name or shipment.carrier_status
         if info.tracking_number and not shipment.tracking_number:
