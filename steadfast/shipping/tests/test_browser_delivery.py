@@ -47,6 +47,8 @@ def to_delivery_step(page, postcode="00-950", city="Warszawa"):
 def finish_with(page, method):
     page.get_by_role("radio", name=re.compile(method)).check(force=True)
     page.get_by_role("button", name="Continue").click()
+    # The POST asks the carriers again (within the deadline); a loaded machine may take a while to answer.
+    page.wait_for_url(re.compile(r"/checkout/address/$"), timeout=45000)
     page.get_by_label("Street and number").fill("ul. Długa 5")
     assert page.get_by_label("Postcode").input_value() and page.get_by_label("City").input_value()  # from the step
     page.get_by_role("button", name="Continue to payment").click()

@@ -85,6 +85,6 @@ def test_staff_ship_an_emergency_order_by_hand_in_the_browser(page, emergency_or
     page.get_by_role("button", name="Mark shipped and tell the customer").click()
 
     page.wait_for_url(re.compile(rf"/admin/orders/order/{emergency_order.pk}/change/$"))
-    assert "Order SF-000001 is shipped; the customer gets the tracking number." in page.content()
+    assert f"Order {emergency_order.number} is shipped; the customer gets the tracking number." in page.content()
     assert "Poczta Polska · Created · PX123456789PL" in page.locator(".field-shipment_summary").inner_text()
     assert OutboxMessage.objects.get(kind="order_shipped").payload["tracking_number"] == "PX123456789PL"
