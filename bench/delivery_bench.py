@@ -37,9 +37,12 @@ from steadfast.fakes.cdek import FakeCdek  # noqa: E402
 from steadfast.money import Money  # noqa: E402
 from steadfast.providers.models import Provider  # noqa: E402
 from steadfast.providers.selectors import provider_state  # noqa: E402
+from steadfast.shipping.interface import Location, Parcel  # noqa: E402
 from steadfast.shipping.models import DeliveryMethod  # noqa: E402
 from steadfast.shipping.quotes import delivery_quotes  # noqa: E402
 
+WARSAW = Location(country="PL", postcode="00-950", city="Warszawa")  # the shopper's "where to" at the delivery step
+PARCEL = Parcel(weight_grams=1000)
 BLOCK = int(os.environ.get("BENCH_BLOCK", "5"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 
@@ -51,7 +54,7 @@ def carrier(fake, position):
     provider = Provider.objects.create(
         kind="shipping", code=code, adapter="cdek", name=code, config={
             "api_base": fake.url, "connect_timeout": 1, "read_timeout": 30, "cooldown": 3600,
-            "origin": {"carrier_code": "44"}, "destination": {"carrier_code": "137"}})
+            "origin": {"carrier_code": "44"}})
     DeliveryMethod.objects.create(code=code, name=code, kind="carrier", provider=provider, position=position)
     return provider
 
@@ -60,7 +63,7 @@ def block(subtotal) -> list[float]:
     times = []
     for _ in range(BLOCK):
         started = time.perf_counter()
-        quotes = delivery_quotes(subtotal)
+        quotes = delivery_quotes(subtotal, destination=WARSAW, parcel=PARCEL)
         times.append((time.perf_counter() - started) * 1000)
         assert quotes, "never an empty delivery list"
     return times
@@ -84,7 +87,7 @@ def main():
         hanging += block(subtotal)
     settings.BREAKER_CONSECUTIVE, settings.BREAKER_MIN_CALLS = 3, 5
     while provider_state(flaky) != "open":
-        delivery_quotes(subtotal)
+        delivery_quotes(subtotal, destination=WARSAW, parcel=PARCEL)
     skipped = block(subtotal)
     first.stop()
     second.stop()

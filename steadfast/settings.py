@@ -368,6 +368,7 @@ STEADFAST_ADAPTERS = {
     "apprise": "steadfast.notify.channels.apprise.AppriseChannel",
     "cdek": "steadfast.shipping.carriers.cdek.CdekCarrier",
     "inpost": "steadfast.shipping.carriers.inpost.InPostCarrier",
+    "easypost": "steadfast.shipping.carriers.easypost.EasyPostCarrier",
 }
 
 LOGGING = {
@@ -450,3 +451,4 @@ CONTENT_SECURITY_POLICY = {
 }
 from steadfast.conf.monitoring import *  # noqa: E402,F401,F403
 from steadfast.conf.nodes import *  # noqa: E402,F401,F403
+from steadfast.conf.shipping import *  # noqa: E402,F401,F403

@@ -22,6 +22,7 @@ urlpatterns = [
     path("checkout/", include("steadfast.checkout.urls")),
     path("orders/", include("steadfast.orders.urls")),
     path("payments/", include("steadfast.payments.urls")),
+    path("shipping/", include("steadfast.shipping.urls")),
     path("pay/<str:token>/", payment_views.payment_link, name="payment_link"),
     path("account/", include("steadfast.accounts.urls")),
     path("", include("steadfast.storefront.urls")),

@@ -14,6 +14,9 @@ from steadfast.orders.models import Order, OrderStatus
 from steadfast.payments.routing import fits_delivery, method_description
 from steadfast.providers.models import Provider
 from steadfast.providers.selectors import providers_available
+from steadfast.shipping.interface import Location
+from steadfast.shipping.parcels import parcel_for
+from steadfast.shipping.postcodes import postcode_normalise, postcode_problem
 from steadfast.shipping.quotes import delivery_quotes
 from steadfast.siteurl import absolute_url
 
@@ -33,11 +36,21 @@ def checkout_options(
         "A delivery method code: only the payment methods that go with it are listed, worded for it.")),
     country: str = Query("", max_length=2, description=(
         "ISO 3166-1 code of the delivery address: only the delivery methods that deliver there (and pickup).")),
+    postcode: str = Query("", max_length=20, description=(
+        "Postcode of the delivery address: with country and city, carriers price it (live quotes).")),
+    city: str = Query("", max_length=100, description="Town of the delivery address (with country and postcode)."),
 ):
     cart = Cart(request.session)
     notices = cart.reconcile()
     subtotal = cart.subtotal()
-    quotes = [q for q in delivery_quotes(subtotal, country.strip().upper()) if q.available]
+    country = country.strip().upper()
+    postcode = postcode.strip()
+    if country and postcode and not postcode_problem(country, postcode):
+        postcode = postcode_normalise(country, postcode)  # as order placement stores it: the same priced route
+    where = Location(country=country, postcode=postcode, city=" ".join(city.split()))
+    quotes = [q for q in delivery_quotes(subtotal, where.country, destination=where if where.postcode else None,
+                                         parcel=parcel_for((line.variant, line.quantity) for line in cart.lines()))
+              if q.available]
     chosen = next((q for q in quotes if q.method_code == delivery), None)
     payments = providers_available(Provider.Kind.PAYMENT)
     if chosen is not None:

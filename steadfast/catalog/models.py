@@ -51,6 +51,11 @@ class Product(models.Model):
     slug = models.SlugField(_("slug"), max_length=220, unique=True)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Packed weight of one unit; a variant may override it. Neither set: SHIPPING_DEFAULT_PARCEL_GRAMS per unit.
+    weight_grams = models.PositiveIntegerField(
+        _("weight (g)"), null=True, blank=True,
+        help_text=_("Packed weight of one unit in grams, used for delivery quotes. Empty: the shop's default."),
+    )
     # Denormalised from the variants so listings sort and filter by price without a join per row.
     min_price = models.DecimalField(_("from price"), max_digits=12, decimal_places=2, default=0)
     in_stock = models.BooleanField(_("in stock"), default=False)
@@ -95,6 +100,9 @@ class Variant(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveIntegerField(_("position"), default=0)
+    weight_grams = models.PositiveIntegerField(
+        _("weight (g)"), null=True, blank=True, help_text=_("Packed weight of one unit. Empty: the product's weight."),
+    )
     # The photo of this variant (the blue one for every size of the blue shirt): the product page shows it when the
     # variant is chosen, the cart shows it next to the line. None: the product's first photo.
     image = models.ForeignKey(
@@ -118,6 +126,11 @@ class Variant(models.Model):
     @property
     def label(self):
         return " / ".join(str(v) for v in self.options.values())
+
+    @property
+    def unit_weight_grams(self) -> int:
+        """Packed weight of one unit: the variant's, else the product's, else the shop's default."""
+        return self.weight_grams or self.product.weight_grams or settings.SHIPPING_DEFAULT_PARCEL_GRAMS
 
     @property
     def unit_price(self) -> Money:

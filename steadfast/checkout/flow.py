@@ -14,6 +14,8 @@ from steadfast.checkout.services import CheckoutDetails
 from steadfast.payments.routing import fits_delivery
 from steadfast.providers.models import Provider
 from steadfast.providers.selectors import providers_available
+from steadfast.shipping.interface import Location, Parcel
+from steadfast.shipping.parcels import parcel_for
 from steadfast.shipping.quotes import delivery_quote
 
 SESSION_KEY = "checkout"
@@ -23,6 +25,7 @@ PLACED_KEEP = 10  # recent idempotency keys remembered per session, to answer re
 STEPS = [
     ("contact", _("Contact")),
     ("delivery", _("Delivery")),
+    ("point", _("Pickup point")),
     ("address", _("Address")),
     ("payment", _("Payment")),
     ("review", _("Review")),
@@ -34,6 +37,7 @@ class CheckoutState:
     def __init__(self, session):
         self.session = session
         self.data = dict(session.get(SESSION_KEY, {}))
+        self._parcel = None  # the cart's parcel, weighed once per request
 
     def _save(self):
         self.session[SESSION_KEY] = self.data
@@ -53,9 +57,21 @@ class CheckoutState:
         self.session.modified = True
 
     # --- lookups against the database -----------------------------------------------------------
+    def destination(self) -> Location | None:
+        """Where carriers price delivery to: what the shopper entered at the delivery step, else the address."""
+        place = self.get("destination") or self.get("address")
+        if not place.get("country"):
+            return None
+        return Location(country=place["country"], postcode=place.get("postcode", ""), city=place.get("city", ""))
+
+    def parcel(self) -> Parcel:
+        if self._parcel is None:
+            self._parcel = parcel_for((line.variant, line.quantity) for line in Cart(self.session).lines())
+        return self._parcel
+
     def quote(self, subtotal):
         code = self.get("delivery").get("method")
-        return delivery_quote(code, subtotal) if code else None
+        return delivery_quote(code, subtotal, self.destination(), self.parcel()) if code else None
 
     def provider(self, subtotal=None) -> Provider | None:
         """The chosen payment method while it is available (and fits the delivery, when `subtotal` is given)."""
@@ -67,13 +83,23 @@ class CheckoutState:
 
     def needs_address(self, subtotal) -> bool:
         quote = self.quote(subtotal)
-        return quote is None or quote.needs_address
+        return quote is None or (quote.needs_address and not quote.to_point)  # a locker needs no street
+
+    def to_point(self, subtotal) -> bool:
+        quote = self.quote(subtotal)
+        return quote is not None and quote.to_point
 
     def is_pickup(self, subtotal) -> bool:
-        return not self.needs_address(subtotal)  # only pickup methods need no address
+        quote = self.quote(subtotal)  # only the shop's own pickup: pay at pickup fits it, a locker does not
+        return quote is not None and not quote.needs_address
 
     def steps(self, subtotal) -> list[str]:
-        return [name for name in STEP_NAMES if name != "address" or self.needs_address(subtotal)]
+        skip = set()
+        if not self.needs_address(subtotal):
+            skip.add("address")
+        if not self.to_point(subtotal):
+            skip.add("point")
+        return [name for name in STEP_NAMES if name not in skip]
 
     def first_missing(self, subtotal, before: str) -> str | None:
         """The first step before `before` that is not done (or no longer valid), else None."""
@@ -90,10 +116,17 @@ class CheckoutState:
         if name == "delivery":
             quote = self.quote(subtotal)
             return quote is not None and quote.available
+        if name == "point":
+            point = self.get("point")
+            return bool(point.get("code")) and point.get("method") == self.get("delivery").get("method")
         if name == "address":
             address = self.get("address")
             quote = self.quote(subtotal)  # the delivery may have changed to one that does not go there
-            return bool(address.get("address_line1")) and (quote is None or address.get("country") in quote.countries)
+            if not address.get("address_line1"):
+                return False
+            if quote is not None and quote.live and not same_place(address, self.get("destination")):
+                return False  # priced for another address: asked again at the address step
+            return quote is None or address.get("country") in quote.countries
         if name == "payment":
             return self.provider(subtotal) is not None
         return False
@@ -121,12 +154,16 @@ class CheckoutState:
 
     def details(self, subtotal) -> CheckoutDetails:
         contact, address = self.get("contact"), self.get("address") if self.needs_address(subtotal) else {}
+        if self.to_point(subtotal):  # no street: the town the parcel goes to, as priced
+            where = self.destination()
+            address = {"country": where.country, "postcode": where.postcode, "city": where.city} if where else {}
         return CheckoutDetails(
             email=contact["email"], phone=contact["phone"], full_name=contact["full_name"],
             delivery_method=self.get("delivery")["method"], payment_method=self.get("payment")["method"],
             address_line1=address.get("address_line1", ""), address_line2=address.get("address_line2", ""),
             postcode=address.get("postcode", ""), city=address.get("city", ""), country=address.get("country", ""),
             note=self.get("delivery").get("note", ""),
+            pickup_point=self.get("point").get("code", ""), pickup_point_name=self.get("point").get("label", ""),
         )
 
     def fingerprint(self, cart: Cart, total) -> str:
@@ -134,6 +171,14 @@ class CheckoutState:
         seen = {"items": sorted(cart.items.items()), "total": str(total),
                 **{k: v for k, v in self.data.items() if k != "token"}}
         return hashlib.sha256(json.dumps(seen, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def same_place(address: dict, destination: dict) -> bool:
+    """The address is where the delivery was priced to (country, postcode, city; case and spacing aside)."""
+    def key(place):
+        return (place.get("country", ""), place.get("postcode", "").replace(" ", "").upper(),
+                " ".join(place.get("city", "").split()).casefold())
+    return not destination or key(address) == key(destination)
 
 
 def placed_remember(session, key, order_token):

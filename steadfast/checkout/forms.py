@@ -89,6 +89,50 @@ class AddressForm(forms.Form):
         return data
 
 
+class DestinationForm(forms.Form):
+    """Where to: carriers price the delivery to this postcode and city (the full address comes later)."""
+
+    country = forms.ChoiceField(label=_("Country"), initial=DEFAULT_COUNTRY,
+                                widget=forms.Select(attrs={"autocomplete": "country"}))
+    postcode = forms.CharField(label=_("Postcode"), max_length=20,
+                               widget=forms.TextInput(attrs={"autocomplete": "postal-code"}))
+    city = forms.CharField(label=_("City"), max_length=100,
+                           widget=forms.TextInput(attrs={"autocomplete": "address-level2"}))
+
+    def __init__(self, *args, countries=(), **kwargs):
+        super().__init__(*args, prefix="to", **kwargs)
+        self.fields["country"].choices = [(c, n) for c, n in country_choices() if not countries or c in countries]
+        self.fields["country"].error_messages["invalid_choice"] = _("We do not deliver to that country.")
+
+    def clean(self):
+        data = super().clean()
+        for name in ("postcode", "city"):
+            if name in data:
+                try:
+                    data[name] = clean_text(data[name])
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
+        if data.get("city") and not any(ch.isalpha() for ch in data["city"]):
+            self.add_error("city", _("Please enter the name of the town or city."))
+        if data.get("postcode") and data.get("country"):
+            problem = postcode_problem(data["country"], data["postcode"])
+            if problem:
+                self.add_error("postcode", problem)
+            else:
+                data["postcode"] = postcode_normalise(data["country"], data["postcode"])
+        return data
+
+
+class PointForm(forms.Form):
+    point = forms.ChoiceField(label=_("Pickup point"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, points, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["point"].choices = [(p.code, p.name) for p in points]
+        self.fields["point"].error_messages["invalid_choice"] = _("Please choose one of the pickup points listed.")
+        self.fields["point"].error_messages["required"] = _("Please choose a pickup point.")
+
+
 class PaymentForm(forms.Form):
     method = forms.ChoiceField(label=_("Payment method"), widget=forms.RadioSelect)
 

@@ -19,6 +19,8 @@ from steadfast.payments.routing import delivery_mismatch
 from steadfast.payments.services import payment_start_offline
 from steadfast.providers.models import Provider
 from steadfast.providers.registry import adapter_for
+from steadfast.shipping.interface import Location
+from steadfast.shipping.parcels import parcel_for
 from steadfast.shipping.postcodes import postcode_normalise, postcode_problem
 from steadfast.shipping.quotes import delivery_quote
 from steadfast.synthetic.product import PRODUCT_SLUG as SYNTHETIC_PRODUCT
@@ -45,6 +47,8 @@ class CheckoutDetails:
     city: str = ""
     country: str = ""
     note: str = ""
+    pickup_point: str = ""  # a carrier's pickup point / locker code, when the delivery goes to one
+    pickup_point_name: str = ""
 
 
 def payment_provider(code) -> Provider:
@@ -110,16 +114,22 @@ def _create(wanted, details, key, user, language, provider, gateway, synthetic) 
         limits.order_limits_check(wanted, subtotal, details, user)
     except limits.LimitExceeded as error:
         raise CheckoutError(str(error)) from None
-    quote = delivery_quote(details.delivery_method, subtotal)
+    destination = Location(country=details.country, city=details.city, postcode=postcode_normalise(
+        details.country, details.postcode) if details.country else details.postcode)
+    parcel = parcel_for((variants[vid], qty) for vid, qty in wanted.items())
+    quote = delivery_quote(details.delivery_method, subtotal, destination, parcel)  # the price the shopper saw
     if quote is None:
         raise CheckoutError(_("That delivery method is not available; please choose another."))
-    if quote.needs_address and not (details.address_line1 and details.city and details.postcode):
+    street_needed = quote.needs_address and not quote.to_point  # a locker or carrier point: town only
+    if street_needed and not details.address_line1 or quote.needs_address and not (details.city and details.postcode):
         raise CheckoutError(_("Please enter a delivery address."))
     if quote.needs_address and details.country not in quote.countries:
         raise CheckoutError(_("%(method)s does not deliver to that country; please choose another delivery "
                               "method or address.") % {"method": _(quote.name)})
     if quote.needs_address and postcode_problem(details.country, details.postcode):
         raise CheckoutError(postcode_problem(details.country, details.postcode))
+    if quote.to_point and not details.pickup_point:
+        raise CheckoutError(_("Please choose the pickup point the parcel should go to."))
     mismatch = delivery_mismatch(provider, pickup=not quote.needs_address)  # only pickup methods need no address
     if mismatch:
         raise CheckoutError(mismatch)
@@ -130,6 +140,8 @@ def _create(wanted, details, key, user, language, provider, gateway, synthetic) 
         postcode=postcode_normalise(details.country, details.postcode) if quote.needs_address else "",
         city=details.city, country=details.country, note=details.note,
         delivery_method=quote.method_code, delivery_name=quote.name,
+        pickup_point=details.pickup_point if quote.to_point else "",
+        pickup_point_name=details.pickup_point_name[:300] if quote.to_point else "",
         payment_method=provider.code, payment_name=provider.name, currency=settings.SHOP_CURRENCY,
         subtotal=subtotal.amount, delivery_total=quote.price.amount, total=(subtotal + quote.price).amount,
         reserved_until=timezone.now() + timedelta(minutes=settings.RESERVATION_MINUTES), synthetic=synthetic,

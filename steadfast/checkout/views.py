@@ -1,7 +1,7 @@
 """Checkout steps. Each step validates its own form and stores the result in the session (flow.CheckoutState);
 the order is written only by services.order_place, from database prices."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import wraps
 
 from django.conf import settings
@@ -14,8 +14,8 @@ from django_ratelimit.decorators import ratelimit
 
 from steadfast.cart.cart import Cart, CartLine
 from steadfast.checkout.countries import country_name
-from steadfast.checkout.flow import CheckoutState, placed_lookup, placed_remember
-from steadfast.checkout.forms import AddressForm, ContactForm, DeliveryForm, PaymentForm
+from steadfast.checkout.flow import CheckoutState, placed_lookup, placed_remember, same_place
+from steadfast.checkout.forms import AddressForm, ContactForm, DeliveryForm, DestinationForm, PaymentForm, PointForm
 from steadfast.checkout.services import CheckoutError, OutOfStock, order_place, payment_provider
 from steadfast.money import Money
 from steadfast.orders.models import OrderStatus
@@ -23,8 +23,10 @@ from steadfast.payments.routing import fits_delivery, method_description, paymen
 from steadfast.payments.views import payment_begin
 from steadfast.providers.models import Provider
 from steadfast.providers.selectors import providers_available
-from steadfast.shipping.quotes import delivery_quotes
+from steadfast.shipping.points import PointsUnavailable, pickup_points, shown_point
+from steadfast.shipping.quotes import delivery_countries, delivery_quotes, method_requote
 from steadfast.status.selectors import payment_methods_order
+from steadfast.storefront.templatetags.shop import money
 from steadfast.synthetic.product import synthetic_session
 
 
@@ -63,8 +65,8 @@ def checkout_step(name):
             missing = state.first_missing(step.subtotal, before=name)
             if missing:
                 return redirect(f"checkout:{missing}")
-            if name == "address" and not state.needs_address(step.subtotal):
-                return redirect("checkout:payment")
+            if name in ("address", "point") and name not in state.steps(step.subtotal):
+                return _next(state, step.subtotal, "delivery")
             return view(request, step)
         return wrapper
     return decorator
@@ -89,23 +91,83 @@ def contact(request, step):
 
 @checkout_step("delivery")
 def delivery(request, step):
-    quotes = delivery_quotes(step.subtotal)
-    form = DeliveryForm(request.POST or None, quotes=quotes, initial=step.state.get("delivery"))
-    if request.method == "POST" and form.is_valid():
+    destination = step.state.destination()
+    asked_where = request.method == "POST" and "where" in request.POST
+    where = DestinationForm(request.POST if asked_where else None, countries=delivery_countries(),
+                            initial=asdict(destination) if destination else None)
+    if asked_where and where.is_valid():
+        step.state.set("destination", where.cleaned_data)  # carriers are asked for this place on the next GET
+        return redirect("checkout:delivery")
+    quotes = delivery_quotes(step.subtotal, destination=destination, parcel=step.state.parcel())
+    form = DeliveryForm(request.POST if request.method == "POST" and not asked_where else None, quotes=quotes,
+                        initial=step.state.get("delivery"))
+    if form.is_bound and form.is_valid():
         step.state.set("delivery", form.cleaned_data)
+        if destination and not step.state.get("destination"):
+            step.state.set("destination", asdict(destination))  # priced for the address: keep the two together
         return _next(step.state, step.subtotal, "delivery")
     rows = [(quote, ", ".join(country_name(code) for code in quote.countries)) for quote in quotes]
-    return step.render(request, "checkout/delivery.html", form=form, quotes=quotes, rows=rows)
+    return step.render(request, "checkout/delivery.html", form=form, quotes=quotes, rows=rows, where=where,
+                       destination=destination, awaiting=any(q.awaits_address for q in quotes),
+                       country=country_name(destination.country) if destination else "")
+
+
+@checkout_step("point")
+def point(request, step):
+    """A plain list of the carrier's points with a search box (postcode or town): works without JavaScript."""
+    method = step.state.get("delivery")["method"]
+    chosen = step.state.get("point")
+    if request.method == "POST":
+        code = request.POST.get("point", "")
+        label = shown_point(method, code) if code else None  # only a point we listed; the carrier is not asked
+        if label:
+            step.state.set("point", {"method": method, "code": code, "label": label,
+                                     "query": request.POST.get("q", "")[:100]})
+            return _next(step.state, step.subtotal, "point")
+    destination = step.state.destination()
+    query = (request.GET.get("q") or request.POST.get("q") or chosen.get("query")
+             or (destination.city if destination else "")).strip()[:100]
+    try:
+        points, unavailable = pickup_points(method, query), False
+    except PointsUnavailable:
+        points, unavailable = [], True
+    form = PointForm(request.POST if request.method == "POST" else None, points=points,
+                     initial={"point": chosen.get("code")} if chosen.get("method") == method else None)
+    if form.is_bound:
+        form.is_valid()  # shows why: nothing chosen, or a point no longer listed
+    return step.render(request, "checkout/point.html", form=form, points=points, query=query,
+                       unavailable=unavailable, quote=step.state.quote(step.subtotal))
 
 
 @checkout_step("address")
 def address(request, step):
     quote = step.state.quote(step.subtotal)
-    form = AddressForm(request.POST or None, initial=step.state.get("address") or None, countries=quote.countries)
+    initial = step.state.get("address") or step.state.get("destination") or None
+    form = AddressForm(request.POST or None, initial=initial, countries=quote.countries)
     if request.method == "POST" and form.is_valid():
         step.state.set("address", form.cleaned_data)
+        if quote.live and not same_place(form.cleaned_data, step.state.get("destination")):
+            return _requote(request, step, quote, form.cleaned_data)
         return _next(step.state, step.subtotal, "address")
     return step.render(request, "checkout/address.html", form=form)
+
+
+def _requote(request, step, quote, address):
+    """The address is not where the carrier priced the delivery: ask it again for the new place. The same price
+    goes on; a new price (or none) is shown at the delivery step before anything is charged."""
+    place = {name: address[name] for name in ("country", "postcode", "city")}
+    step.state.set("destination", place)
+    fresh = method_requote(quote.method_code, step.subtotal, step.state.destination(), step.state.parcel())
+    if fresh is not None and fresh.price == quote.price:
+        return _next(step.state, step.subtotal, "address")
+    if fresh is None:
+        messages.warning(request, _("%(method)s cannot deliver to %(postcode)s %(city)s right now; please choose "
+                                    "another delivery method.") % {"method": _(quote.name), **place})
+    else:
+        messages.info(request, _("Delivery to %(postcode)s %(city)s with %(method)s costs %(price)s (not "
+                                 "%(old)s); please confirm.") % {
+            "method": _(quote.name), "price": money(fresh.price), "old": money(quote.price), **place})
+    return redirect("checkout:delivery")
 
 
 @checkout_step("payment")
@@ -129,11 +191,12 @@ def payment(request, step):
 def review(request, step):
     quote = step.state.quote(step.subtotal)
     total = step.subtotal + quote.price
-    address = step.state.get("address") if quote.needs_address else {}
+    address = step.state.get("address") if step.state.needs_address(step.subtotal) else {}
     provider = step.state.provider()
     return step.render(
         request, "checkout/review.html", quote=quote, total=total, provider=provider,
         provider_description=method_description(provider, pickup=not quote.needs_address),
+        point=step.state.get("point") if quote.to_point else {},
         contact=step.state.get("contact"), address=address, country=country_name(address.get("country", "")),
         note=step.state.get("delivery").get("note", ""), token=step.state.new_token(),
         fingerprint=step.state.fingerprint(step.cart, total), reservation_minutes=settings.RESERVATION_MINUTES,

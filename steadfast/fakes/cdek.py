@@ -2,7 +2,8 @@
 
     fake = FakeCdek(client_id="cdek-demo", client_secret="cdek-demo-secret").start()
     POST /v2/oauth/token          grant_type=client_credentials&client_id=..&client_secret=.. (form or query)
-    POST /v2/calculator/tarifflist   GET /v2/deliverypoints?city_code=|postal_code=
+    POST /v2/calculator/tarifflist (price: base + per kg + 1.00 per the first digit of to_location.postal_code)
+    GET /v2/deliverypoints?city_code=|postal_code=   GET /v2/location/cities?city=
     POST /v2/orders (202: entity uuid + request ACCEPTED)   GET /v2/orders/{uuid}   GET /v2/orders?im_number=
     DELETE /v2/orders/{uuid}
 
@@ -17,6 +18,7 @@ calculator refuses. `fake.ledger.shipments` is the ground truth for "exactly one
 Run one: python -m steadfast.fakes.cdek --port 8821
 """
 
+import json
 import secrets
 import threading
 import time
@@ -46,6 +48,31 @@ POINTS = [
      "location": {"city_code": 137, "city": "Saint Petersburg", "postal_code": "191186", "country_code": "RU",
                   "address": "Nevsky 28", "address_full": "Russia, Saint Petersburg, Nevsky 28"}},
 ]
+
+
+def _zone(postcode: str) -> Decimal:
+    """The fake's distance surcharge: 1.00 per the postcode's first digit (a destination given by city code: 0)."""
+    return Decimal(postcode[0]) if postcode[:1].isdigit() else Decimal(0)
+
+
+def label_pdf(text: str) -> bytes:
+    """A small valid one-page PDF saying `text` (ASCII): what carriers send as a label."""
+    safe = "".join(ch for ch in text if ch.isascii() and ch not in "()\\")
+    stream = f"BT /F1 18 Tf 20 150 Td ({safe}) Tj ET".encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 298 420] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
 
 
 def _now() -> str:
@@ -84,6 +111,7 @@ class FakeCdek(HostedGatewayFake):
         self.tokens = {}  # token -> expiry (time.time())
         self.tokens_issued = 0
         self.undeliverable = {"000000"}
+        self.print_jobs = {}  # uuid -> order uuid
 
     # --- faults ---------------------------------------------------------------------------------------
     def set_fault(self, mode="ok", **options):
@@ -105,10 +133,17 @@ class FakeCdek(HostedGatewayFake):
         return super().control(request)
 
     def status_add(self, entity_uuid, code, name, city=""):
-        """The parcel moved on (as CDEK's tracking would report it): the newest status comes first."""
+        """The parcel moved on (as CDEK's tracking would report it): the newest status comes first. With a
+        webhook_url, CDEK's ORDER_STATUS webhook is POSTed there (in the background, as CDEK does)."""
+        at = _now()
         with self._state_lock:
-            self.orders[entity_uuid]["statuses"].insert(0, {"code": code, "name": name, "date_time": _now(),
-                                                            "city": city})
+            entity = self.orders[entity_uuid]
+            entity["statuses"].insert(0, {"code": code, "name": name, "date_time": at, "city": city})
+        body = {"type": "ORDER_STATUS", "date_time": at, "uuid": entity_uuid,
+                "attributes": {"is_return": False, "cdek_number": entity["cdek_number"], "number": entity["number"],
+                               "code": code, "status_code": "", "status_date_time": at, "city_name": city}}
+        self.deliver(f"{entity_uuid}:{code}", json.dumps(body).encode(), {})
+        return body
 
     # --- HTTP -----------------------------------------------------------------------------------------
     def handle(self, request: FakeRequest) -> FakeResponse:
@@ -132,6 +167,12 @@ class FakeCdek(HostedGatewayFake):
         with self._state_lock:
             if parts == ["v2", "calculator", "tarifflist"] and method == "POST":
                 return self._tariffs(body if isinstance(body, dict) else {})
+            if parts == ["v2", "print", "barcodes"] and method == "POST":
+                return self._print(body if isinstance(body, dict) else {})
+            if parts[:3] == ["v2", "print", "barcodes"] and len(parts) == 4 and method == "GET":
+                return self._printed(parts[3])
+            if parts == ["v2", "location", "cities"] and method == "GET":
+                return self._cities(query)
             if parts == ["v2", "deliverypoints"] and method == "GET":
                 return self._points(query)
             if parts == ["v2", "orders"] and method == "POST":
@@ -174,11 +215,42 @@ class FakeCdek(HostedGatewayFake):
             return FakeResponse(200, {"tariff_codes": [], "errors": [
                 {"code": "v2_no_tariffs", "message": "No tariffs for this direction"}]})
         kilos = -(-sum(p["weight"] for p in packages) // 1000)
+        zone = _zone(str(to.get("postal_code", "")))
         tariffs = [{"tariff_code": code, "tariff_name": name, "tariff_description": name, "delivery_mode": mode,
-                    "delivery_sum": float(base + per_kg * kilos), "period_min": low, "period_max": high,
+                    "delivery_sum": float(base + per_kg * kilos + zone), "period_min": low, "period_max": high,
                     "calendar_min": low, "calendar_max": high + 1}
                    for code, (name, mode, base, per_kg, low, high) in TARIFFS.items()]
         return FakeResponse(200, {"tariff_codes": tariffs})
+
+    def _print(self, body) -> FakeResponse:
+        orders = body.get("orders") if isinstance(body.get("orders"), list) else []
+        wanted = [o.get("order_uuid") for o in orders if isinstance(o, dict)]
+        if not wanted or any(w not in self.orders for w in wanted):
+            return _error(400, "v2_entity_not_found", "orders[].order_uuid: order not found", "CREATE")
+        job = str(uuid.uuid4())
+        self.print_jobs[job] = wanted[0]
+        return FakeResponse(202, {"entity": {"uuid": job}, "requests": [
+            {"request_uuid": str(uuid.uuid4()), "type": "CREATE", "state": "ACCEPTED", "date_time": _now()}]})
+
+    def _printed(self, name) -> FakeResponse:
+        job = name.removesuffix(".pdf")
+        if job not in self.print_jobs:
+            return _error(404, "v2_entity_not_found", "Print form not found", "GET")
+        if name.endswith(".pdf"):
+            entity = self.orders[self.print_jobs[job]]
+            return FakeResponse(200, label_pdf(f"CDEK {entity['cdek_number']} {entity['number']}"),
+                                headers={"Content-Type": "application/pdf"})
+        return FakeResponse(200, {"entity": {"uuid": job, "orders": [{"order_uuid": self.print_jobs[job]}],
+                                             "url": f"https://api.cdek.ru/v2/print/barcodes/{job}.pdf",
+                                             "statuses": [{"code": "READY", "name": "Ready"},
+                                                          {"code": "ACCEPTED", "name": "Accepted"}]}})
+
+    def _cities(self, query) -> FakeResponse:
+        wanted = query.get("city", "").casefold()
+        found = {p["location"]["city_code"]: p["location"] for p in POINTS
+                 if not wanted or p["location"]["city"].casefold() == wanted}
+        return FakeResponse(200, [{"code": code, "city": loc["city"], "country_code": loc["country_code"]}
+                                  for code, loc in found.items()])
 
     def _points(self, query) -> FakeResponse:
         points = [p for p in POINTS

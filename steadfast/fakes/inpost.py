@@ -12,11 +12,12 @@ assigned) when first read back. Faults as the CDEK fake (server.py's and hosted.
 `fake.ledger.shipments` holds (reference, id) of every shipment made. Run one: python -m steadfast.fakes.inpost
 """
 
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from urllib.parse import parse_qsl, urlsplit
 
-from steadfast.fakes.cdek import ShipmentLedger
+from steadfast.fakes.cdek import ShipmentLedger, label_pdf
 from steadfast.fakes.hosted import HostedGatewayFake, header, run
 from steadfast.fakes.server import FakeRequest, FakeResponse
 
@@ -45,6 +46,18 @@ class FakeInPost(HostedGatewayFake):
         self.ledger = ShipmentLedger()
         self.shipments = {}
 
+    def status_set(self, shipment_id, status):
+        """The parcel moved on; POSTs ShipX's shipment_status_changed webhook to webhook_url (if set)."""
+        with self._state_lock:
+            shipment = self.shipments[str(shipment_id)]
+            shipment["status"] = status
+            event = {"event": "shipment_status_changed", "event_ts": datetime.now(UTC).isoformat(),
+                     "organization_id": self.organization_id,
+                     "payload": {"shipment_id": shipment["id"], "status": status,
+                                 "tracking_number": shipment["tracking_number"]}}
+        self.deliver(f"{shipment_id}:{status}", json.dumps(event).encode(), {})
+        return event
+
     def handle(self, request: FakeRequest) -> FakeResponse:
         url = urlsplit(request.path)
         path, query = url.path.rstrip("/"), dict(parse_qsl(url.query))
@@ -71,6 +84,12 @@ class FakeInPost(HostedGatewayFake):
                 items = [self._read(s) for s in self.shipments.values()
                          if "reference" not in query or s["reference"] == query["reference"]]
                 return FakeResponse(200, {"items": items, "count": len(items), "page": 1, "per_page": 100})
+            if parts[:2] == ["v1", "shipments"] and len(parts) == 4 and parts[3] == "label" and method == "GET":
+                shipment = self.shipments.get(parts[2])
+                if shipment is None or not shipment["tracking_number"]:
+                    return _error(404, "resource_not_found", "Label not available.")
+                return FakeResponse(200, label_pdf(f"InPost {shipment['tracking_number']} {shipment['reference']}"),
+                                    headers={"Content-Type": "application/pdf"})
             if parts[:2] == ["v1", "shipments"] and len(parts) == 3:
                 shipment = self.shipments.get(parts[2])
                 if shipment is None:

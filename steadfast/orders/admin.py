@@ -27,6 +27,8 @@ from steadfast.orders.templatetags.backoffice import status_badge
 from steadfast.payments import routing
 from steadfast.payments.links import PaymentLinkRefused, payment_link_create, payment_link_current, payment_link_url
 from steadfast.payments.models import Payment
+from steadfast.shipping.admin_views import order_shipment_html
+from steadfast.shipping.handship import ShipByHandFilter
 from steadfast.storefront.templatetags.shop import money
 
 
@@ -169,8 +171,8 @@ class OrderAdmin(admin.ModelAdmin):
     change_list_template = "admin/orders/order/change_list.html"
     list_display = ("number", "placed", "customer", "status_display", "payment_name", "total_display", "paid")
     list_display_links = ("number",)
-    list_filter = ("status", NeedsActionFilter, PaymentMethodFilter, DeliveryMethodFilter, "created_at",
-                   SyntheticFilter)
+    list_filter = ("status", NeedsActionFilter, ShipByHandFilter, PaymentMethodFilter, DeliveryMethodFilter,
+                   "created_at", SyntheticFilter)
     date_hierarchy = "created_at"
     search_fields = ("number", "email", "phone", "full_name")
     search_help_text = _("Order number, e-mail, phone or name.")
@@ -181,7 +183,7 @@ class OrderAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": (("status_display", "created_at", "paid_at"),)}),
         (_("Customer"), {"fields": (("full_name", "email", "phone"), ("note", "user", "language"))}),
-        (_("Delivery and payment"), {"fields": (("delivery_name", "address"),
+        (_("Delivery and payment"), {"fields": (("delivery_name", "address"), "shipment_summary",
                                                 ("payment_name", "payment_reference", "reserved_until"))}),
         (_("Totals"), {"fields": (("subtotal_display", "delivery_total_display", "total_display"),)}),
     )
@@ -190,7 +192,7 @@ class OrderAdmin(admin.ModelAdmin):
     readonly_fields = (
         "status_display", "created_at", "paid_at", "reserved_until", "full_name", "email", "phone",
         "user", "note", "language", "delivery_name", "address", "payment_name", "payment_reference",
-        "subtotal_display", "delivery_total_display", "total_display",
+        "subtotal_display", "delivery_total_display", "total_display", "shipment_summary",
     )
 
     def has_add_permission(self, request):
@@ -226,6 +228,10 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.display(description=_("paid"), boolean=True, ordering="paid_at")
     def paid(self, order):
         return order.is_paid
+
+    @admin.display(description=_("shipment"))
+    def shipment_summary(self, order):
+        return order_shipment_html(order)  # carrier, tracking, label download, or "ship by hand"
 
     @admin.display(description=_("address"))
     def address(self, order):

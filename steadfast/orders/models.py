@@ -43,6 +43,10 @@ class Order(models.Model):
     note = models.TextField(_("note from customer"), blank=True)
     delivery_method = models.CharField(_("delivery method"), max_length=50)
     delivery_name = models.CharField(_("delivery"), max_length=120)
+    # The carrier's pickup point / parcel locker the customer chose (its code, sent with the shipment; its name and
+    # address as shown to the customer).
+    pickup_point = models.CharField(_("pickup point"), max_length=50, blank=True)
+    pickup_point_name = models.CharField(_("pickup point address"), max_length=300, blank=True)
     payment_method = models.CharField(_("payment method"), max_length=50)
     payment_name = models.CharField(_("payment"), max_length=120)
     payment_reference = models.CharField(_("payment reference"), max_length=40, blank=True)

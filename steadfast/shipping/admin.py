@@ -1,10 +1,14 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import FilteredSelectMultiple
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from steadfast.checkout.countries import country_choices
 from steadfast.orders.services import actor_for
+from steadfast.shipping.admin_views import label_download, ship_by_hand
+from steadfast.shipping.labels import LabelError, shipment_label_fetch
 from steadfast.shipping.models import DeliveryMethod, Shipment
 from steadfast.shipping.services import shipments_move, shipments_retry_now
 from steadfast.storefront.templatetags.shop import money
@@ -68,15 +72,46 @@ class DeliveryMethodAdmin(admin.ModelAdmin):
 class ShipmentAdmin(admin.ModelAdmin):
     """Staff see every shipment waiting for its carrier (and why) and can retry them at once."""
 
-    list_display = ("order", "provider", "state", "tracking_number", "carrier_status", "attempts", "last_error",
-                    "next_attempt_at", "created_at")
+    list_display = ("order", "carrier", "state", "tracking_number", "carrier_status", "label_link", "attempts",
+                    "last_error", "next_attempt_at", "created_at")
     list_filter = ("state", "provider")
     search_fields = ("order__number", "tracking_number", "reference")
     list_select_related = ("order", "provider")
-    readonly_fields = ("order", "provider", "service", "pickup_point", "state", "reference", "tracking_number",
-                       "carrier_status", "attempts", "sent", "last_error", "next_attempt_at", "lease_until",
-                       "created_at", "updated_at")
-    actions = ["retry_now"]
+    readonly_fields = ("order", "provider", "carrier_name", "service", "pickup_point", "weight_grams", "state",
+                       "reference", "tracking_number", "tracking_url", "label_link", "carrier_status", "attempts",
+                       "sent", "last_error", "next_attempt_at", "lease_until", "created_at", "updated_at")
+    actions = ["retry_now", "fetch_labels"]
+
+    def get_urls(self):
+        label = self.admin_site.admin_view(label_download)
+        by_hand = self.admin_site.admin_view(lambda request, order_id: ship_by_hand(request, self.admin_site,
+                                                                                    order_id))
+        return [path("<int:shipment_id>/label/", label, name="shipping_shipment_label"),
+                path("ship-by-hand/<int:order_id>/", by_hand, name="shipping_shipment_ship_by_hand"),
+                *super().get_urls()]
+
+    @admin.display(description=_("carrier"), ordering="provider__name")
+    def carrier(self, shipment):
+        return shipment.provider.name if shipment.provider_id else shipment.carrier_name
+
+    @admin.display(description=_("label"))
+    def label_link(self, shipment):
+        if not shipment.label:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("admin:shipping_shipment_label", args=[shipment.pk]),
+                           _("Download label"))
+
+    @admin.action(description=_("Fetch the carrier's label of the selected shipments"))
+    def fetch_labels(self, request, queryset):
+        fetched = 0
+        for shipment in queryset.filter(provider__isnull=False).exclude(reference=""):
+            try:
+                shipment_label_fetch(shipment.pk)
+                fetched += 1
+            except LabelError as error:
+                self.message_user(request, _("%(order)s: no label: %(error)s") % {
+                    "order": shipment.order.number, "error": error}, level=messages.WARNING)
+        self.message_user(request, _("%(count)d label(s) fetched.") % {"count": fetched})
 
     def has_add_permission(self, request):
         return False  # written with the payment, never by hand

@@ -22,6 +22,8 @@ class Quote:
     unavailable_reason: str = ""
     countries: tuple = ()  # ISO codes it delivers to (empty for a pickup: no address)
     live: bool = False  # priced by a carrier just now (not a fixed fee)
+    to_point: bool = False  # the carrier delivers to a pickup point / locker the shopper chooses
+    awaits_address: bool = False  # a carrier method not priced yet: the shopper has not said where to
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,15 @@ class ShipmentRequest:
     items: tuple = ()  # (name, sku, quantity, unit price Money)
 
 
+class Milestone(StrEnum):
+    """What the customer is told about (a carrier's many status codes map onto these few)."""
+
+    SHIPPED = "shipped"  # the carrier has the parcel
+    IN_TRANSIT = "in_transit"
+    READY_FOR_PICKUP = "ready_for_pickup"  # waiting at the pickup point / locker
+    DELIVERED = "delivered"
+
+
 class ShipmentState(StrEnum):
     PENDING = "pending"  # accepted, the carrier is still registering it
     CREATED = "created"  # registered: has a tracking number
@@ -98,6 +109,18 @@ class ShipmentInfo:
     tracking_number: str = ""
     status_name: str = ""
     errors: tuple = ()
+    milestone: str = ""  # a Milestone, or "" for statuses the customer is not told about
+    tracking_url: str = ""  # the carrier's public tracking page, when it gives one
+
+
+@dataclass(frozen=True)
+class CarrierEvent:
+    """A carrier's push notification, as far as it names a shipment. Its status is never trusted: the shipment's
+    status is read back from the carrier before anything changes (a forged event can at most cause one read)."""
+
+    event_id: str  # dedupe key of this delivery (the carrier's, or shipment + status + time)
+    reference: str = ""  # the carrier's shipment id
+    number: str = ""  # our order number, when the carrier echoes it
 
 
 @dataclass(frozen=True)
@@ -137,6 +160,17 @@ class Carrier:
 
     def cancel(self, reference: str, client) -> ShipmentInfo:
         raise NotImplementedError
+
+    def label(self, reference: str, client) -> bytes:
+        """The shipping label as PDF bytes (Unavailable while the carrier is still making it)."""
+        raise NotImplementedError
+
+    def parse_webhook(self, body: bytes, headers) -> CarrierEvent | None:
+        """The shipment a push event is about (None: an event type we do not use). No I/O."""
+        raise NotImplementedError
+
+    def tracking_url(self, tracking_number: str) -> str:
+        return ""
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,8 @@
+import os
+from pathlib import Path
+
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -70,6 +74,26 @@ class DeliveryMethod(models.Model):
         return Money(self.price, settings.SHOP_CURRENCY)
 
 
+class LabelStorage(FileSystemStorage):
+    """Carrier labels (customers' names and addresses): a private directory, never under MEDIA_ROOT, which a web
+    server may serve to anyone. SHIPPING_LABEL_DIR, else <STEADFAST_DATA_DIR>/labels; read when used."""
+
+    def __init__(self):
+        super().__init__(base_url=None, file_permissions_mode=0o600, directory_permissions_mode=0o700)
+
+    @property
+    def base_location(self):
+        return str(settings.SHIPPING_LABEL_DIR or Path(settings.DATA_DIR) / "labels")
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+
+def label_storage():
+    return LabelStorage()
+
+
 class Shipment(models.Model):
     """One order's parcel at a carrier: a durable row written with the payment, created at the carrier by the
     worker (shipping.services.shipment_create), never in the web request. One per order, whatever fails when."""
@@ -83,13 +107,19 @@ class Shipment(models.Model):
         DELIVERED = "delivered", _("Delivered")
 
     order = models.OneToOneField("orders.Order", models.CASCADE, related_name="shipment", verbose_name=_("order"))
-    provider = models.ForeignKey("providers.Provider", models.PROTECT, related_name="shipments",
-                                 verbose_name=_("carrier"))
+    # None: shipped by hand (the emergency method), staff type the carrier's name and the tracking number.
+    provider = models.ForeignKey("providers.Provider", models.PROTECT, related_name="shipments", null=True,
+                                 blank=True, verbose_name=_("carrier"))
+    carrier_name = models.CharField(_("carrier (shipped by hand)"), max_length=100, blank=True)
     service = models.CharField(_("service"), max_length=50, help_text=_("The carrier's code, e.g. a CDEK tariff."))
     pickup_point = models.CharField(_("pickup point"), max_length=50, blank=True)
+    weight_grams = models.PositiveIntegerField(_("weight (g)"), default=0)
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.WAITING)
     reference = models.CharField(_("carrier reference"), max_length=100, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
+    tracking_url = models.CharField(_("tracking link"), max_length=500, blank=True)
+    # The carrier's label PDF, stored as a file under MEDIA_ROOT/labels/ (never in the database).
+    label = models.FileField(_("label"), upload_to="%Y/%m/", storage=label_storage, blank=True, editable=False)
     carrier_status = models.CharField(_("carrier status"), max_length=200, blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     # Set once a create was sent: from then on the worker asks the carrier by order number before sending again.

@@ -4,10 +4,13 @@ Every enabled carrier method is asked at once, in parallel, with one overall dea
 (settings.SHIPPING_QUOTE_DEADLINE, default 2 s): a carrier that hangs, fails or whose breaker is open is left out
 and never holds the page longer than that. When no carrier answered with a price, the emergency method (kind
 "emergency", a fixed price staff set up) is offered in their place, so the list is never empty because a carrier
-is down. A live price is remembered (cache, SHIPPING_QUOTE_TTL) per method and parcel weight band: the review
-page and order placement read it back and never call a carrier (order placement runs inside a transaction).
+is down. Carriers price the shopper's destination (postcode, town, country) and the cart's parcel (summed weights,
+shipping.parcels); without a destination they are not asked. A live price is remembered (cache, SHIPPING_QUOTE_TTL)
+per method, exact destination and weight: the review page and order placement read it back and never call a
+carrier (order placement runs inside a transaction); another address or cart finds nothing and is priced again.
 """
 
+import hashlib
 import logging
 from concurrent.futures import ThreadPoolExecutor, wait
 from decimal import Decimal
@@ -26,29 +29,40 @@ from steadfast.providers.registry import adapter_for
 from steadfast.providers.selectors import providers_available
 from steadfast.shipping.interface import Location, Option, Parcel, Quote
 from steadfast.shipping.models import DeliveryMethod
+from steadfast.shipping.parcels import default_parcel
 
 log = logging.getLogger(__name__)
 Kind = DeliveryMethod.Kind
 
 
-def delivery_quotes(subtotal: Money, country: str = "") -> list[Quote]:
-    """Quotes for every enabled delivery method a shopper can choose now (that delivers to `country`, when
-    given), in display order."""
+def delivery_quotes(subtotal: Money, country: str = "", destination: Location | None = None,
+                    parcel: Parcel | None = None) -> list[Quote]:
+    """Quotes for every enabled delivery method a shopper can choose now (that delivers to `country` or the
+    destination's country, when given), in display order. Carriers price the `destination` (postcode/city/country)
+    and the `parcel`; without a destination they are listed as "enter your address for a price", not asked."""
+    country = destination.country if destination is not None and destination.country else country
     methods = [m for m in DeliveryMethod.objects.filter(enabled=True).select_related("provider")
                if not country or m.delivers_to(country)]
     carriers = [m for m in methods if m.kind == Kind.CARRIER and m.provider_id]
-    live = carrier_quotes(carriers, subtotal) if carriers else {}
+    asked = bool(carriers) and destination_known(destination)
+    live = carrier_quotes(carriers, subtotal, destination, parcel or default_parcel()) if asked else {}
     quotes = []
     for method in methods:
         if method.kind == Kind.CARRIER:
             if method.code in live:
                 quotes.append(live[method.code])
+            elif not asked:
+                quotes.append(_awaiting_address(method))
         elif method.kind == Kind.EMERGENCY:
-            if not live:
+            if not live and (asked or not carriers):
                 quotes.append(_quote(method, subtotal))
         else:
             quotes.append(_quote(method, subtotal))
     return quotes
+
+
+def destination_known(destination: Location | None) -> bool:
+    return destination is not None and bool(destination.country) and bool(destination.postcode or destination.city)
 
 
 def delivery_countries() -> list[str]:
@@ -57,29 +71,42 @@ def delivery_countries() -> list[str]:
     return sorted({code for method in methods if method.needs_address for code in method.country_codes})
 
 
-def delivery_quote(code: str, subtotal: Money) -> Quote | None:
-    """The quote for a chosen method without calling anyone: a carrier's is the price shown at the delivery step
-    (None once forgotten: the shopper is sent back to choose again and gets a fresh one)."""
+def delivery_quote(code: str, subtotal: Money, destination: Location | None = None,
+                   parcel: Parcel | None = None) -> Quote | None:
+    """The quote for a chosen method without calling anyone: a carrier's is the price shown at the delivery step for
+    this destination and parcel (None once forgotten, or for another address: the shopper is sent back to the
+    delivery step and gets a fresh one)."""
     method = DeliveryMethod.objects.filter(enabled=True, code=code).first()
     if method is None:
         return None
     if method.kind == Kind.CARRIER:
-        option = remembered_option(method)
+        if not destination_known(destination):
+            return None
+        option = remembered_option(method, destination, parcel or default_parcel())
         return _carrier_quote(method, option, subtotal) if option else None
     return _quote(method, subtotal)
 
 
-def carrier_quotes(methods, subtotal: Money, deadline: float | None = None) -> dict[str, Quote]:
+def method_requote(code: str, subtotal: Money, destination: Location, parcel: Parcel) -> Quote | None:
+    """Ask one carrier method again for a new address (within the deadline); None: it cannot price it now."""
+    method = DeliveryMethod.objects.filter(enabled=True, code=code, kind=Kind.CARRIER).select_related(
+        "provider").first()
+    if method is None or not method.provider_id or not destination_known(destination):
+        return None
+    return carrier_quotes([method], subtotal, destination, parcel).get(code)
+
+
+def carrier_quotes(methods, subtotal: Money, destination: Location, parcel: Parcel,
+                   deadline: float | None = None) -> dict[str, Quote]:
     """{method code: live Quote} from the carriers that answered within the deadline."""
     deadline = settings.SHIPPING_QUOTE_DEADLINE if deadline is None else deadline
     usable = {p.pk for p in providers_available(Provider.Kind.SHIPPING)}  # open breaker / disabled: skipped at once
     asked = [m for m in methods if m.provider_id in usable]
     if not asked:
         return {}
-    parcel = default_parcel()
     pool = ThreadPoolExecutor(max_workers=len(asked), thread_name_prefix="quote")
     try:
-        futures = {pool.submit(_ask, method, parcel, deadline): method for method in asked}
+        futures = {pool.submit(_ask, method, parcel, destination, deadline): method for method in asked}
         done, late = wait(futures, timeout=deadline)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)  # a late carrier finishes in the background, unwaited
@@ -95,37 +122,31 @@ def carrier_quotes(methods, subtotal: Money, deadline: float | None = None) -> d
             log.exception("delivery quote: %s failed unexpectedly; left out", method.provider.code)
             continue
         if option is not None:
-            lenient_cache.set(_cache_key(method, parcel), _remember(option), settings.SHIPPING_QUOTE_TTL)
+            lenient_cache.set(_cache_key(method, destination, parcel), _remember(option), settings.SHIPPING_QUOTE_TTL)
             quotes[method.code] = _carrier_quote(method, option, subtotal)
     return quotes
 
 
-def default_parcel() -> Parcel:
-    # Products carry no weight yet: every order is quoted as one parcel of the configured weight.
-    return Parcel(weight_grams=settings.SHIPPING_DEFAULT_PARCEL_GRAMS)
-
-
-def carrier_route(provider) -> tuple[Location, Location]:
-    """Where parcels leave from (config "origin") and the destination quotes are priced to (config "destination")."""
-    config = provider.config
+def carrier_origin(provider) -> Location:
+    """Where parcels leave from: the provider's config "origin" (a carrier city code, or postcode/city/country)."""
     try:
-        return Location(**config.get("origin", {})), Location(**config.get("destination", {}))
+        return Location(**provider.config.get("origin", {}))
     except TypeError as error:
-        raise Misconfigured(f"{provider.code}: config origin/destination: {error}") from None
+        raise Misconfigured(f"{provider.code}: config origin: {error}") from None
 
 
-def remembered_option(method) -> Option | None:
-    data = lenient_cache.get(_cache_key(method, default_parcel()))
+def remembered_option(method, destination: Location, parcel: Parcel) -> Option | None:
+    data = lenient_cache.get(_cache_key(method, destination, parcel))
     if not isinstance(data, dict):
         return None
     return Option(data["service"], data["name"], Money(Decimal(data["amount"]), data["currency"]),
                   data["days_min"], data["days_max"], data["to_pickup_point"])
 
 
-def _ask(method, parcel, deadline) -> Option | None:
+def _ask(method, parcel, destination, deadline) -> Option | None:
     """Runs in a pool thread: one carrier's cheapest fitting option, or None when it failed (call() recorded it)."""
     try:
-        origin, destination = carrier_route(method.provider)
+        origin = carrier_origin(method.provider)
         adapter = adapter_for(method.provider)
         options = call(method.provider, "quote", partial(adapter.quote, parcel, origin, destination),
                        timeout=deadline)
@@ -153,7 +174,13 @@ def _carrier_quote(method, option: Option, subtotal: Money) -> Quote:
                                                       "high": option.days_max}
         description = f"{description} ({days})" if description else days
     return Quote(method.code, method.name, price, True, description, live=True,
-                 countries=tuple(method.country_codes))
+                 countries=tuple(method.country_codes), to_point=option.to_pickup_point)
+
+
+def _awaiting_address(method) -> Quote:
+    return Quote(method.code, method.name, Money(0, settings.SHOP_CURRENCY), True, method.description,
+                 available=False, unavailable_reason=_("Enter your postcode and city above to see the price."),
+                 countries=tuple(method.country_codes), live=True, awaits_address=True)
 
 
 def _quote(method: DeliveryMethod, subtotal: Money) -> Quote:
@@ -168,6 +195,9 @@ def _remember(option: Option) -> dict:
             "to_pickup_point": option.to_pickup_point}
 
 
-def _cache_key(method, parcel: Parcel) -> str:
-    band = -(-parcel.weight_grams // 500)  # 500 g bands
-    return f"shipping:quote:{method.code}:{method.provider_id}:{method.service}:{band}"
+def _cache_key(method, destination: Location, parcel: Parcel) -> str:
+    # The exact route and weight: the price read back at review and placement is the one quoted for them.
+    route = "|".join([destination.country.upper(), destination.postcode.replace(" ", "").upper(),
+                      " ".join(destination.city.split()).casefold(), str(parcel.weight_grams)])
+    digest = hashlib.sha256(route.encode()).hexdigest()[:24]
+    return f"shipping:quote:{method.code}:{method.provider_id}:{method.service}:{digest}"

@@ -26,9 +26,11 @@ from steadfast.orders.services import SYSTEM, order_event_add
 from steadfast.providers.call import call
 from steadfast.providers.errors import Indeterminate, ProviderError, Rejected
 from steadfast.providers.registry import adapter_for
-from steadfast.shipping.interface import Location, ShipmentInfo, ShipmentRequest, ShipmentState
+from steadfast.shipping.interface import Location, Parcel, ShipmentInfo, ShipmentRequest, ShipmentState
 from steadfast.shipping.models import DeliveryMethod, Shipment
-from steadfast.shipping.quotes import carrier_route, default_parcel, remembered_option
+from steadfast.shipping.parcels import default_parcel, parcel_for
+from steadfast.shipping.quotes import carrier_origin, remembered_option
+from steadfast.shipping.tracking import shipment_status_apply
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
@@ -44,10 +46,12 @@ def shipment_ensure(order) -> Shipment | None:
                                            provider__isnull=False).select_related("provider").first()
     if method is None:
         return None
-    remembered = remembered_option(method)
+    parcel = parcel_for((line.variant, line.quantity) for line in order.lines.select_related("variant__product"))
+    remembered = remembered_option(method, order_destination(order), parcel)
     service = method.service or (remembered.service if remembered else "")
     shipment, created = Shipment.objects.get_or_create(order=order, defaults={
-        "provider": method.provider, "service": service,
+        "provider": method.provider, "service": service, "weight_grams": parcel.weight_grams,
+        "pickup_point": order.pickup_point,
         "state": State.WAITING if service else State.FAILED,
         "last_error": "" if service else "the delivery method has no carrier service (set one in the admin)",
     })
@@ -96,7 +100,8 @@ def shipments_due(now=None, limit=100) -> list[int]:
 
 def shipments_track_due(now=None, limit=100) -> list[int]:
     now = now or timezone.now()
-    due = Shipment.objects.filter(state=State.CREATED, next_attempt_at__lte=now).exclude(lease_until__gt=now)
+    due = Shipment.objects.filter(state=State.CREATED, next_attempt_at__lte=now, provider__isnull=False).exclude(
+        lease_until__gt=now)  # shipped by hand: no carrier to ask
     return list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
 
 
@@ -117,19 +122,8 @@ def shipment_track(shipment_id: int, now=None) -> Shipment | None:
         Shipment.objects.filter(pk=shipment.pk).update(lease_until=None, next_attempt_at=next_poll,
                                                        last_error=str(error)[:500])
         return shipment
-    with transaction.atomic():
-        locked = Shipment.objects.select_for_update().get(pk=shipment.pk)
-        changed = info.status_name and info.status_name != locked.carrier_status
-        locked.carrier_status = info.status_name or locked.carrier_status
-        if info.state == ShipmentState.DELIVERED:
-            locked.state = State.DELIVERED
-        elif info.state == ShipmentState.CANCELLED:
-            locked.state = State.CANCELLED
-        locked.lease_until, locked.next_attempt_at, locked.last_error = None, next_poll, ""
-        locked.save()
-        if changed:
-            order_event_add(locked.order, "tracking", SYSTEM, f"{locked.provider.name}: {info.status_name}")
-    return locked
+    Shipment.objects.filter(pk=shipment.pk).update(next_attempt_at=next_poll)
+    return shipment_status_apply(shipment.pk, info)
 
 
 def shipments_retry_now(queryset) -> int:
@@ -151,7 +145,7 @@ def shipments_move(queryset, method, actor) -> tuple[int, list[str]]:
     moved, kept = 0, []
     for shipment in queryset.select_related("order", "provider"):
         with transaction.atomic():
-            locked = Shipment.objects.select_for_update().select_related("provider").get(pk=shipment.pk)
+            locked = Shipment.objects.select_for_update(of=("self",)).select_related("provider").get(pk=shipment.pk)
             if locked.state != State.WAITING or locked.sent or locked.reference:
                 kept.append(shipment.order.number)
                 continue
@@ -184,14 +178,19 @@ def _find(shipment, adapter) -> ShipmentInfo | None:
                 background=True)
 
 
+def order_destination(order, with_street=False) -> Location:
+    street = ", ".join(filter(None, [order.address_line1, order.address_line2])) if with_street else ""
+    return Location(country=order.country, postcode=order.postcode, city=order.city, address=street)
+
+
 def _request(shipment) -> ShipmentRequest:
     order = shipment.order
-    origin, _destination = carrier_route(shipment.provider)
-    destination = Location(country=order.country, postcode=order.postcode, city=order.city,
-                           address=", ".join(filter(None, [order.address_line1, order.address_line2])))
+    origin = carrier_origin(shipment.provider)
+    destination = order_destination(order, with_street=True)
     items = tuple((line.product_name, line.sku, line.quantity, Money(line.unit_price, order.currency))
                   for line in order.lines.all())
-    return ShipmentRequest(number=order.number, service=shipment.service, parcel=default_parcel(), origin=origin,
+    parcel = Parcel(shipment.weight_grams) if shipment.weight_grams else default_parcel()
+    return ShipmentRequest(number=order.number, service=shipment.service, parcel=parcel, origin=origin,
                            destination=destination, recipient_name=order.full_name, recipient_phone=order.phone,
                            recipient_email=order.email, pickup_point=shipment.pickup_point, items=items)
 
@@ -206,6 +205,9 @@ def _settled(shipment, info: ShipmentInfo, now) -> Shipment:
         was = locked.state
         locked.state, locked.reference, locked.lease_until, locked.last_error = state, info.reference, None, ""
         locked.tracking_number = info.tracking_number or locked.tracking_number
+        if locked.tracking_number and not locked.tracking_url:
+            locked.tracking_url = (info.tracking_url
+                                   or adapter_for(locked.provider).tracking_url(locked.tracking_number))[:500]
         locked.carrier_status = info.status_name or locked.carrier_status
         locked.sent = True
         if state == State.PENDING:
@@ -217,6 +219,7 @@ def _settled(shipment, info: ShipmentInfo, now) -> Shipment:
             order_event_add(locked.order, "shipment", SYSTEM, _(
                 "Shipment created with %(carrier)s, tracking number %(number)s.") % {
                 "carrier": locked.provider.name, "number": locked.tracking_number})
+            transaction.on_commit(partial(_enqueue_label, locked.pk))
     return locked
 
 
@@ -256,6 +259,15 @@ def _retry_later(shipment, message, now) -> Shipment:
                 "%(carrier)s is not reachable; the shipment waits and is retried automatically.") % {
                 "carrier": locked.provider.name})
     return locked
+
+
+def _enqueue_label(shipment_id):
+    from steadfast.shipping.tasks import shipment_label_task
+
+    try:
+        shipment_label_task(shipment_id)
+    except OSError as error:  # staff can fetch it from the shipment's page
+        log.warning("label of shipment %s not queued (%s)", shipment_id, error)
 
 
 def _enqueue(shipment_id):

@@ -1,12 +1,19 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
+from steadfast.shipping.labels import shipment_label_fetch
 from steadfast.shipping.services import shipment_create, shipment_track, shipments_due, shipments_track_due
 
 
 @db_task()
 def shipment_create_task(shipment_id):
     shipment_create(shipment_id)
+
+
+@db_task(retries=5, retry_delay=60)
+def shipment_label_task(shipment_id):
+    """The label after registration; the carrier may still be making it (retried, then staff fetch it)."""
+    shipment_label_fetch(shipment_id)
 
 
 @db_periodic_task(crontab(minute="*"))

@@ -12,9 +12,11 @@ providers.call.call() hands out (base_url = config "api_base", e.g. https://api.
   find_shipment() (GET /v2/orders?im_number=...) finds the first one after a create whose answer was lost.
 """
 
+import json
 import threading
 import time
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -24,6 +26,7 @@ from steadfast.providers.errors import Misconfigured, Rejected, Unavailable
 from steadfast.providers.secrets import provider_secret
 from steadfast.shipping.interface import (
     Carrier,
+    CarrierEvent,
     Location,
     Option,
     Parcel,
@@ -41,6 +44,15 @@ CURRENCIES = {"RUB": 1, "KZT": 2, "USD": 3, "EUR": 4, "GBP": 5, "CNY": 6, "BYN":
 # delivery_mode: 1 door-door, 2 door-office, 3 office-door, 4 office-office, 6 door-locker, 7 office-locker,
 # 8 locker-door, 9 locker-office, 10 locker-locker: the parcel waits for the customer at a point.
 TO_POINT_MODES = {2, 4, 6, 7, 9, 10}
+# CDEK status codes -> what the customer is told (shipping.interface.Milestone); other codes are timeline only.
+MILESTONES = {
+    "RECEIVED_AT_SHIPMENT_WAREHOUSE": "shipped",
+    **dict.fromkeys(("READY_FOR_SHIPMENT_IN_SENDER_CITY", "TAKEN_BY_TRANSPORTER_FROM_SENDER_CITY",
+                     "SENT_TO_TRANSIT_CITY", "ACCEPTED_IN_TRANSIT_CITY", "SENT_TO_RECIPIENT_CITY",
+                     "ACCEPTED_IN_RECIPIENT_CITY", "TAKEN_BY_COURIER"), "in_transit"),
+    "ACCEPTED_AT_PICK_UP_POINT": "ready_for_pickup", "POSTOMAT_POSTED": "ready_for_pickup",
+    "DELIVERED": "delivered",
+}
 TOKEN_MARGIN = 60  # seconds: a token this close to its expiry is renewed before use
 _tokens = {}  # (api_base, client id) -> (token, monotonic expiry)
 _tokens_lock = threading.Lock()
@@ -65,7 +77,15 @@ class CdekCarrier(Carrier):
         return [option for option in (_option(t, currency) for t in tariffs) if option is not None]
 
     def points(self, city: str, postcode: str, client) -> list[PickupPoint]:
-        params = {"postal_code": postcode} if postcode else {"city_code": city}
+        if postcode:
+            params = {"postal_code": postcode}
+        elif city.isdigit():
+            params = {"city_code": city}
+        else:  # a town's name: CDEK lists points by its own city code
+            found = self._api(client, "GET", "/v2/location/cities", params={"city": city, "size": 1})
+            if not isinstance(found, list) or not found or not isinstance(found[0], dict) or "code" not in found[0]:
+                return []
+            params = {"city_code": found[0]["code"]}
         if self.provider.config.get("country"):
             params["country_code"] = self.provider.config["country"]
         answer = self._api(client, "GET", "/v2/deliverypoints", params=params)
@@ -118,7 +138,47 @@ class CdekCarrier(Carrier):
         info = _info(answer)
         return ShipmentInfo(info.reference or reference, ShipmentState.CANCELLED)
 
+    def label(self, reference: str, client) -> bytes:
+        """Barcode label (A6 PDF): POST /v2/print/barcodes, then its status; the PDF once it is READY."""
+        job = self._api(client, "POST", "/v2/print/barcodes",
+                        json={"orders": [{"order_uuid": _uuid(reference)}], "copy_count": 1, "format": "A6"})
+        job_uuid = (job.get("entity") or {}).get("uuid") if isinstance(job, dict) else None
+        if not isinstance(job_uuid, str):
+            raise Unavailable("print answer without entity uuid")
+        entity = (self._api(client, "GET", f"/v2/print/barcodes/{_uuid(job_uuid)}") or {}).get("entity") or {}
+        statuses = [st.get("code") for st in entity.get("statuses") or [] if isinstance(st, dict)]
+        if "READY" not in statuses or not isinstance(entity.get("url"), str):
+            raise Unavailable("the label is not ready yet")
+        # Only the path: the PDF is fetched from the API host we trust, whatever host the URL names.
+        return self._raw(client, urlsplit(entity["url"]).path)
+
+    def parse_webhook(self, body: bytes, headers) -> CarrierEvent | None:
+        """CDEK webhook (type ORDER_STATUS): {"type", "date_time", "uuid", "attributes": {"number", "code",
+        "cdek_number", "status_date_time", ...}}. CDEK does not sign them: see shipping.webhooks."""
+        try:
+            data = json.loads(body)
+        except ValueError:
+            raise ValueError("not JSON") from None
+        if not isinstance(data, dict) or data.get("type") != "ORDER_STATUS":
+            return None
+        attributes = data.get("attributes") if isinstance(data.get("attributes"), dict) else {}
+        reference, number = str(data.get("uuid") or ""), str(attributes.get("number") or "")
+        if not reference and not number:
+            raise ValueError("ORDER_STATUS without uuid or number")
+        event_id = ":".join([reference or number, str(attributes.get("code", "")),
+                             str(attributes.get("status_date_time", ""))])
+        return CarrierEvent(event_id=event_id[:120], reference=reference, number=number)
+
+    def tracking_url(self, tracking_number: str) -> str:
+        return f"https://www.cdek.ru/ru/tracking?order_id={tracking_number}"
+
     # --- transport ------------------------------------------------------------------------------------
+    def _raw(self, client: httpx.Client, path: str) -> bytes:
+        response = client.get(path, headers={"Authorization": f"Bearer {self._token(client)}"})
+        if response.status_code in (400, 404):
+            raise Rejected(f"CDEK refused GET {path}: HTTP {response.status_code}")
+        return check_response(response).content
+
     def _api(self, client: httpx.Client, method: str, path: str, missing_ok=False, **kwargs):
         response = client.request(method, path, headers={"Authorization": f"Bearer {self._token(client)}"}, **kwargs)
         if response.status_code == 401:  # expired or revoked early: one new token, one repeat
@@ -223,7 +283,7 @@ def _info(answer) -> ShipmentInfo:
     else:
         state = ShipmentState.PENDING
     return ShipmentInfo(entity["uuid"], state, tracking, str(statuses[0].get("name", "")) if statuses else "",
-                        tuple(_messages(r.get("errors")) for r in invalid))
+                        tuple(_messages(r.get("errors")) for r in invalid), milestone=MILESTONES.get(latest, ""))
 
 
 def _uuid(reference: str) -> str:

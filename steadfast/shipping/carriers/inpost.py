@@ -9,6 +9,7 @@ reference, so a create whose answer was lost is found instead of made twice. Shi
 asynchronously: a new shipment is "created" and gets its tracking number once "confirmed".
 """
 
+import json
 from decimal import Decimal, InvalidOperation
 
 import httpx
@@ -19,6 +20,7 @@ from steadfast.providers.errors import Misconfigured, Rejected, Unavailable
 from steadfast.providers.secrets import provider_secret
 from steadfast.shipping.interface import (
     Carrier,
+    CarrierEvent,
     Location,
     Option,
     Parcel,
@@ -101,6 +103,34 @@ class InPostCarrier(Carrier):
         self._api(client, "DELETE", f"/v1/shipments/{_id(reference)}", empty_ok=True)
         return ShipmentInfo(reference, ShipmentState.CANCELLED)
 
+    def label(self, reference: str, client) -> bytes:
+        """GET /v1/shipments/{id}/label?format=Pdf: the label as PDF bytes (once ShipX bought it)."""
+        path = f"/v1/shipments/{_id(reference)}/label"
+        token = provider_secret(self.provider, "API_TOKEN")
+        response = client.get(path, params={"format": "Pdf", "type": "A6"},
+                              headers={"Authorization": f"Bearer {token}"})
+        if response.status_code in (400, 404, 422):
+            raise Rejected(f"InPost refused GET {path}: HTTP {response.status_code}")
+        return check_response(response).content
+
+    def parse_webhook(self, body: bytes, headers) -> CarrierEvent | None:
+        """ShipX organization webhook: {"event": "shipment_status_changed", "event_ts", "payload":
+        {"shipment_id", "status", "tracking_number"}}."""
+        try:
+            data = json.loads(body)
+        except ValueError:
+            raise ValueError("not JSON") from None
+        if not isinstance(data, dict) or data.get("event") != "shipment_status_changed":
+            return None
+        payload = data.get("payload") if isinstance(data.get("payload"), dict) else {}
+        if not payload.get("shipment_id"):
+            raise ValueError("shipment_status_changed without payload.shipment_id")
+        event_id = f"{payload['shipment_id']}:{payload.get('status', '')}:{data.get('event_ts', '')}"
+        return CarrierEvent(event_id=event_id[:120], reference=str(payload["shipment_id"]))
+
+    def tracking_url(self, tracking_number: str) -> str:
+        return f"https://inpost.pl/sledzenie-przesylek?number={tracking_number}"
+
     # --- transport ------------------------------------------------------------------------------------
     def _org(self) -> str:
         organization = str(self.provider.config.get("organization_id", ""))
@@ -149,12 +179,21 @@ def _point(data) -> PickupPoint:
                        kind=",".join(map(str, kinds)), hours=str(data.get("opening_hours", "")))
 
 
+# ShipX statuses -> what the customer is told (shipping.interface.Milestone).
+MILESTONES = {
+    "collected_from_sender": "shipped", "adopted_at_source_branch": "shipped",
+    **dict.fromkeys(("sent_from_source_branch", "adopted_at_sorting_center", "sent_from_sorting_center",
+                     "adopted_at_target_branch", "out_for_delivery", "out_for_delivery_to_address"), "in_transit"),
+    "ready_to_pickup": "ready_for_pickup", "delivered": "delivered",
+}
+
+
 def _info(shipment) -> ShipmentInfo:
     if not isinstance(shipment, dict) or not isinstance(shipment.get("id"), int):
         raise Unavailable("shipment answer without an id")
     status, tracking = str(shipment.get("status", "")), str(shipment.get("tracking_number") or "")
     state = STATES.get(status) or (ShipmentState.CREATED if tracking else ShipmentState.PENDING)
-    return ShipmentInfo(str(shipment["id"]), state, tracking, status)
+    return ShipmentInfo(str(shipment["id"]), state, tracking, status, milestone=MILESTONES.get(status, ""))
 
 
 def _id(reference: str) -> str:

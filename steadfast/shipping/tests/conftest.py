@@ -6,6 +6,20 @@ CDEK_ID, CDEK_SECRET = "cdek-test-account", "cdek-test-secret"
 INPOST_TOKEN = "inpost-test-token"
 
 
+def warsaw():
+    from steadfast.shipping.interface import Location
+
+    return Location(country="PL", postcode="00-950", city="Warszawa")
+
+
+def quote_for(methods, variant, quantity=1):
+    """What the delivery step does for a shopper in Warsaw with `quantity` of `variant` in the cart."""
+    from steadfast.shipping.parcels import parcel_for
+    from steadfast.shipping.quotes import carrier_quotes
+
+    return carrier_quotes(methods, variant.unit_price * quantity, warsaw(), parcel_for([(variant, quantity)]))
+
+
 @pytest.fixture
 def fake_cdek():
     from steadfast.fakes.cdek import FakeCdek
@@ -28,7 +42,7 @@ def cdek_provider(transactional_db, fake_cdek, monkeypatch):
     return Provider.objects.create(
         kind="shipping", code="cdek", adapter="cdek", name="CDEK",
         config={"api_base": fake_cdek.url, "connect_timeout": 1, "read_timeout": 30,
-                "origin": {"carrier_code": "44"}, "destination": {"carrier_code": "137"}},
+                "origin": {"carrier_code": "44"}},
     )
 
 
@@ -66,6 +80,26 @@ def inpost(transactional_db, fake_inpost, monkeypatch):
     monkeypatch.setenv("STEADFAST_INPOST_API_TOKEN", INPOST_TOKEN)
     return Provider.objects.create(
         kind="shipping", code="inpost", adapter="inpost", name="InPost",
-        config={"api_base": fake_inpost.url, "organization_id": 4321, "connect_timeout": 1, "read_timeout": 5,
-                "destination": {"country": "PL", "postcode": "00-950", "city": "Warszawa"}},
+        config={"api_base": fake_inpost.url, "organization_id": 4321, "connect_timeout": 1, "read_timeout": 5},
     )
+
+
+@pytest.fixture
+def paid_order(shop_defaults, cdek_method, make_variant, details):
+    """A card-like order paid by staff (bank transfer), going by CDEK at the live price shown."""
+    from dataclasses import replace
+
+    from django.db import transaction
+
+    from steadfast.checkout.services import order_place
+    from steadfast.orders.services import SYSTEM, order_mark_paid
+    from steadfast.shipping.models import Shipment
+
+    variant = make_variant(stock=3, price="19.90", name="Rain jacket")
+    quote_for([cdek_method], variant)  # the delivery step showed (and remembered) the price
+    order, _ = order_place(lines=[(variant.pk, 1)], idempotency_key="k-1",
+                           details=replace(details, delivery_method="cdek", payment_method="bank_transfer"))
+    assert not Shipment.objects.filter(order=order).exists(), "no shipment before the money arrived"
+    with transaction.atomic():
+        order_mark_paid(order, SYSTEM)
+    return order

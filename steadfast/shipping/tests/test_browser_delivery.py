@@ -28,7 +28,7 @@ def product(shop_defaults, cdek_method, emergency_method, settings):
     return product
 
 
-def to_delivery_step(page):
+def to_delivery_step(page, postcode="00-950", city="Warszawa"):
     page.goto("/c/clothing/")
     page.get_by_role("link", name="Harbour Tee").first.click()
     page.get_by_role("button", name=re.compile("Add to cart")).click()
@@ -38,14 +38,19 @@ def to_delivery_step(page):
     page.get_by_label("Phone").fill("+48 600 100 200")
     page.get_by_role("button", name="Continue to delivery").click()
     page.wait_for_url(re.compile(r"/checkout/delivery/$"))
+    page.get_by_role("textbox", name="Postcode").fill(postcode)
+    page.get_by_role("textbox", name="City").fill(city)
+    page.get_by_role("button", name="Show delivery prices").click()
+    page.get_by_text(f"Prices for delivery to {postcode} {city}").wait_for()
 
 
 def finish_with(page, method):
     page.get_by_role("radio", name=re.compile(method)).check(force=True)
     page.get_by_role("button", name="Continue").click()
+    # The POST asks the carriers again (within the deadline); a loaded machine may take a while to answer.
+    page.wait_for_url(re.compile(r"/checkout/address/$"), timeout=45000)
     page.get_by_label("Street and number").fill("ul. Długa 5")
-    page.get_by_label("Postcode").fill("00-950")
-    page.get_by_label("City").fill("Warszawa")
+    assert page.get_by_label("Postcode").input_value() and page.get_by_label("City").input_value()  # from the step
     page.get_by_role("button", name="Continue to payment").click()
     page.get_by_role("radio", name=re.compile("Cash on delivery")).check(force=True)
     page.get_by_role("button", name="Review your order").click()
@@ -88,3 +93,19 @@ def test_healthy_carrier_live_price_charged_and_shipment_registered_once(page, p
     shipment = Shipment.objects.get(order=order)
     assert shipment.state == Shipment.State.CREATED
     assert fake_cdek.ledger.for_number(order.number) == [(order.number, shipment.reference)]
+
+
+def test_a_live_cdek_quote_for_the_shoppers_own_address_is_the_price_charged(page, product, fake_cdek):
+    to_delivery_step(page, postcode="80-001", city="Gdańsk")
+
+    # 14.00 + 1.50 for 1 kg + 8.00 for a postcode starting with 8 (the fake's distance surcharge)
+    assert page.locator("label", has_text="CDEK courier").locator(".choice-price").inner_text() == "€23.50"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "delivery-priced-for-address.png"), full_page=True)
+    finish_with(page, "CDEK courier")
+
+    order = Order.objects.get()
+    assert (order.delivery_total, order.total, order.postcode, order.city) == (
+        Decimal("23.50"), Decimal("47.50"), "80-001", "Gdańsk")
+    sent = [r for r in fake_cdek.log if "tarifflist" in r.path][-1].json()
+    assert sent["to_location"] == {"postal_code": "80-001", "city": "Gdańsk", "country_code": "PL"}

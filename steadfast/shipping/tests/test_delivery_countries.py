@@ -100,7 +100,11 @@ def test_changing_to_a_method_that_does_not_go_there_asks_for_the_address_again(
     client.post(reverse("checkout:contact"), CONTACT)
     client.post(reverse("checkout:delivery"), {"method": "courier"})
     client.post(reverse("checkout:address"), {**ADDRESS, "country": "DE", "postcode": "10115", "city": "Berlin"})
-    client.post(reverse("checkout:delivery"), {"method": "local"})
+    refused = client.post(reverse("checkout:delivery"), {"method": "local"})  # not offered for a Berlin address
+    assert refused.status_code == 200 and [q.method_code for q in refused.context["quotes"]] == ["courier", "pickup"]
+    client.post(reverse("checkout:delivery"), {"where": "1", "to-country": "PL", "to-postcode": "00-950",
+                                               "to-city": "Warszawa"})
+    assert client.post(reverse("checkout:delivery"), {"method": "local"}).status_code == 302
     assert client.get(reverse("checkout:payment"))["Location"] == reverse("checkout:address")
 
 

@@ -17,8 +17,8 @@ from steadfast.providers.errors import Indeterminate, Misconfigured, Rejected, U
 from steadfast.providers.registry import adapter_for
 from steadfast.shipping.interface import Location, Parcel, ShipmentRequest, ShipmentState
 from steadfast.shipping.models import DeliveryMethod, Shipment
-from steadfast.shipping.quotes import carrier_quotes
 from steadfast.shipping.tasks import shipments_sweep
+from steadfast.shipping.tests.conftest import quote_for
 
 WARSAW = Location(country="PL", postcode="00-950", city="Warszawa", address="ul. Długa 5")
 
@@ -77,7 +77,7 @@ def test_a_paid_order_gets_exactly_one_inpost_shipment_after_a_lost_answer(
     method = DeliveryMethod.objects.create(code="inpost", name="InPost courier", kind="carrier", provider=inpost,
                                            service="inpost_courier_standard")
     variant = make_variant(stock=3, price="49.00")
-    assert carrier_quotes([method], variant.unit_price)["inpost"].price == Money(Decimal("17.99"), "PLN")
+    assert quote_for([method], variant)["inpost"].price == Money(Decimal("17.99"), "PLN")
     order, _ = order_place(lines=[(variant.pk, 1)], idempotency_key="k-inpost",
                            details=replace(details, delivery_method="inpost", payment_method="bank_transfer"))
     with transaction.atomic():
@@ -91,3 +91,39 @@ def test_a_paid_order_gets_exactly_one_inpost_shipment_after_a_lost_answer(
     shipment = Shipment.objects.get(order=order)
     assert shipment.state == Shipment.State.CREATED and shipment.tracking_number
     assert fake_inpost.ledger.for_number(order.number) == [(order.number, shipment.reference)]
+
+
+def test_a_locker_parcel_label_webhooks_and_messages(inpost, fake_inpost, shop_defaults, make_variant, details,
+                                                      settings, live_server, monkeypatch, tmp_path):
+    from steadfast.notify.models import OutboxMessage
+    from steadfast.orders.models import OrderStatus
+    from steadfast.shipping.labels import shipment_label_fetch
+    from steadfast.testing import wait_until
+
+    settings.SHOP_CURRENCY, settings.SHIPPING_LABEL_DIR = "PLN", tmp_path
+    monkeypatch.setenv("STEADFAST_INPOST_WEBHOOK_SECRET", "inpost-hook-secret")
+    fake_inpost.webhook_url = f"{live_server.url}/shipping/webhooks/inpost/inpost-hook-secret/"
+    method = DeliveryMethod.objects.create(code="paczkomat", name="InPost locker", kind="carrier", provider=inpost,
+                                           service="inpost_locker_standard")
+    variant = make_variant(stock=3, price="49.00")
+    assert quote_for([method], variant)["paczkomat"].to_point
+    order, _ = order_place(lines=[(variant.pk, 1)], idempotency_key="k-locker", details=replace(
+        details, delivery_method="paczkomat", payment_method="bank_transfer", address_line1="",
+        pickup_point="WAW01M", pickup_point_name="WAW01M, Marszałkowska 104"))
+    with transaction.atomic():
+        order_mark_paid(order, SYSTEM)
+    shipments_sweep()
+    shipments_sweep(timezone.now() + timedelta(minutes=5))  # ShipX confirms (tracking number) a moment later
+    shipment = Shipment.objects.get(order=order)
+    assert shipment.state == Shipment.State.CREATED
+    assert fake_inpost.shipments[shipment.reference]["custom_attributes"]["target_point"] == "WAW01M"
+
+    assert shipment_label_fetch(shipment.pk).label.open("rb").read().startswith(b"%PDF-")
+    fake_inpost.status_set(shipment.reference, "ready_to_pickup")
+    wait_until(lambda: OutboxMessage.objects.filter(key=f"tracking:{shipment.pk}:ready_for_pickup").exists(),
+               describe="the ready-for-pickup message")
+    fake_inpost.status_set(shipment.reference, "delivered")
+    wait_until(lambda: type(order).objects.get(pk=order.pk).status == OrderStatus.DELIVERED,
+               describe="the order delivered")
+    shipped = OutboxMessage.objects.get(key=f"order_shipped:{order.pk}")
+    assert shipped.payload["tracking_url"] == f"https://inpost.pl/sledzenie-przesylek?number={shipment.tracking_number}"

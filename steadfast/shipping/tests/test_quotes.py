@@ -6,7 +6,7 @@ import time
 import pytest
 from django.urls import reverse
 
-from steadfast.checkout.tests.walk import CONTACT, add_to_cart, place, walk_to_review
+from steadfast.checkout.tests.walk import CONTACT, add_to_cart, place, walk_to_review, where_to
 from steadfast.orders.models import Order
 from steadfast.providers.models import Attempt
 from steadfast.shipping.models import Shipment
@@ -35,7 +35,8 @@ def delivery_page(client, variant):
     add_to_cart(client, variant, 1)
     response = client.post(reverse("checkout:contact"), CONTACT, follow=True)
     assert response.request["PATH_INFO"] == reverse("checkout:delivery")
-    return response.content.decode()
+    where_to(client)  # 00-950 Warszawa: the fake CDEK adds no distance surcharge for it
+    return client.get(reverse("checkout:delivery")).content.decode()
 
 
 @pytest.fixture
@@ -95,7 +96,7 @@ def test_the_price_shown_is_the_price_charged_and_the_shipment_is_registered_onc
 
 
 def test_a_misconfigured_carrier_route_leaves_the_carrier_out_not_the_page(client, shop, cdek_provider):
-    cdek_provider.config["destination"] = {"town": "Moscow"}  # not a field of a location
+    cdek_provider.config["origin"] = {"town": "Moscow"}  # not a field of a location
     cdek_provider.save()
 
     page = delivery_page(client, shop)
@@ -139,4 +140,5 @@ def test_after_an_outage_the_probe_brings_the_carrier_back_to_checkout(client, s
     results = {r.provider.code: r.outcome for r in providers_probe()}
 
     assert results == {"cdek": "ok", "inpost": "ok"}
-    assert offered(delivery_page(client, shop))["CDEK courier"] == "€15.50"
+    # Four jackets in the cart by now (each visit added one): 4 kg at 14.00 + 1.50 per kg.
+    assert offered(delivery_page(client, shop))["CDEK courier"] == "€20.00"

@@ -7,31 +7,12 @@ after a backoff need no sleeping.
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
 from django.utils import timezone
 
-from steadfast.checkout.services import order_place
-from steadfast.orders.services import SYSTEM, order_mark_paid
 from steadfast.shipping.models import Shipment
-from steadfast.shipping.quotes import carrier_quotes
 from steadfast.shipping.tasks import shipments_sweep, shipments_track
 
 LATER = timedelta(hours=2)  # past any backoff
-
-
-@pytest.fixture
-def paid_order(shop_defaults, cdek_method, make_variant, details):
-    """A card-like order paid by staff (bank transfer), going by CDEK at the live price shown."""
-    from dataclasses import replace
-
-    variant = make_variant(stock=3, price="19.90", name="Rain jacket")
-    carrier_quotes([cdek_method], variant.unit_price)  # the delivery step showed (and remembered) the price
-    order, _ = order_place(lines=[(variant.pk, 1)], idempotency_key="k-1",
-                           details=replace(details, delivery_method="cdek", payment_method="bank_transfer"))
-    assert not Shipment.objects.filter(order=order).exists(), "no shipment before the money arrived"
-    with transaction.atomic():
-        order_mark_paid(order, SYSTEM)
-    return order
 
 
 def timeline(order):
@@ -180,7 +161,7 @@ def test_a_shipment_that_may_exist_at_its_carrier_is_not_moved(paid_order, fake_
 
 
 def test_an_order_refunded_before_its_parcel_reached_the_carrier_is_not_shipped(paid_order, fake_cdek):
-    from steadfast.orders.services import order_refund
+    from steadfast.orders.services import SYSTEM, order_refund
 
     fake_cdek.set_fault("status", status=503)
     shipments_sweep()  # the carrier is out: the shipment waits

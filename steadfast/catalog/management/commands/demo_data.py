@@ -9,6 +9,10 @@ from steadfast.catalog.demo import CATALOG, variants_for
 from steadfast.catalog.demo_images import product_picture
 from steadfast.catalog.models import Category, Product, ProductImage, Variant
 
+# Packed weight of one unit per kind of product (grams): delivery quotes sum these (docs/delivery.md).
+KIND_GRAMS = {"tshirt": 250, "hoodie": 700, "jacket": 900, "runner": 800, "boot": 1600, "bag": 600, "hat": 150,
+              "sock": 100, "mug": 450, "poster": 300}
+
 
 class Command(BaseCommand):
     help = "Create the demo catalog: categories, products with variants and stock, and product pictures."
@@ -23,7 +27,7 @@ class Command(BaseCommand):
                 for item in items:
                     number += 1
                     with transaction.atomic():
-                        product = self._product(category, item, number, created)
+                        product = self._product(category, item, number, created, KIND_GRAMS.get(kind))
                     self._image(product, kind, item, created)
                     self._colour_images(product, kind, item, created)
         total = Product.objects.count()
@@ -40,9 +44,10 @@ class Command(BaseCommand):
         created["categories"] += new
         return category
 
-    def _product(self, category, item, number, created):
+    def _product(self, category, item, number, created, grams=None):
         product, new = Product.objects.get_or_create(
-            slug=item.slug, defaults={"name": item.name, "category": category, "description": item.description}
+            slug=item.slug, defaults={"name": item.name, "category": category, "description": item.description,
+                                      "weight_grams": grams}
         )
         created["products"] += new
         for position, (sku, options, price, stock) in enumerate(variants_for(number, item)):

@@ -79,12 +79,11 @@ FAKES = {
                                    "description": "Bank cards, SBP, YooMoney."}),
     "cdek": (8821, _cdek, {"kind": "shipping", "adapter": "cdek", "name": "CDEK", "priority": 100,
                            "description": "Courier and pickup points across Russia and the CIS.",
-                           # Moscow -> Saint Petersburg: CDEK city codes the fake knows (see docs/delivery.md)
-                           "config": {"origin": {"carrier_code": "44"}, "destination": {"carrier_code": "137"}}}),
+                           # parcels leave Moscow (CDEK city code 44); checkout prices the shopper's own address
+                           "config": {"origin": {"carrier_code": "44"}}}),
     "inpost": (8822, _inpost, {"kind": "shipping", "adapter": "inpost", "name": "InPost", "priority": 110,
                                "description": "Parcel lockers and courier in Poland.",
-                               "config": {"organization_id": 1234,
-                                          "destination": {"country": "PL", "postcode": "00-950", "city": "Warszawa"}}}),
+                               "config": {"organization_id": 1234}}),
 }
 
 
