@@ -24,6 +24,7 @@ from steadfast.providers.registry import adapter_for
 from steadfast.shipping.postcodes import FORMATS
 from steadfast.synthetic.product import SESSION_KEY
 
+POINT = re.compile(r'<input type="radio" name="point" value="([^"]+)"')
 HIDDEN = re.compile(r'<input[^>]+name="(?P<name>token|fingerprint)"[^>]+value="(?P<value>[^"]*)"')
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 
@@ -86,14 +87,24 @@ def checkout_run(variant, delivery, payment, run_id: int, result: FlowResult) ->
         post("cart", "/cart/add/", {"variant": variant.pk, "quantity": 1}, "/cart/")
         post("contact", "/checkout/", {"full_name": "Synthetic Checkout", "phone": "+48 500 000 000",
                                        "email": f"synthetic-checkout@{urlsplit(base).hostname or 'localhost'}"})
+        codes = delivery.country_codes
+        country = settings.SHOP_COUNTRY if settings.SHOP_COUNTRY in codes or not codes else codes[0]
+        postcode = FORMATS.get(country, (None, "12345"))[1]
+        # Carriers price the parcel's destination, asked on the delivery step before the methods.
+        post("delivery", "/checkout/delivery/", {"where": "1", "to-country": country, "to-postcode": postcode,
+                                                 "to-city": "Test"})
         get("delivery", "/checkout/delivery/", f'value="{delivery.code}"')
-        post("delivery", "/checkout/delivery/", {"method": delivery.code})
-        if delivery.needs_address:
-            codes = delivery.country_codes
-            country = settings.SHOP_COUNTRY if settings.SHOP_COUNTRY in codes or not codes else codes[0]
+        step = urlsplit(post("delivery", "/checkout/delivery/", {"method": delivery.code})).path
+        if step.startswith("/checkout/point/"):
+            page = get("pickup point", "/checkout/point/")
+            points = POINT.findall(page)
+            if not points:
+                raise StepFailed("pickup point", "no pickup point offered")
+            step = urlsplit(post("pickup point", "/checkout/point/", {"point": points[0]})).path
+        if step.startswith("/checkout/address/"):
             post("address", "/checkout/address/", {
-                "address_line1": "Testowa 1", "postcode": FORMATS.get(country, (None, "12345"))[1],
-                "city": "Test", "country": country}, "/checkout/payment/")
+                "address_line1": "Testowa 1", "postcode": postcode, "city": "Test", "country": country},
+                "/checkout/payment/")
         get("payment", "/checkout/payment/", f'value="{payment.code}"')
         post("payment", "/checkout/payment/", {"method": payment.code}, "/checkout/review/")
         hidden = {m["name"]: m["value"] for m in HIDDEN.finditer(get("review", "/checkout/review/"))}
