@@ -39,6 +39,8 @@ class OutboxMessage(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # The provider's receipt said the message reached the phone/mailbox (SMS delivery receipts, ESP webhooks).
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -62,11 +64,13 @@ class DeliveryAttempt(models.Model):
         FAILED = "failed", _("Failed, temporary")
         ERROR = "error", _("Error")
         BOUNCED = "bounced", _("Bounced after sending")
+        DELIVERED = "delivered", _("Delivered (receipt)")
+        UNDELIVERED = "undelivered", _("Not delivered (receipt)")
 
     message = models.ForeignKey(OutboxMessage, models.CASCADE, related_name="deliveries")
     channel = models.CharField(_("channel"), max_length=30)
     provider = models.CharField(_("provider"), max_length=50, blank=True)
-    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
     error = models.CharField(_("error"), max_length=500, blank=True)
     reference = models.CharField(_("provider's message id"), max_length=200, blank=True, db_index=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
