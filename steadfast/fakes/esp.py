@@ -82,8 +82,8 @@ class FakeMailgun(Ledger):
         self.event(message_id, to, failed=to.lower() in self.undeliverable)
         return FakeResponse(200, {"id": f"<{message_id}>", "message": "Queued. Thank you."})
 
-    def signed(self, event_data: dict, signing_key: str | None = None) -> dict:
-        timestamp, token = str(int(time.time())), secrets.token_hex(25)
+    def signed(self, event_data: dict, signing_key: str | None = None, age: int = 0) -> dict:
+        timestamp, token = str(int(time.time()) - age), secrets.token_hex(25)
         key = (self.signing_key if signing_key is None else signing_key).encode()
         signature = hmac.new(key, f"{timestamp}{token}".encode(), hashlib.sha256).hexdigest()
         return {"signature": {"timestamp": timestamp, "token": token, "signature": signature},
