@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -161,3 +162,41 @@ class Campaign(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class ChannelPreference(models.Model):
+    """How a customer with an account wants to hear about their orders: channel types per group of message kinds
+    ({"orders": ["email", "telegram"], "shipping": ["sms"]}). No row, or no entry for a group: the shop's chain."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="message_channels")
+    choices = models.JSONField(_("channels per kind of message"), default=dict, blank=True)
+    phone = models.CharField(_("phone for SMS"), max_length=32, blank=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("customer's channel choice")
+        verbose_name_plural = _("customers' channel choices")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class TelegramLink(models.Model):
+    """A Telegram chat a customer linked by opening the bot's deep link (t.me/<bot>?start=<token>) and pressing
+    Start: for one order (guest checkout) or for the account (every order of theirs)."""
+
+    order = models.OneToOneField("orders.Order", null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="telegram_link")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="telegram_link")
+    chat_id = models.CharField(_("Telegram chat"), max_length=32)
+    linked_at = models.DateTimeField(_("linked"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Telegram link")
+        verbose_name_plural = _("Telegram links")
+        constraints = [models.CheckConstraint(condition=models.Q(order__isnull=False) | models.Q(user__isnull=False),
+                                              name="notify_telegram_link_has_owner")]
+
+    def __str__(self):
+        return f"{self.order or self.user} → {self.chat_id}"
