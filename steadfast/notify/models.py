@@ -127,6 +127,11 @@ class NewsletterSubscriber(models.Model):
     language = models.CharField(_("language"), max_length=10, default="en")
     token = models.CharField(max_length=64, unique=True)
     opted_in_at = models.DateTimeField(_("opted in"), default=timezone.now)
+    # Double opt-in: campaigns go only to confirmed addresses. The consent record: when it was asked for, where,
+    # the words the person agreed to, and when they confirmed it from their mailbox.
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    consent_source = models.CharField(_("consent given on"), max_length=30, default="admin")
+    consent_text = models.TextField(_("consent text"), blank=True)
     unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
 
     class Meta:

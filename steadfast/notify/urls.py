@@ -4,6 +4,8 @@ from steadfast.notify import account_views, sms_receipts, telegram_link, views, 
 
 app_name = "notify"
 urlpatterns = [
+    path("newsletter/", views.newsletter_signup, name="newsletter"),
+    path("newsletter/confirm/<str:token>/", views.newsletter_confirm_view, name="newsletter_confirm"),
     path("newsletter/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("notify/webhooks/<slug:code>/", webhooks.esp_webhook, name="esp_webhook"),
     path("notify/telegram/<slug:code>/", telegram_link.telegram_webhook, name="telegram_webhook"),
