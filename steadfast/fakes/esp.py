@@ -70,7 +70,8 @@ class FakeMailgun(Ledger):
         if request.headers.get("Authorization") != expected:
             return FakeResponse(401, "Forbidden")
         parts = urlsplit(request.path).path.strip("/").split("/")
-        if request.method != "POST" or len(parts) != 3 or parts[0] != "v3" or parts[2] != "messages":
+        parts = parts[1:] if parts[:1] == ["v3"] else parts  # api_base with or without /v3
+        if request.method != "POST" or len(parts) != 2 or parts[1] != "messages":
             return FakeResponse(404, {"message": "not found"})
         data = _fields(request)
         to = data.get("to", "")
@@ -78,7 +79,7 @@ class FakeMailgun(Ledger):
             return FakeResponse(400, {"message": "'to' parameter is not a valid address. please check documentation"})
         number = self._accept(to=to, text=data.get("text", ""), subject=data.get("subject", ""),
                               key=data.get("h:X-Steadfast-Key", ""))
-        message_id = f"20261130120000.{number}.fake@{parts[1]}"
+        message_id = f"20261130120000.{number}.fake@{parts[0]}"
         self.event(message_id, to, failed=to.lower() in self.undeliverable)
         return FakeResponse(200, {"id": f"<{message_id}>", "message": "Queued. Thank you."})
 
