@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
@@ -35,9 +35,10 @@ def unsubscribe(request, token):
 
 
 class NewsletterForm(forms.Form):
-    email = forms.EmailField(label=_l("E-mail"), max_length=254)
-    consent = forms.BooleanField(label=_l("I agree to receive news and offers from this shop by e-mail. I can "
-                                          "unsubscribe at any time with the link in every e-mail."))
+    email = forms.EmailField(label=gettext_lazy("E-mail"), max_length=254)
+    consent = forms.BooleanField(label=gettext_lazy(
+        "I agree to receive news and offers from this shop by e-mail. I can unsubscribe at any time with the link in "
+        "every e-mail."))
 
 
 @ratelimit(key="ip", rate="20/h", method="POST", block=False)

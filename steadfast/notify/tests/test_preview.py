@@ -39,3 +39,23 @@ def test_the_preview_is_for_staff_only(client, django_user_model):
     django_user_model.objects.create_user("ann", "ann@example.com", "pw-123456789")
     client.login(username="ann", password="pw-123456789")
     assert client.get(URL).status_code == 302  # to the admin login
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language, texts", [
+    ("pl", ["[kampania wstrzymana]", "Tutaj otrzymasz informacje o zamówieniu SF-000123", "Podgląd szablonów"]),
+    ("ru", ["[рассылка приостановлена]", "Здесь вы будете получать новости о заказе SF-000123",
+            "Предпросмотр шаблонов"]),
+])
+def test_short_texts_and_admin_strings_are_translated(admin_client, language, texts):
+    page = admin_client.get(URL, {"lang": language}, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    page += admin_client.get("/admin/notify/outboxmessage/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    for text in texts:
+        assert text in page
+
+
+@pytest.mark.django_db
+def test_the_account_page_in_polish(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("ann@example.com", "ann@example.com", "x-123456789"))
+    page = client.get("/account/messages/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert "Jak się z Tobą kontaktujemy" in page and "Zamówienia i płatności" in page
