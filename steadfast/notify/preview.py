@@ -7,6 +7,7 @@ without a list to keep. A template that fails to render shows its error instead 
 
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -40,8 +41,8 @@ def message_kinds() -> list[str]:
     for engine in engines.all():
         for loader in engine.engine.template_loaders:
             for directory in loader.get_dirs():
-                folder = directory / "notify" if hasattr(directory, "joinpath") else None
-                if folder is not None and folder.is_dir():
+                folder = Path(directory) / "notify"
+                if folder.is_dir():
                     kinds.update(path.name[: -len("_subject.txt")] for path in folder.glob("*_subject.txt"))
     return sorted(kinds)
 

@@ -58,3 +58,19 @@ def test_staff_preview_every_message_in_russian(page, django_user_model, tmp_pat
     section.screenshot(path=str(tmp_path / "admin-message-preview.png"))
     if SHOTS:
         (Path(SHOTS) / "admin-message-preview.png").write_bytes((tmp_path / "admin-message-preview.png").read_bytes())
+
+
+def test_the_order_page_offers_the_telegram_bot(page, make_variant, details, tmp_path):
+    from steadfast.checkout.services import order_place
+    from steadfast.notify.telegram_link import link_token
+    from steadfast.providers.models import Provider
+
+    Provider.objects.create(kind="notify", code="tg", adapter="telegram", name="Telegram", priority=100,
+                            config={"bot_username": "steadfast_demo_bot"})
+    order, _ = order_place(lines=[(make_variant().pk, 1)], details=details, idempotency_key="browser-tg")
+    page.goto(order.get_absolute_url())
+    link = page.locator("#telegram-offer a")
+    assert link.get_attribute("href") == f"https://t.me/steadfast_demo_bot?start={link_token(order=order)}"
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.locator("#telegram-offer").scroll_into_view_if_needed()
+    _shot(page, tmp_path, "order-telegram-offer.png")
