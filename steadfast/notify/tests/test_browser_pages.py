@@ -74,3 +74,19 @@ def test_the_order_page_offers_the_telegram_bot(page, make_variant, details, tmp
     page.set_viewport_size({"width": 1280, "height": 900})
     page.locator("#telegram-offer").scroll_into_view_if_needed()
     _shot(page, tmp_path, "order-telegram-offer.png")
+
+
+def test_newsletter_sign_up_page(page, tmp_path):
+    from steadfast.notify.models import NewsletterSubscriber
+
+    page.goto("/")
+    page.click("#footer-newsletter")
+    page.fill("#id_email", "fan@example.com")
+    page.click("#newsletter-signup button[type=submit]")
+    assert "This field is required" in page.locator("#newsletter-signup").inner_text()  # consent not given
+    assert not NewsletterSubscriber.objects.exists()
+    _shot(page, tmp_path, "newsletter-signup.png")
+    page.check("#id_consent")
+    page.click("#newsletter-signup button[type=submit]")
+    page.locator("#newsletter-sent").wait_for()
+    assert NewsletterSubscriber.objects.get().confirmed_at is None
