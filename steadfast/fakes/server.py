@@ -21,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MODES = ("ok", "status", "slow", "hang", "reset", "malformed")
 CONTROL_PATH = "/__fault__"
+MESSAGES_PATH = "/__messages__"  # message fakes: what they received (never faulted, not counted)
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,9 @@ class FakeServer:
             return FakeResponse(200, {"ok": True})
         return FakeResponse(404, {"error": "not found", "path": request.path})
 
+    def messages_page(self, request: FakeRequest) -> FakeResponse:
+        return FakeResponse(404, {"error": "this fake keeps no messages"})
+
     def control(self, request: FakeRequest) -> FakeResponse:
         if request.method == "POST":
             try:
@@ -194,6 +198,8 @@ class _Handler(BaseHTTPRequestHandler):
         request = FakeRequest(self.command, self.path, dict(self.headers.items()), self.rfile.read(length))
         if path == CONTROL_PATH:
             return self._send(fake.control(request))
+        if path == MESSAGES_PATH:
+            return self._send(fake.messages_page(request))
         fault = fake._next_fault(request)
         if fault.mode == "hang":
             fake._stopping.wait()  # until the fake stops; the client's read timeout fires first

@@ -3,13 +3,20 @@ the fallback chains, editable; newsletter subscribers and campaigns (held while 
 
 import secrets
 
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_replace
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.template import TemplateDoesNotExist
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from steadfast.adminkit import ReadOnlyAdminMixin
 from steadfast.notify.campaigns import campaign_reschedule, campaign_resume
@@ -23,7 +30,8 @@ from steadfast.notify.models import (
     OutboxMessage,
 )
 from steadfast.notify.outbox import outbox_cancel, outbox_replay
-from steadfast.notify.render import message_render
+from steadfast.notify.preview import message_kinds, preview_all, sample_context
+from steadfast.notify.render import kind_render, message_render
 
 
 class DeliveryAttemptInline(admin.TabularInline):
@@ -79,6 +87,35 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("last error"))
     def error_short(self, message):
         return (message.last_error[:80] + "…") if len(message.last_error) > 80 else message.last_error
+
+    change_list_template = "admin/notify/outboxmessage/change_list.html"  # adds "Template previews"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.preview_view)
+        # The HTML e-mail is shown in a sandboxed frame from this origin: framing by ourselves allowed, the mail's
+        # inline styles too (it is our own template, rendered with sample data; no script runs in the sandbox).
+        html = self.admin_site.admin_view(xframe_options_sameorigin(csp_replace(
+            {"frame-ancestors": [SELF], "style-src": [SELF, UNSAFE_INLINE]})(self.preview_html)))
+        return [path("preview/", view, name="notify_outboxmessage_preview"),
+                path("preview/<slug:kind>/<slug:language>/html/", html, name="notify_outboxmessage_preview_html"),
+                *super().get_urls()]
+
+    def preview_html(self, request, kind, language):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if language not in dict(settings.LANGUAGES) or kind not in message_kinds():
+            raise Http404
+        return HttpResponse(kind_render(kind, "email", sample_context(), language).html)
+
+    def preview_view(self, request):
+        """Every kind of message with sample data, in one language: HTML, text, and the SMS length."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        languages = dict(settings.LANGUAGES)
+        language = request.GET.get("lang") if request.GET.get("lang") in languages else "en"
+        return TemplateResponse(request, "admin/notify/preview.html", {
+            **self.admin_site.each_context(request), "title": _("Message templates"), "opts": self.model._meta,
+            "languages": languages.items(), "language": language, "previews": preview_all(language)})
 
     def has_replay_permission(self, request):
         # The rows are read-only in the admin, but putting one back in the queue (or stopping it) is a change.

@@ -44,7 +44,7 @@ def staff_alert_add(*, key: str, kind: str = "staff_alert", payload: dict) -> No
     addresses = staff_addresses()
     with transaction.atomic():  # a savepoint: a failure here never breaks the caller's transaction
         outbox_add(key=key, kind=kind, recipient=", ".join(addresses.get("email", [])) or "staff",
-                   payload=payload, addresses=addresses)
+                   payload={"language": settings.LANGUAGE_CODE, **payload}, addresses=addresses)  # the shop's language
 
 
 def staff_alert_health(sender, event=None, **kwargs):

@@ -32,10 +32,12 @@ def shop_closed_reason() -> str:
 
 
 def newsletter_subscribe(email: str, language: str = "en") -> NewsletterSubscriber:
+    """Staff add an address they have consent for (the storefront uses newsletter.newsletter_request)."""
     subscriber, _created = NewsletterSubscriber.objects.get_or_create(
-        email=email.strip().lower(), defaults={"token": secrets.token_urlsafe(32), "language": language})
-    if subscriber.unsubscribed_at is not None:
-        NewsletterSubscriber.objects.filter(pk=subscriber.pk).update(unsubscribed_at=None,
+        email=email.strip().lower(), defaults={"token": secrets.token_urlsafe(32), "language": language,
+                                               "confirmed_at": timezone.now()})
+    if subscriber.unsubscribed_at is not None or subscriber.confirmed_at is None:
+        NewsletterSubscriber.objects.filter(pk=subscriber.pk).update(unsubscribed_at=None, confirmed_at=timezone.now(),
                                                                      opted_in_at=timezone.now())
     return subscriber
 
@@ -72,7 +74,9 @@ def campaign_queue(campaign) -> str:
     """Write one outbox row per active subscriber (the same keys again are no-ops) and release held ones."""
     with transaction.atomic():
         Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.SENDING, held_reason="")
-        for subscriber in NewsletterSubscriber.objects.filter(unsubscribed_at__isnull=True).iterator():
+        # Only addresses confirmed from their own mailbox (double opt-in) and not unsubscribed since.
+        subscribers = NewsletterSubscriber.objects.filter(unsubscribed_at__isnull=True, confirmed_at__isnull=False)
+        for subscriber in subscribers.iterator():
             unsubscribe = settings.SITE_URL.rstrip("/") + reverse("notify:unsubscribe", args=[subscriber.token])
             outbox_add(key=f"campaign:{campaign.pk}:{subscriber.pk}", kind="campaign", recipient=subscriber.email,
                        addresses={"email": subscriber.email}, payload={

@@ -26,6 +26,7 @@ from steadfast.notify.chains import chain_for, channel_providers
 from steadfast.notify.channels.base import Outgoing, addresses
 from steadfast.notify.models import DeliveryAttempt, OutboxMessage
 from steadfast.notify.outbox import LeaseLost, outbox_claim, outbox_lease_renew, outbox_mark_failed, outbox_mark_sent
+from steadfast.notify.preferences import chain_for_person
 from steadfast.notify.render import message_render
 from steadfast.notify.timeline import timeline_note
 from steadfast.providers.call import call
@@ -66,7 +67,8 @@ def _deliver(message: OutboxMessage) -> bool:
         if reason:  # a promotion must never send customers to a dead shop: held until staff resume it
             campaign_message_hold(message, reason)
             return False
-    chain = chain_for(message.kind)
+    chain, extra = chain_for_person(message, chain_for(message.kind))  # the customer's choice and linked chat
+    message.addresses = {**extra, **message.addresses}
     reachable = [kind for kind in chain if addresses(message.addresses.get(kind))]
     if not reachable:
         outbox_mark_failed(message, f"no address for any channel of the chain ({', '.join(chain)})", permanent=True)

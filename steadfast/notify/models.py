@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +40,8 @@ class OutboxMessage(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # The provider's receipt said the message reached the phone/mailbox (SMS delivery receipts, ESP webhooks).
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -62,11 +65,13 @@ class DeliveryAttempt(models.Model):
         FAILED = "failed", _("Failed, temporary")
         ERROR = "error", _("Error")
         BOUNCED = "bounced", _("Bounced after sending")
+        DELIVERED = "delivered", _("Delivered (receipt)")
+        UNDELIVERED = "undelivered", _("Not delivered (receipt)")
 
     message = models.ForeignKey(OutboxMessage, models.CASCADE, related_name="deliveries")
     channel = models.CharField(_("channel"), max_length=30)
     provider = models.CharField(_("provider"), max_length=50, blank=True)
-    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
     error = models.CharField(_("error"), max_length=500, blank=True)
     reference = models.CharField(_("provider's message id"), max_length=200, blank=True, db_index=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
@@ -122,6 +127,11 @@ class NewsletterSubscriber(models.Model):
     language = models.CharField(_("language"), max_length=10, default="en")
     token = models.CharField(max_length=64, unique=True)
     opted_in_at = models.DateTimeField(_("opted in"), default=timezone.now)
+    # Double opt-in: campaigns go only to confirmed addresses. The consent record: when it was asked for, where,
+    # the words the person agreed to, and when they confirmed it from their mailbox.
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    consent_source = models.CharField(_("consent given on"), max_length=30, default="admin")
+    consent_text = models.TextField(_("consent text"), blank=True)
     unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
 
     class Meta:
@@ -157,3 +167,41 @@ class Campaign(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class ChannelPreference(models.Model):
+    """How a customer with an account wants to hear about their orders: channel types per group of message kinds
+    ({"orders": ["email", "telegram"], "shipping": ["sms"]}). No row, or no entry for a group: the shop's chain."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="message_channels")
+    choices = models.JSONField(_("channels per kind of message"), default=dict, blank=True)
+    phone = models.CharField(_("phone for SMS"), max_length=32, blank=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("customer's channel choice")
+        verbose_name_plural = _("customers' channel choices")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class TelegramLink(models.Model):
+    """A Telegram chat a customer linked by opening the bot's deep link (t.me/<bot>?start=<token>) and pressing
+    Start: for one order (guest checkout) or for the account (every order of theirs)."""
+
+    order = models.OneToOneField("orders.Order", null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="telegram_link")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="telegram_link")
+    chat_id = models.CharField(_("Telegram chat"), max_length=32)
+    linked_at = models.DateTimeField(_("linked"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Telegram link")
+        verbose_name_plural = _("Telegram links")
+        constraints = [models.CheckConstraint(condition=models.Q(order__isnull=False) | models.Q(user__isnull=False),
+                                              name="notify_telegram_link_has_owner")]
+
+    def __str__(self):
+        return f"{self.order or self.user} → {self.chat_id}"

@@ -29,11 +29,6 @@ def _context(message):
     return context
 
 
-def _shop(message) -> dict:
-    return {"shop_name": settings.SHOP_NAME, "shop_email": settings.SHOP_EMAIL, "shop_phone": settings.SHOP_PHONE,
-            "language": message.payload.get("language") or "en"}
-
-
 def _optional(name, context) -> str:
     try:
         return render_to_string(name, context)
@@ -42,13 +37,19 @@ def _optional(name, context) -> str:
 
 
 def message_render(message, channel: str) -> Rendered:
-    context = _context(message)
-    with translation.override(message.payload.get("language") or "en"):
-        subject = " ".join(render_to_string(f"notify/{message.kind}_subject.txt", context).split())
+    return kind_render(message.kind, channel, _context(message), message.payload.get("language") or "en")
+
+
+def kind_render(kind: str, channel: str, context: dict, language: str) -> Rendered:
+    """One kind of message for one channel type, from a context {"payload", "order", ...} (admin previews too)."""
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"notify/{kind}_subject.txt", context).split())
         if channel == "email":
-            text = render_to_string(f"notify/{message.kind}.txt", context)
-            html = _optional(f"notify/{message.kind}.html", context).strip() or render_to_string(
-                "notify/email_layout.html", {"subject": subject, "text": text.strip(), **_shop(message)})
+            text = render_to_string(f"notify/{kind}.txt", context)
+            shop = {"shop_name": settings.SHOP_NAME, "shop_email": settings.SHOP_EMAIL,
+                    "shop_phone": settings.SHOP_PHONE, "language": language}
+            html = _optional(f"notify/{kind}.html", context).strip() or render_to_string(
+                "notify/email_layout.html", {"subject": subject, "text": text.strip(), **shop})
             return Rendered(subject, text, html)
-        short = " ".join(_optional(f"notify/{message.kind}_short.txt", context).split())  # one line for SMS
+        short = " ".join(_optional(f"notify/{kind}_short.txt", context).split())  # one line for SMS
         return Rendered(subject, short or subject)

@@ -55,6 +55,8 @@ class EmailChannel:
                     options[name] = provider_secret(self.provider, name)
             if self.config.get("api_base"):
                 options["api_url"] = self.config["api_base"].rstrip("/") + "/"
+            if self.config.get("sender_domain"):  # Mailgun: the sending domain, when not the From address's
+                options["sender_domain"] = self.config["sender_domain"]
             options["timeout"] = timeouts(self.provider)  # requests: (connect, read)
         return get_connection(self.backend, **options)
 

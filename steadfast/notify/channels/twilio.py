@@ -3,7 +3,12 @@
 Config: "api_base" (default https://api.twilio.com), "from_number" (or "messaging_service_sid").
 Secrets: STEADFAST_<CODE>_ACCOUNT_SID, STEADFAST_<CODE>_AUTH_TOKEN. 400 with Twilio error codes for a bad or
 unreachable number (21211, 21614, 21610, 21408, 21612) -> Declined; 401/403 -> Misconfigured; 429/5xx -> Unavailable.
+Each message asks for delivery receipts at SITE_URL/notify/receipts/twilio/<code>/ (StatusCallback, see
+notify/sms_receipts.py).
 """
+
+from django.conf import settings
+from django.urls import reverse
 
 from steadfast.notify.channels.base import required_secret
 from steadfast.providers.call import check_response, response_json
@@ -28,8 +33,9 @@ class TwilioChannel:
             else {"From": config.get("from_number", "")}
         ids, refused = [], []
         for number in outgoing.to:
+            callback = settings.SITE_URL.rstrip("/") + reverse("notify:twilio_status", args=[self.provider.code])
             response = client.post(f"/2010-04-01/Accounts/{sid}/Messages.json", auth=(sid, token),
-                                   data={"To": number, "Body": outgoing.text, **sender})
+                                   data={"To": number, "Body": outgoing.text, "StatusCallback": callback, **sender})
             if response.status_code == 400:
                 body = response_json(response)
                 code = int(body.get("code", 0)) if isinstance(body, dict) else 0

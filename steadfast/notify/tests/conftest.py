@@ -7,7 +7,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from steadfast.fakes.messaging import FakePostmark, FakeSmsRu, FakeTelegram, FakeTwilio
+from steadfast.fakes.messaging import FakeMailgun, FakePostmark, FakeSmsRu, FakeTelegram, FakeTwilio
 from steadfast.fakes.smtp import FakeSMTP
 from steadfast.notify.channels.email import SMTP_BACKEND
 from steadfast.notify.models import MessageChain, OutboxMessage
@@ -122,3 +122,19 @@ def esp_channel(db, postmark, monkeypatch):
     return Provider.objects.create(kind="notify", code="esp", adapter="email", name="Postmark", config={
         "backend": "anymail.backends.postmark.EmailBackend", "api_base": postmark.url, "connect_timeout": 2,
         "read_timeout": 3})
+
+
+@pytest.fixture
+def mailgun():
+    fake = FakeMailgun().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def mailgun_channel(db, mailgun, monkeypatch):
+    """A second ESP: Mailgun (anymail), after Postmark in priority; its webhook signing key as the webhook secret."""
+    monkeypatch.setenv(provider_secret_env("mailgun", "api_key"), mailgun.api_key)
+    monkeypatch.setenv(provider_secret_env("mailgun", "webhook_secret"), mailgun.signing_key)
+    return _provider("mailgun", "email", 300, backend="anymail.backends.mailgun.EmailBackend",
+                     api_base=f"{mailgun.url}/v3", sender_domain="mg.shop.example")

@@ -1,6 +1,7 @@
 """Run the fake providers for the demo and fire drills, or switch a running fake's fault.
 
     manage.py fakes run [--only stripe] [--port stripe=8811] [--shop-url http://127.0.0.1:8000] [--register]
+    (payments: stripe paypal yookassa; shipping: cdek inpost; messages: telegram smsru twilio postmark mailgun)
     manage.py fakes fault stripe hang            # ok | status --status 503 | slow --ms 2000 | hang | reset |
                                                  # malformed | decline | reset_after | hang_after | bad_signature
 
@@ -15,6 +16,7 @@ import threading
 import httpx
 from django.core.management.base import BaseCommand, CommandError
 
+from steadfast.fakes.channel_fakes import CHANNEL_FAKES, CHANNEL_SECRETS
 from steadfast.providers.models import Provider
 from steadfast.providers.secrets import provider_secret
 
@@ -28,6 +30,7 @@ DEMO_SECRETS = {
     "yookassa": {"SHOP_ID": "100500", "SECRET_KEY": "test_fake_secret"},
     "cdek": {"CLIENT_ID": "cdek-demo", "CLIENT_SECRET": "cdek-demo-secret"},
     "inpost": {"API_TOKEN": "inpost-demo-token"},
+    **CHANNEL_SECRETS,
 }
 
 
@@ -84,6 +87,7 @@ FAKES = {
     "inpost": (8822, _inpost, {"kind": "shipping", "adapter": "inpost", "name": "InPost", "priority": 110,
                                "description": "Parcel lockers and courier in Poland.",
                                "config": {"organization_id": 1234}}),
+    **CHANNEL_FAKES,  # e-mail, SMS and Telegram (fakes/channel_fakes.py)
 }
 
 
@@ -115,7 +119,8 @@ class Command(BaseCommand):
             default_port, factory, row = FAKES[name]
             fake = factory(ports.get(name, default_port), shop_url.rstrip("/")).start()
             started.append(fake)
-            self.stdout.write(f"{name}: {fake.url} (POST {fake.url}/__fault__ or `manage.py fakes fault {name} ...`)")
+            self.stdout.write(f"{name}: {fake.url} (POST {fake.url}/__fault__ or `manage.py fakes fault {name} ...`)"
+                              + (f"; received: {fake.url}/__messages__" if hasattr(fake, "messages") else ""))
             if register:
                 defaults = {**row, "config": {**row.get("config", {}), "api_base": fake.url}}
                 _, created = Provider.objects.get_or_create(code=name, defaults=defaults)

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from steadfast.fakes.channel_fakes import CHANNEL_FAKES
 from steadfast.fakes.management.commands.fakes import DEMO_SECRETS, FAKES, name_port
 from steadfast.providers.models import Provider
 from steadfast.providers.secrets import provider_secret_env
@@ -117,7 +118,7 @@ def fake_ports_choose(requested: dict, defaults: dict | None = None) -> tuple[di
 
 
 def demo_mail_note() -> str:
-    """Where the demo's e-mails go: nothing leaves the machine with the default file backend."""
+    """Where the demo's e-mails go when the Postmark and Mailgun fakes do not take them: nothing leaves the machine."""
     if settings.EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
         return f"{Path(settings.EMAIL_FILE_PATH)}/   (one .log file per e-mail; nothing is sent out)"
     return settings.EMAIL_BACKEND
@@ -174,6 +175,8 @@ class Command(BaseCommand):
                                   f"{mismatches[code]})\n")
             else:
                 note = f"   ({moved[code]} was taken)" if code in moved else ""
+                if code in CHANNEL_FAKES:  # the messages the shop sent are listed on the fake
+                    note = f"   (messages received: {api_base}/__messages__){note}"
                 self.stdout.write(f"  Fake {code + ':':<15} {api_base}   (fire drill: admin > Providers){note}\n")
         self.stdout.write("  Press Ctrl-C to stop the web server, the worker and the fakes.\n\n")
         self.stdout.flush()
