@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "steadfast.payments",
     "steadfast.shipping",
     "steadfast.notify",
+    "steadfast.accounting",
     "steadfast.status",
     "steadfast.storefront",
     "steadfast.api",
@@ -353,6 +354,9 @@ STEADFAST_ADAPTERS = {
     "apprise": "steadfast.notify.channels.apprise.AppriseChannel",
     "cdek": "steadfast.shipping.carriers.cdek.CdekCarrier",
     "inpost": "steadfast.shipping.carriers.inpost.InPostCarrier",
+    "moysklad": "steadfast.accounting.targets.moysklad.MoySkladTarget",
+    "signed_webhook": "steadfast.accounting.targets.webhook.WebhookTarget",
+    "onec": "steadfast.accounting.targets.onec.OneCTarget",
 }
 
 LOGGING = {
@@ -433,3 +437,4 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+from steadfast.conf.accounting import *  # noqa: E402,F401,F403
