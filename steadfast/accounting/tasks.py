@@ -23,3 +23,21 @@ def _sweep():
     results = accounting_sweep()
     if any(r.synced + r.conflicts >= settings.ACCOUNTING_REPLAY_BATCH for r in results.values()):
         accounting_sweep_next_task()
+
+
+@db_periodic_task(crontab(minute="*/15"))
+@lock_task("accounting-stock")
+def accounting_stock_task():
+    """Stock read back from the targets that offer it (MoySklad), through the stock guard."""
+    from steadfast.accounting.readback import stock_read_back_all
+
+    stock_read_back_all()
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("accounting-watch")
+def accounting_watch_task():
+    """A backlog older than ACCOUNTING_BACKLOG_ALERT_MINUTES: one staff alert when it starts, one when it clears."""
+    from steadfast.accounting.backlog import accounting_watch
+
+    accounting_watch()
