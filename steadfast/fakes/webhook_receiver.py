@@ -3,7 +3,8 @@
     fake = FakeWebhookReceiver(secret="whsec").start()   # POST / with X-Steadfast-* headers
 Checks the signature and that the timestamp is within 300 s, dedupes by event id (a redelivery is answered 200 and
 not applied twice). `fake.ledger` lists (event id, order number, type) of every event applied, in arrival order;
-`fake.refused` counts deliveries refused for a bad signature or stale timestamp.
+`fake.refused` counts deliveries refused for a bad signature or stale timestamp; `fake.lose_answers = N` applies
+the next N events and then resets the connection (the sender must redeliver; the receiver must not apply twice).
 """
 
 import hashlib
@@ -22,7 +23,8 @@ class FakeWebhookReceiver(FakeServer):
     def __init__(self, host="127.0.0.1", port=0, webhook_url="", secret="webhook-demo-secret"):
         super().__init__(host, port)
         self.secret = secret
-        self.ledger, self.seen, self.refused = [], set(), 0
+        self.ledger, self.seen, self.refused, self.deliveries = [], set(), 0, 0
+        self.lose_answers = 0  # the next N events are applied, then the connection drops before the answer
         self._state = threading.Lock()
 
     def handle(self, request: FakeRequest) -> FakeResponse:
@@ -39,10 +41,12 @@ class FakeWebhookReceiver(FakeServer):
         event = json.loads(request.body)
         event_id = header(request, "X-Steadfast-Event-Id")
         with self._state:
+            self.deliveries += 1
             if event_id not in self.seen:  # idempotency: a redelivered event is acknowledged, not applied again
                 self.seen.add(event_id)
                 self.ledger.append((event_id, event["order"]["number"], event["type"]))
-        return FakeResponse(200, {"ok": True})
+            lose, self.lose_answers = self.lose_answers > 0, max(self.lose_answers - 1, 0)
+        return FakeResponse(200, {"ok": True}, drop="reset" if lose else "")
 
 
 if __name__ == "__main__":
