@@ -98,8 +98,11 @@ def target_replay(target_id, *, limit=None, now=None, sleep=time.sleep) -> Repla
             return result
         rows = SyncRow.objects.filter(target=target, state=Pending).order_by("seq")
         pacer = Pacer(settings.ACCOUNTING_REPLAY_RATE, sleep)
+        renewed = time.monotonic()
         for row in rows[: limit or settings.ACCOUNTING_REPLAY_BATCH]:
-            _renew(target)
+            if time.monotonic() - renewed > settings.ACCOUNTING_LEASE_SECONDS / 4:
+                _renew(target)
+                renewed = time.monotonic()
             pacer.wait()
             if not _replay_one(target, adapter, row, now, result):
                 break
@@ -107,7 +110,8 @@ def target_replay(target_id, *, limit=None, now=None, sleep=time.sleep) -> Repla
         result.stopped = str(error)
         return result
     finally:
-        _mine(target).update(lease_until=None, lease_token="")
+        done = {"last_synced_at": timezone.now()} if result.synced else {}
+        _mine(target).update(lease_until=None, lease_token="", **done)
     return result
 
 
@@ -134,12 +138,15 @@ def _replay_one(target, adapter, row, now, result) -> bool:
                                                      last_error="changed in the accounting system too")
             result.conflicts += 1
         else:
-            RemoteOrder.objects.update_or_create(target=target, order_number=row.order_number,
-                                                 defaults={"remote_id": pushed.remote_id, "version": pushed.version})
+            known = {"remote_id": pushed.remote_id, "version": pushed.version}
+            if not RemoteOrder.objects.filter(target=target, order_number=row.order_number).update(**known):
+                RemoteOrder.objects.create(target=target, order_number=row.order_number, **known)
             SyncRow.objects.filter(pk=row.pk).update(state=SyncRow.State.DONE, done_at=timezone.now(),
                                                      attempts=row.attempts + 1, last_error="")
             result.synced += 1
-        _mine(target).update(failures=0, last_error="", last_synced_at=timezone.now(), next_attempt_at=None)
+        if target.failures or target.last_error:  # the first success after failures: the target works again
+            _mine(target).update(failures=0, last_error="", next_attempt_at=None)
+            target.failures, target.last_error = 0, ""
     return True
 
 

@@ -1,12 +1,12 @@
 """Sync rows: written in the transaction of the order change, one per accounting target, numbered in commit order.
 
-The sequence number comes from the target's counter row, incremented by an UPDATE that holds its lock until the
-order's transaction commits: a worker never sees row N+1 committed while row N may still appear, so replaying in
-sequence order is replaying in the order the changes happened. A rolled-back order leaves no row and no gap.
+Each accounting provider has its SyncTarget row from the moment it is saved (signals.py). The sequence number
+comes from that counter row, incremented by an UPDATE that holds its lock until the order's transaction commits:
+a worker never sees row N+1 committed while row N may still appear, so replaying in sequence order is replaying in
+the order the changes happened. A rolled-back order leaves no row and no gap.
 """
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
 from steadfast.accounting.models import SyncRow, SyncTarget
 from steadfast.notify.outbox import OutboxOutsideTransaction, in_callers_transaction
@@ -57,10 +57,6 @@ def order_snapshot(order) -> dict:
     }
 
 
-def accounting_targets() -> list[Provider]:
-    return list(Provider.objects.filter(kind=Provider.Kind.ACCOUNTING, enabled=True).order_by("pk"))
-
-
 def sync_target_ensure(provider) -> SyncTarget:
     try:
         with transaction.atomic():  # a savepoint: another transaction may create it first
@@ -69,19 +65,24 @@ def sync_target_ensure(provider) -> SyncTarget:
         return SyncTarget.objects.get(provider=provider)
 
 
+def _next_seq(target_id) -> int:
+    """Take the target's next number; the row stays locked (PostgreSQL) until the caller's transaction ends."""
+    table = connection.ops.quote_name(SyncTarget._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET next_seq = next_seq + 1 WHERE id = %s RETURNING next_seq", [target_id])
+        return cursor.fetchone()[0] - 1
+
+
 def sync_rows_add(order, kind) -> list[SyncRow]:
-    """One row per enabled accounting target, inside the caller's transaction (refused otherwise)."""
-    providers = accounting_targets()
-    if not providers:
+    """One row per enabled accounting target, inside the caller's transaction (refused otherwise).
+    Four queries for one target: the targets, the number, the order lines, the insert."""
+    targets = list(SyncTarget.objects.filter(provider__kind=Provider.Kind.ACCOUNTING, provider__enabled=True)
+                   .order_by("provider_id").values_list("pk", flat=True))
+    if not targets:
         return []
     if not in_callers_transaction():
         raise OutboxOutsideTransaction(f"sync row {kind} for {order} outside the transaction of the order change")
     payload = order_snapshot(order)
-    rows = []
-    for provider in providers:
-        target = sync_target_ensure(provider)
-        SyncTarget.objects.filter(pk=target.pk).update(next_seq=F("next_seq") + 1)  # locks it until commit
-        seq = SyncTarget.objects.values_list("next_seq", flat=True).get(pk=target.pk) - 1
-        rows.append(SyncRow(target=target, seq=seq, order=order, order_number=order.number or str(order.pk),
-                            kind=kind, payload=payload))
+    rows = [SyncRow(target_id=target_id, seq=_next_seq(target_id), order=order,
+                    order_number=order.number or str(order.pk), kind=kind, payload=payload) for target_id in targets]
     return SyncRow.objects.bulk_create(rows)
