@@ -11,6 +11,7 @@ urlpatterns = [
     path("readyz", status_views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("status/", include("steadfast.status.urls")),
+    path("accounting/", include("steadfast.accounting.urls")),
     path("", include("steadfast.notify.urls")),  # /newsletter/unsubscribe/..., /notify/webhooks/...
     path("api/v1/", include("steadfast.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
