@@ -6,7 +6,7 @@ import json
 from django.contrib import admin, messages
 from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -136,11 +136,28 @@ class StockImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("what it would change"))
     def report(self, record):
-        rows = "".join(format_html("<tr><td>{}</td><td class='sf-num'>{}</td><td class='sf-num'>{}</td></tr>",
-                                   sku, before, after) for sku, before, after in record.changes[:500])
+        summary = record.summary or {}
+        facts = [
+            (_("catalog"), _("%(variants)s variants, %(units)s units in stock") % {
+                "variants": summary.get("catalog_variants", "-"), "units": summary.get("catalog_units", "-")}),
+            (_("changed"), _("%(changed)s variants: %(lowered)s lowered (%(zeroed)s to zero, %(units)s units)") % {
+                "changed": summary.get("changed", 0), "lowered": summary.get("lowered", 0),
+                "zeroed": summary.get("zeroed", 0), "units": summary.get("units_lost", 0)}),
+            (_("not in the import (left alone)"), ", ".join(summary.get("missing", [])) or "-"),
+            (_("unknown to the shop"), ", ".join(summary.get("unknown", [])) or "-"),
+        ]
+        listed = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", facts)
+        rows = format_html_join("", "<tr><td>{}</td><td class='sf-num'>{}</td><td class='sf-num'>{}</td></tr>",
+                                record.changes[:500])
         head = format_html("<tr><th>{}</th><th>{}</th><th>{}</th></tr>", _("SKU"), _("now"), _("after"))
-        return format_html("{}<table id='sf-stock-report'>{}{}</table>", _pretty(record.summary), head,
-                           format_html(rows))
+        return format_html("<table id='sf-stock-summary'>{}</table><table id='sf-stock-report'>{}{}</table>", listed,
+                           head, rows)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Read-only record: decisions are the list's actions, never a form save.
+        extra = {"show_save": False, "show_save_and_continue": False, "show_save_and_add_another": False,
+                 **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra)
 
     @admin.action(permissions=["change"], description=_("Approve: apply the held stock import"))
     def approve(self, request, queryset):
