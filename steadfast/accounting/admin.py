@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from steadfast.accounting.backlog import accounting_backlog
+from steadfast.accounting.conflicts import conflict_send_ours
 from steadfast.accounting.export_view import export_view
 from steadfast.accounting.models import Conflict, StockImport, SyncRow, SyncTarget
 from steadfast.accounting.stock import stock_import_approve, stock_import_reject
@@ -100,7 +101,7 @@ class ConflictAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "target", "subject", "reference", "resolved_at", "resolution")
     list_filter = (ResolvedFilter, "target", "subject")
     search_fields = ("reference",)
-    actions = ("resolve",)
+    actions = ("send_ours", "resolve")
     fields = readonly_fields = ("target", "subject", "reference", "created_at", "ours_pretty", "theirs_pretty",
                                 "resolved_at", "resolution")
 
@@ -111,6 +112,12 @@ class ConflictAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("their version"))
     def theirs_pretty(self, conflict):
         return _pretty(conflict.theirs)
+
+    @admin.action(permissions=["change"], description=_("Send ours: overwrite the accounting system's copy"))
+    def send_ours(self, request, queryset):
+        done = sum(conflict_send_ours(conflict, actor_for(request.user)) for conflict in queryset)
+        self.message_user(request, ngettext("%(n)d order will be sent again.", "%(n)d orders will be sent again.",
+                                            done) % {"n": done})
 
     @admin.action(permissions=["change"], description=_("Mark resolved (settled by hand in both systems)"))
     def resolve(self, request, queryset):

@@ -9,9 +9,10 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from steadfast.accounting.conflicts import conflict_send_ours
 from steadfast.accounting.models import Conflict, SyncRow, SyncTarget
 from steadfast.accounting.replay import accounting_sweep, target_replay
-from steadfast.orders.services import SYSTEM, order_cancel, order_edit, order_mark_paid
+from steadfast.orders.services import SYSTEM, order_cancel, order_edit, order_mark_paid, order_refund
 from steadfast.providers.breaker import cooldown
 from steadfast.providers.models import Attempt
 from steadfast.providers.probes import providers_probe
@@ -129,6 +130,18 @@ def test_a_change_made_in_moysklad_too_is_a_conflict_with_both_versions_not_over
     assert conflict.theirs["description"] == "customer called: deliver on Friday"
     assert fake_moysklad.by_code(order.number)["description"] == "customer called: deliver on Friday"
     assert SyncRow.objects.get(order_number=order.number, kind="paid").state == "conflict"
+
+    order_refund(order, SYSTEM)  # later changes of that order meet the same changed version: also set aside
+    replay(moysklad)
+    assert fake_moysklad.by_code(order.number)["description"] == "customer called: deliver on Friday"
+
+    assert conflict_send_ours(conflict, "staff:boss") and not conflict_send_ours(conflict, "staff:boss")
+    replay(moysklad)
+
+    remote = fake_moysklad.by_code(order.number)
+    assert remote["state"]["meta"]["href"].endswith("/refunded") and "Ann Nowak" in remote["description"]
+    assert not Conflict.objects.filter(resolved_at__isnull=True).exists() and backlog() == 0
+    assert fake_moysklad.ledger.writes[-2:] == [(order.number, "paid"), (order.number, "refunded")]
 
 
 def test_the_sweep_replays_every_due_target_and_edits_reach_moysklad(moysklad, fake_moysklad, place):
