@@ -54,16 +54,16 @@ def parse_xml(data: bytes):
     return root
 
 
-def _local(element) -> str:
+def local_name(element) -> str:
     return etree.QName(element).localname if isinstance(element.tag, str) else ""
 
 
-def _child(element, name):
-    return next((c for c in element if _local(c) == name), None)
+def child(element, name):
+    return next((c for c in element if local_name(c) == name), None)
 
 
-def _text(element, name) -> str:
-    found = _child(element, name)
+def text_of(element, name) -> str:
+    found = child(element, name)
     return (found.text or "").strip() if found is not None else ""
 
 
@@ -79,28 +79,28 @@ def _number(text, what) -> Decimal:
 
 def parse_offers(data: bytes) -> Offers:
     root = parse_xml(data)
-    package = _child(root, "ПакетПредложений")
+    package = child(root, "ПакетПредложений")
     if package is None:
         raise CommerceMLError("no ПакетПредложений in offers.xml")
     offers = Offers(only_changes=package.get("СодержитТолькоИзменения", "false").lower() == "true")
-    listed = _child(package, "Предложения")
+    listed = child(package, "Предложения")
     for offer in (listed if listed is not None else []):
-        if _local(offer) != "Предложение":
+        if local_name(offer) != "Предложение":
             continue
-        sku = _text(offer, "Артикул") or _text(offer, "Ид")
+        sku = text_of(offer, "Артикул") or text_of(offer, "Ид")
         if not sku:
             raise CommerceMLError("an offer without Артикул or Ид")
-        quantity = _text(offer, "Количество")
+        quantity = text_of(offer, "Количество")
         if quantity:
             offers.stock[sku] = int(_number(quantity, f"{sku} Количество"))
         else:
             rests = _rests(offer)
             if rests:
                 offers.stock[sku] = int(sum(_number(r, f"{sku} Остаток") for r in rests))
-        prices = _child(offer, "Цены")
-        price = _child(prices, "Цена") if prices is not None else None
-        if price is not None and _text(price, "ЦенаЗаЕдиницу"):
-            offers.prices[sku] = _number(_text(price, "ЦенаЗаЕдиницу"), f"{sku} ЦенаЗаЕдиницу")
+        prices = child(offer, "Цены")
+        price = child(prices, "Цена") if prices is not None else None
+        if price is not None and text_of(price, "ЦенаЗаЕдиницу"):
+            offers.prices[sku] = _number(text_of(price, "ЦенаЗаЕдиницу"), f"{sku} ЦенаЗаЕдиницу")
     return offers
 
 
@@ -108,6 +108,6 @@ def _rests(offer) -> list[str]:
     """Quantities per warehouse (schema 2.08+: Остатки/Остаток/Склад/Количество), or per Остаток without one."""
     found = []
     for rest in offer.iter("{*}Остаток", "Остаток"):
-        stores = [s for s in rest if _local(s) == "Склад"]
-        found += [_text(s, "Количество") for s in stores] if stores else [_text(rest, "Количество")]
+        stores = [s for s in rest if local_name(s) == "Склад"]
+        found += [text_of(s, "Количество") for s in stores] if stores else [text_of(rest, "Количество")]
     return [text for text in found if text]

@@ -3,7 +3,8 @@
     ?type=catalog|sale&mode=checkauth   HTTP basic (ACCOUNTING_1C_LOGIN / _PASSWORD) -> "success\\n<cookie>\\n<value>"
     ?mode=init                          -> "zip=yes\\nfile_limit=<bytes>"
     ?mode=file&filename=X  (POST body)  one chunk of X (or of a .zip holding it); chunks are appended
-    ?mode=import&filename=X             catalog: import.xml (report only) / offers.xml (stock, through the guard)
+    ?mode=import&filename=X             catalog: import.xml (groups, products: onec_catalog.py) / offers.xml
+                                        (stock through the guard, then prices)
     ?type=sale&mode=query               the orders 1C has not received (onec_sale.py)
     ?type=sale&mode=success             what the last query sent is marked received
 Every step after checkauth needs the session cookie. Answers are text/plain: "success", "progress" or
@@ -24,8 +25,9 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from steadfast.accounting.commerceml import CommerceMLError, parse_xml
+from steadfast.accounting.commerceml import CommerceMLError, parse_offers
 from steadfast.accounting.models import SyncTarget
+from steadfast.accounting.onec_catalog import catalog_import, prices_apply
 from steadfast.accounting.onec_sale import sale_query, sale_success
 from steadfast.accounting.readback import offers_import
 from steadfast.providers.models import Provider
@@ -154,13 +156,20 @@ def _import(request, session):
     if not path.is_file():
         return _failure("nothing uploaded under that name", 400)
     data = path.read_bytes()
-    if name.startswith("offers"):
-        record = offers_import("1c", data)
-        if record.state == record.State.HELD:
-            return _text(f"success\nheld for staff approval: {record.reason}")
-        return _text("success")
     try:
-        parse_xml(data)  # import.xml: read safely; the catalog itself is kept in the shop (docs/accounting.md)
+        if name.startswith("offers"):
+            return _offers(data)
+        report = catalog_import(data)
     except CommerceMLError as error:
         return _failure(str(error))
-    return _text("success")
+    return _text(f"success\n{report.categories} new groups, {report.renamed} renamed, {len(report.created)} new "
+                 "products created inactive for staff to check")
+
+
+def _offers(data):
+    """Stock through the guard; prices of known variants only when the stock import itself was not held."""
+    record = offers_import("1c", data)
+    if record.state == record.State.HELD:
+        return _text(f"success\nheld for staff approval: {record.reason}")
+    prices = prices_apply(parse_offers(data).prices)
+    return _text(f"success\n{len(record.changes)} stock changes, {prices} prices")

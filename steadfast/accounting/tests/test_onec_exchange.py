@@ -59,24 +59,34 @@ def zipped(**files) -> bytes:
 
 
 IMPORT_XML = ('<?xml version="1.0" encoding="UTF-8"?><КоммерческаяИнформация ВерсияСхемы="2.05">'
-              '<Классификатор><Ид>c1</Ид><Наименование>Main</Наименование><Группы><Группа><Ид>g1</Ид>'
-              '<Наименование>Jackets</Наименование></Группа></Группы></Классификатор><Каталог><Ид>cat</Ид>'
-              '<Товары><Товар><Ид>p1</Ид><Артикул>TST-0001</Артикул><Наименование>Rain jacket</Наименование>'
-              '</Товар></Товары></Каталог></КоммерческаяИнформация>').encode()
+              '<Классификатор><Ид>c1</Ид><Наименование>Main</Наименование><Группы><Группа><Ид>g0</Ид>'
+              '<Наименование>Clothes</Наименование><Группы><Группа><Ид>g1</Ид><Наименование>Jackets</Наименование>'
+              '</Группа></Группы></Группа></Группы></Классификатор><Каталог><Ид>cat</Ид><Товары>'
+              '<Товар><Ид>p1</Ид><Артикул>TST-0001</Артикул><Наименование>Rain jacket (1C)</Наименование></Товар>'
+              '<Товар><Ид>p2</Ид><Артикул>NEW-1</Артикул><Наименование>Wool hat</Наименование>'
+              '<Группы><Ид>g1</Ид></Группы></Товар></Товары></Каталог></КоммерческаяИнформация>').encode()
 
 
 def test_1c_uploads_a_zip_in_chunks_and_the_stock_is_imported(onec, make_variant):
     variants = [make_variant(stock=10) for _ in range(10)]
     limit = login(onec, "catalog")
-    archive = zipped(import_xml=IMPORT_XML, offers_xml=offers_xml({variants[0].sku: 8, variants[1].sku: 11}))
+    head, _, tail = offers_xml({variants[0].sku: 8, variants[1].sku: 11}).rpartition(b"19.90")
+    offers = head + b"24.50" + tail  # the second offer costs 24.50 in 1C, the first keeps 19.90
+    archive = zipped(import_xml=IMPORT_XML, offers_xml=offers)
     assert len(archive) > limit, "more than one chunk"
 
     upload(onec, "exchange.zip", archive, limit)
-    assert step(onec, "catalog", "import", params={"filename": "import.xml"}).text == "success"
-    assert step(onec, "catalog", "import", params={"filename": "offers.xml"}).text == "success"
+    assert step(onec, "catalog", "import", params={"filename": "import.xml"}).text.startswith("success")
+    assert step(onec, "catalog", "import", params={"filename": "offers.xml"}).text.startswith("success")
 
     assert Variant.objects.get(pk=variants[0].pk).stock == 8 and Variant.objects.get(pk=variants[1].pk).stock == 11
     assert StockImport.objects.get().state == "applied"
+    assert Variant.objects.get(pk=variants[0].pk).product.name == "Rain jacket (1C)", "renamed by import.xml"
+    new = Variant.objects.select_related("product__category").get(sku="NEW-1")
+    assert not new.product.is_active and new.product.category.name == "Jackets" and new.price == 0
+    assert new.product.category.parent.name == "Clothes"
+    assert str(Variant.objects.get(pk=variants[0].pk).price) == "19.90"
+    assert str(Variant.objects.get(pk=variants[1].pk).price) == "24.50", "price from offers.xml"
 
 
 def test_an_empty_or_hostile_offers_file_from_1c_is_held_not_applied(onec, make_variant):
