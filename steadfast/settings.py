@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "steadfast.payments",
     "steadfast.shipping",
     "steadfast.notify",
+    "steadfast.accounting",
     "steadfast.status",
     "steadfast.storefront",
     "steadfast.api",
@@ -369,6 +370,9 @@ STEADFAST_ADAPTERS = {
     "cdek": "steadfast.shipping.carriers.cdek.CdekCarrier",
     "inpost": "steadfast.shipping.carriers.inpost.InPostCarrier",
     "easypost": "steadfast.shipping.carriers.easypost.EasyPostCarrier",
+    "moysklad": "steadfast.accounting.targets.moysklad.MoySkladTarget",
+    "signed_webhook": "steadfast.accounting.targets.webhook.WebhookTarget",
+    "onec": "steadfast.accounting.targets.onec.OneCTarget",
 }
 
 LOGGING = {
@@ -449,6 +453,7 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+from steadfast.conf.accounting import *  # noqa: E402,F401,F403
 from steadfast.conf.monitoring import *  # noqa: E402,F401,F403
 from steadfast.conf.nodes import *  # noqa: E402,F401,F403
 from steadfast.conf.shipping import *  # noqa: E402,F401,F403

@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/sla/", sla_views.sla_report, name="sla_report"),
     path("admin/", admin.site.urls),
     path("status/", include("steadfast.status.urls")),
+    path("accounting/", include("steadfast.accounting.urls")),
     path("", include("steadfast.notify.urls")),  # /newsletter/unsubscribe/..., /notify/webhooks/...
     path("api/v1/", include("steadfast.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

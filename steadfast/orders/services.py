@@ -129,6 +129,27 @@ def order_confirm(order, actor, message="") -> Order:
         return locked
 
 
+EDITABLE_FIELDS = ("email", "phone", "full_name", "address_line1", "address_line2", "postcode", "city", "country",
+                   "note")
+
+
+def order_edit(order, actor, message="", **changes) -> Order:
+    """Staff correct the customer's contact or address; the timeline (and accounting) learn what changed."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        locked = _locked(order)
+        changed = [name for name, value in changes.items() if getattr(locked, name) != value]
+        if not changed:
+            return locked
+        for name in changed:
+            setattr(locked, name, changes[name])
+        locked.save(update_fields=[*changed, "updated_at"])
+        order_event_add(locked, "edited", actor, message or _("Changed: %(fields)s.") % {"fields": ", ".join(changed)})
+        return locked
+
+
 def order_refund(order, actor, message="") -> Order:
     return order_transition(order, OrderStatus.REFUNDED, actor, message)
 

@@ -1,0 +1,63 @@
+"""Sync rows are written in the transaction of the order change, one per target, numbered without gaps."""
+
+import pytest
+from django.db import transaction
+
+from steadfast.accounting.models import SyncRow
+from steadfast.orders.services import SYSTEM, order_cancel, order_edit, order_fulfil, order_mark_paid, order_refund
+from steadfast.providers.models import Provider
+
+
+def rows(order=None):
+    found = SyncRow.objects.order_by("target", "seq")
+    if order is not None:
+        found = found.filter(order_number=order.number)
+    return [(r.target.provider.code, r.seq, r.kind, r.payload["status"]) for r in found]
+
+
+def test_placing_an_order_writes_one_numbered_row_per_accounting_target(moysklad, webhook, place):
+    order = place(quantity=2)
+
+    assert rows(order) == [("moysklad", 1, "placed", "pending_payment"), ("moysklad", 2, "updated",
+                                                                           "awaiting_offline_payment"),
+                           ("books-hook", 1, "placed", "pending_payment"),
+                           ("books-hook", 2, "updated", "awaiting_offline_payment")]
+    snapshot = SyncRow.objects.filter(order_number=order.number).first().payload
+    assert snapshot["number"] == order.number and snapshot["total"] == str(order.total)
+    assert snapshot["lines"] == [{"sku": order.lines.get().sku, "name": "Rain jacket", "variant": "M", "quantity": 2,
+                                  "unit_price": "19.90", "total": "39.80"}]
+
+
+def test_every_change_accounting_needs_is_a_row_in_order(moysklad, place):
+    paid_then_shipped, cancelled = place(), place()
+    with transaction.atomic():
+        order_mark_paid(paid_then_shipped, SYSTEM)
+    order_fulfil(paid_then_shipped, SYSTEM)
+    order_refund(paid_then_shipped, SYSTEM)
+    order_edit(cancelled, SYSTEM, city="Kraków")
+    order_cancel(cancelled, SYSTEM)
+
+    assert [k for _, _, k, _ in rows(paid_then_shipped)] == ["placed", "updated", "paid", "shipped", "refunded"]
+    assert [k for _, _, k, _ in rows(cancelled)] == ["placed", "updated", "updated", "cancelled"]
+    assert SyncRow.objects.get(order_number=cancelled.number, kind="cancelled").payload["address"]["city"] == "Kraków"
+    seqs = list(SyncRow.objects.order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, 10)), "one sequence per target, no gaps"
+
+
+def test_a_change_rolled_back_leaves_no_row_and_no_gap(moysklad, place):
+    order = place()
+    before = rows()
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        order_cancel(order, SYSTEM)
+        raise RuntimeError("the caller failed after the cancel")
+
+    assert rows() == before
+    order_cancel(order, SYSTEM)
+    assert rows(order)[-1] == ("moysklad", 3, "cancelled", "cancelled")
+
+
+def test_no_accounting_target_no_rows_and_a_disabled_one_gets_none(moysklad, place):
+    Provider.objects.filter(pk=moysklad.pk).update(enabled=False)
+    place()
+    assert rows() == []
