@@ -9,8 +9,8 @@ from steadfast.providers.models import Provider
 
 @receiver(post_save, sender=OrderEvent, dispatch_uid="accounting.order_event")
 def sync_rows_on_order_event(sender, instance, created, **kwargs):
-    if not created:
-        return
+    if not created or instance.order.synthetic:
+        return  # the synthetic checkout probe's orders are not business: accounting never hears of them
     from steadfast.accounting.sync import event_sync_kind, sync_rows_add
 
     kind = event_sync_kind(instance)

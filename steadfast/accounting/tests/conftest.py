@@ -70,13 +70,13 @@ def place(make_variant, details):
 
     state = {"n": 0, "variant": None}
 
-    def make(quantity=1, payment="bank_transfer", variant=None, **changes):
+    def make(quantity=1, payment="bank_transfer", variant=None, synthetic=False, **changes):
         state["n"] += 1
         if variant is None:
             state["variant"] = state["variant"] or make_variant(stock=100_000, price="19.90", name="Rain jacket")
             variant = state["variant"]
         order, _ = order_place(lines=[(variant.pk, quantity)], idempotency_key=f"acc-{state['n']}",
-                               details=replace(details, payment_method=payment, **changes))
+                               details=replace(details, payment_method=payment, **changes), synthetic=synthetic)
         return order
 
     return make

@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from steadfast.accounting.models import SyncRow
 from steadfast.orders.services import SYSTEM, order_cancel, order_edit, order_fulfil, order_mark_paid, order_refund
@@ -55,6 +56,20 @@ def test_a_change_rolled_back_leaves_no_row_and_no_gap(moysklad, place):
     assert rows() == before
     order_cancel(order, SYSTEM)
     assert rows(order)[-1] == ("moysklad", 3, "cancelled", "cancelled")
+
+
+def test_the_synthetic_checkout_probes_orders_never_reach_accounting(moysklad, place):
+    from steadfast.accounting.export import orders_in_range
+    from steadfast.synthetic.product import synthetic_variant
+
+    real = place()
+    probe = place(variant=synthetic_variant(), synthetic=True)
+    order_cancel(probe, SYSTEM)
+
+    assert probe.synthetic and rows(probe) == []
+    assert [k for _, _, k, _ in rows(real)] == ["placed", "updated"]
+    today = timezone.localdate(real.created_at)  # the export reads days in the shop's zone
+    assert list(orders_in_range(today, today)) == [real]
 
 
 def test_no_accounting_target_no_rows_and_a_disabled_one_gets_none(moysklad, place):
