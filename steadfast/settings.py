@@ -16,6 +16,7 @@ from steadfast.env import (
     env_bool,
     env_country,
     env_decimal,
+    env_float,
     env_int,
     env_list,
     env_networks,
@@ -275,11 +276,7 @@ STAFF_ALERT_TELEGRAM_CHAT = env_str("STAFF_ALERT_TELEGRAM_CHAT", "")
 SHOP_LOW_STOCK = env_int("SHOP_LOW_STOCK", 3, 0)
 SHOP_FREE_DELIVERY_OVER = env_decimal("SHOP_FREE_DELIVERY_OVER", "0")
 # Delivery (docs/delivery.md): carriers are asked for prices in parallel within one deadline (seconds).
-SHIPPING_QUOTE_DEADLINE = float(env_decimal("SHIPPING_QUOTE_DEADLINE", "2"))
-if not 0.1 <= SHIPPING_QUOTE_DEADLINE <= 30:
-    raise ImproperlyConfigured(
-        f"Environment variable SHIPPING_QUOTE_DEADLINE={SHIPPING_QUOTE_DEADLINE!r} is invalid: expected 0.1-30 seconds."
-    )
+SHIPPING_QUOTE_DEADLINE = env_float("SHIPPING_QUOTE_DEADLINE", 2, 0.1, 30)
 SHIPPING_QUOTE_TTL = env_int("SHIPPING_QUOTE_TTL", 1800, 60)  # seconds a live price shown stays valid
 SHIPPING_DEFAULT_PARCEL_GRAMS = env_int("SHIPPING_DEFAULT_PARCEL_GRAMS", 1000, 1)
 SHIPPING_RETRY_SECONDS = env_int("SHIPPING_RETRY_SECONDS", 60, 1)  # first retry of a shipment; doubles up to 1 h
