@@ -65,3 +65,13 @@ def breaker_clock(monkeypatch):
     manual = ManualClock()
     monkeypatch.setattr(clock, "now", manual)
     return manual
+
+
+def admin_browser_login(page, user_model, username="boss"):
+    """Make a superuser and log the browser page in to the admin as them."""
+    user_model.objects.create_superuser(username, f"{username}@example.com", "boss-pass-123")
+    page.goto("/admin/login/?next=/admin/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "boss-pass-123")
+    page.click("input[type=submit]")
+    page.wait_for_url(lambda url: "/admin/login" not in url)

@@ -8,6 +8,7 @@ import pytest
 
 from steadfast.catalog.models import Variant
 from steadfast.orders.models import OrderStatus
+from steadfast.testing import admin_browser_login
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("STEADFAST_SHOTS_DIR", "")  # set to keep the screenshots for a look
@@ -19,21 +20,12 @@ def _shot(page, tmp_path, name):
         (Path(SHOTS) / name).write_bytes((tmp_path / name).read_bytes())
 
 
-def _login(page, django_user_model):
-    django_user_model.objects.create_superuser("boss", "boss@example.com", "boss-pass-123")
-    page.goto("/admin/login/?next=/admin/")
-    page.fill("#id_username", "boss")
-    page.fill("#id_password", "boss-pass-123")
-    page.click("input[type=submit]")
-    page.wait_for_url(lambda url: "/admin/login" not in url)
-
-
 def test_staff_cancel_an_order_only_after_confirming_it(page, django_user_model, make_variant, details, tmp_path):
     from steadfast.checkout.services import order_place
 
     variant = make_variant(stock=5, price="25.00", name="Linen shirt")
     order, _ = order_place(lines=[(variant.pk, 2)], details=details, idempotency_key="browser-actions-1")
-    _login(page, django_user_model)
+    admin_browser_login(page, django_user_model)
     page.goto(f"/admin/orders/order/{order.pk}/change/")
     _shot(page, tmp_path, "admin-order.png")
     panel = page.locator("form.sf-actions").first

@@ -14,7 +14,7 @@ from steadfast.providers.models import Attempt, HealthEvent
 from steadfast.providers.registry import adapter_for
 from steadfast.providers.selectors import provider_state, providers_available
 from steadfast.providers.tests.adapters import ping
-from steadfast.providers.tests.gatedfake import GatedFake
+from steadfast.providers.tests.gatedfake import GatedFake, breaker_opened
 from steadfast.testing import WAIT_SECONDS, wait_until
 
 
@@ -124,15 +124,8 @@ def test_half_open_lets_exactly_one_of_five_concurrent_probes_through(
     recovered = GatedFake().start()  # recovered, and holding its answer until the other four have been turned away
     try:
         # The trial's read timeout outlasts the gate: it waits for the test, not against a clock.
-        provider = make_provider(api_base=recovered.url, read_timeout=WAIT_SECONDS + 10)
-        recovered.set_fault("status", status=503, times=3)
-        recovered.gate.set()
-        for _ in range(3):
-            with pytest.raises(Unavailable):
-                ping(provider)
-        assert provider_state(provider) == "open"
+        provider = breaker_opened(make_provider, recovered, read_timeout=WAIT_SECONDS + 10)
         wait_out_cooldown(provider, breaker_clock)
-        recovered.gate.clear()
         before = recovered.requests
         start, results = threading.Barrier(5), []
 

@@ -20,8 +20,7 @@ from steadfast.providers.models import Attempt, HealthEvent
 from steadfast.providers.registry import adapter_for
 from steadfast.providers.selectors import provider_state
 from steadfast.providers.store import store
-from steadfast.providers.tests.adapters import ping
-from steadfast.providers.tests.gatedfake import GatedFake
+from steadfast.providers.tests.gatedfake import GatedFake, breaker_opened
 from steadfast.testing import WAIT_SECONDS, wait_until
 
 DATABASE_CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "steadfast_cache",
@@ -63,14 +62,7 @@ def test_a_trial_still_in_flight_when_the_next_slot_begins_stays_the_only_one(
 ):
     recovered = GatedFake().start()
     try:
-        provider = make_provider(api_base=recovered.url, read_timeout=WAIT_SECONDS + 10)
-        recovered.set_fault("status", status=503, times=3)
-        recovered.gate.set()
-        for _ in range(3):
-            with pytest.raises(Unavailable):
-                ping(provider)
-        assert provider_state(provider) == "open"
-        recovered.gate.clear()
+        provider = breaker_opened(make_provider, recovered, read_timeout=WAIT_SECONDS + 10)
         arrived = recovered.arrived
         slot = _trial_ttl(provider)
         breaker_clock.advance(cooldown(provider) + slot - 1)  # the cool-down is over; one second left in the slot
@@ -108,12 +100,8 @@ def test_a_trial_whose_caller_died_is_followed_by_one_in_the_next_slot(
     """The reason for slots: a trial that never reports back (its process was killed) must not block recovery."""
     recovered = GatedFake().start()
     try:
-        provider = make_provider(api_base=recovered.url)
-        recovered.set_fault("status", status=503, times=3)
-        recovered.gate.set()
-        for _ in range(3):
-            with pytest.raises(Unavailable):
-                ping(provider)
+        provider = breaker_opened(make_provider, recovered)
+        recovered.gate.set()  # the provider answers again at once
 
         breaker_clock.advance(cooldown(provider) + 1)
         assert breaker_admit(provider).trial  # taken, and its caller dies without reporting back
