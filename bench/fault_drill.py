@@ -16,7 +16,6 @@ lost; at the end every webhook is delivered twice more. The breaker is reset bet
 
 import os
 import re
-import statistics
 import sys
 import tempfile
 import threading
@@ -47,15 +46,22 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from bench.fault_drill_ledger import ledger, stranded, stuck  # noqa: E402
+from bench.fault_drill_ledger import stuck  # noqa: E402
 from bench.fault_drill_pages import interleaved  # noqa: E402
 from bench.fault_drill_pages import report as pages_report  # noqa: E402
+from bench.fault_drill_phases import (  # noqa: E402
+    card_back_after_recovery,
+    free_port,
+    hang_phase,
+    phases,
+    redeliver_webhooks,
+    reset,
+)
+from bench.fault_drill_report import report  # noqa: E402
 from steadfast.catalog.models import Category, Product, Variant  # noqa: E402
 from steadfast.checkout.services import CheckoutDetails, order_place  # noqa: E402
 from steadfast.fakes.management.commands.fakes import DEMO_SECRETS, FAKES  # noqa: E402
-from steadfast.orders.models import Order, OrderStatus  # noqa: E402
 from steadfast.payments.tests.matrix import CapturingPayPal  # noqa: E402
-from steadfast.providers.breaker import breaker_reset  # noqa: E402
 from steadfast.providers.models import Provider  # noqa: E402
 from steadfast.providers.secrets import provider_secret_env  # noqa: E402
 
@@ -135,10 +141,6 @@ def page_latencies(seconds, stop=None):
     return samples
 
 
-def p99(samples):
-    return statistics.quantiles(samples, n=100)[98] * 1000 if len(samples) > 2 else float("nan")
-
-
 def start_shop():
     env = dict(os.environ)
     web = subprocess_run(["-m", "gunicorn", "steadfast.wsgi:application", "--bind", f"127.0.0.1:{PORT}",
@@ -162,14 +164,6 @@ def subprocess_run(args, env, name):
     return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
-def free_port():
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def setup():
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
@@ -189,89 +183,6 @@ def setup():
     return Drill(variant, stripe, paypal)
 
 
-def reset(drill):
-    drill.stripe.set_fault("ok")
-    drill.paypal.set_fault("ok")
-    for provider in Provider.objects.filter(code__in=("stripe", "paypal")):
-        breaker_reset(provider)
-
-
-def phases(drill):
-    stripe, paypal = drill.stripe, drill.paypal
-    yield "healthy", {}
-    stripe.set_fault("status", status=503)
-    yield "card 503", {}
-    stripe.stop()
-    yield "card refused", {}
-    stripe._stopping.clear()
-    stripe.start()
-    stripe.set_fault("malformed")
-    yield "card garbage", {}
-    yield "card create lost (reset after acting)", {"arm": lambda: stripe.set_fault("reset_after", times=2)}
-    yield "card create lost (hang after acting)", {"arm": lambda: stripe.set_fault("hang_after", times=2)}
-    webhook_url = stripe.webhook_url
-    stripe.webhook_url = f"http://127.0.0.1:{free_port()}/lost/"  # webhooks lost; redelivered at the end
-
-    def status_fails(order):
-        stripe.set_fault("status", status=503)
-    # The 503 lasts until the next customer presses Pay (the outage ends then): every customer of the phase pays by
-    # card and meets it, rather than only the first while the rest find card unavailable and never pay by card.
-    yield "card paid, webhook lost, status 503", {"between": status_fails, "arm": lambda: stripe.set_fault("ok")}
-    stripe.webhook_url = webhook_url
-
-    def capture_lost(order):
-        paypal.set_fault("reset_after", times=1)
-    yield "paypal capture answer lost", {"between": capture_lost, "prefer": ["paypal", "bank_transfer"]}
-
-
-def redeliver_webhooks(drill, times=2):
-    """Every event the fakes made, delivered `times` more (a lost 200, a provider retrying); non-2xx answers."""
-    answers = []
-    with httpx.Client(trust_env=False, timeout=30) as client:
-        for _ in range(times):
-            for event in list(drill.stripe.events):
-                body, signature = drill.stripe.event_request(event)
-                answers.append(client.post(f"{SHOP}/payments/webhooks/stripe/", content=body, headers={
-                    "Stripe-Signature": signature, "Content-Type": "application/json"}).status_code)
-            for event in list(drill.paypal.events):
-                body, headers = drill.paypal.webhook_request(event)
-                answers.append(client.post(f"{SHOP}/payments/webhooks/paypal/", content=body,
-                                           headers=headers).status_code)
-    return len(answers), sum(not 200 <= status < 300 for status in answers)
-
-
-def hang_phase(drill):
-    """Two card customers at once while the card gateway hangs; meanwhile the unrelated page is timed."""
-    reset(drill)
-    drill.stripe.set_fault("hang")
-    done = threading.Event()
-    customers = [threading.Thread(target=drill.customer, args=("card hang",)) for _ in range(2)]
-    for thread in customers:
-        thread.start()
-    waiter = threading.Thread(target=lambda: ([t.join() for t in customers], done.set()))
-    waiter.start()
-    samples = page_latencies(120, stop=done)
-    waiter.join()
-    return samples
-
-
-def card_back_after_recovery(drill):
-    """Seconds from the card gateway recovering (after its breaker opened) until an order page offers card."""
-    reset(drill)
-    drill.stripe.set_fault("status", status=503)
-    for _ in range(3):
-        drill.customer("card 503 (recovery)")
-    drill.stripe.set_fault("ok")
-    recovered, order = time.monotonic(), drill.order()
-    with httpx.Client(base_url=SHOP, trust_env=False, timeout=30) as browser:
-        while time.monotonic() - recovered < 120:
-            page = browser.get(order.get_absolute_url()).text
-            if ("stripe", "") in METHOD.findall(page):
-                return time.monotonic() - recovered
-            time.sleep(1)
-    return float("nan")
-
-
 def main():
     drill = setup()
     processes = start_shop()
@@ -289,13 +200,13 @@ def main():
             print(f"  phase done: {name}", flush=True)
         # Side by side: the same page idle just before and just after the hang, against the page during it.
         idle = page_latencies(8)
-        hanging = hang_phase(drill)
+        hanging = hang_phase(drill, page_latencies)
         idle += page_latencies(8)
         windows = interleaved(drill, processes, page_latencies, reset, SHOP, METHOD, CSRF)
-        back = card_back_after_recovery(drill)
+        back = card_back_after_recovery(drill, SHOP, METHOD)
         reset(drill)
         cleared = time.monotonic()
-        delivered, refused = redeliver_webhooks(drill)
+        delivered, refused = redeliver_webhooks(drill, SHOP)
         settled_after, at_two_minutes = None, None
         while time.monotonic() - cleared < SETTLE:
             left = stuck(drill)
@@ -306,7 +217,7 @@ def main():
             if settled_after is not None and time.monotonic() - cleared >= 5:
                 break
             time.sleep(5)
-        report(drill, idle, hanging, back, delivered, refused, settled_after, at_two_minutes)
+        report(drill, idle, hanging, back, delivered, refused, settled_after, at_two_minutes, SETTLE)
         pages_report(windows)
     finally:
         for process in processes:
@@ -314,33 +225,6 @@ def main():
             process.wait(20)
         drill.stripe.stop()
         drill.paypal.stop()
-
-
-def report(drill, idle, hanging, back, delivered, refused, settled_after, at_two_minutes):
-    charges = ledger(drill)
-    twice = [kept for kept in charges.values() if len(kept) >= 2]
-    kept_twice = sum(sum(not refunded for refunded in kept) >= 2 for kept in charges.values())
-    statuses = dict.fromkeys(OrderStatus.values, 0)
-    for status in Order.objects.filter(pk__in=drill.orders).values_list("status", flat=True):
-        statuses[status] += 1
-    print(f"orders: {len(drill.orders)}; " + ", ".join(f"{k} {v}" for k, v in statuses.items() if v))
-    print("payment step (Pay pressed -> answer), per phase: median / max s")
-    for phase, seconds in drill.step_seconds.items():
-        print(f"  {phase:<40} {statistics.median(seconds):6.2f} / {max(seconds):6.2f}   ({len(seconds)} presses)")
-    print(f"second charges at the fakes: {len(twice)} orders charged twice or more ({kept_twice} still kept "
-          f"after settling); pages offering another payment after the customer paid: {drill.invited}")
-    print(f"stranded orders (not paid, no way to pay offered): {stranded(drill)}")
-    print(f"payments stuck after faults clear: at +2 min {at_two_minutes if at_two_minutes is not None else 0}"
-          f"; nothing stuck after {settled_after:.0f} s" if settled_after is not None else
-          f"payments stuck after faults clear: {stuck(drill)} still after {SETTLE} s")
-    hang = drill.step_seconds.get("card hang", [float("nan")])
-    print(f"payment step while the card gateway hangs: max {max(hang):.2f} s (budget "
-          f"{os.environ.get('PAYMENT_STEP_BUDGET', 8)} s)")
-    print(f"unrelated page (GET /api/v1/products) p99: idle {p99(idle):.0f} ms, while 2 card customers hang "
-          f"(and go on to pay with PayPal) {p99(hanging):.0f} ms, ratio {p99(hanging) / p99(idle):.2f} "
-          f"(target <= 1.2; interleaved figure below)")
-    print(f"card offered again {back:.0f} s after the gateway recovered (target <= 60 s)")
-    print(f"webhooks redelivered: {delivered}, answered non-2xx: {refused}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Strict environment helpers: a bad value stops start-up with a message naming the variable."""
 
 import ipaddress
+import math
 import os
 from decimal import Decimal, InvalidOperation
 
@@ -38,6 +39,21 @@ def env_int(name, default, minimum=None, maximum=None):
         _fail(name, value, "an integer")
     if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
         _fail(name, value, f"an integer between {minimum} and {maximum}")
+    return number
+
+
+def env_float(name, default, minimum=None, maximum=None):
+    """A number such as 0.5 (seconds, say), within [minimum, maximum]; NaN and infinity are refused."""
+    value = _raw(name)
+    if value is None or value == "":
+        return float(default)
+    try:
+        number = float(value)
+    except ValueError:
+        _fail(name, value, "a number such as 2.5")
+    if not math.isfinite(number) or (minimum is not None and number < minimum) or (
+            maximum is not None and number > maximum):
+        _fail(name, value, f"a number between {minimum} and {maximum}")
     return number
 
 

@@ -3,7 +3,6 @@
 Defaults run the demo shop: SQLite, local cache, SqliteHuey, fake providers on loopback.
 """
 
-from email.headerregistry import Address
 from pathlib import Path
 
 import dj_database_url
@@ -15,7 +14,6 @@ from steadfast.env import (
     country_time_zone,
     env_bool,
     env_country,
-    env_decimal,
     env_int,
     env_list,
     env_networks,
@@ -185,19 +183,6 @@ HUEY["immediate"] = env_bool("HUEY_IMMEDIATE", False)
 # A worker killed (kill -9, OOM) inside a lock_task keeps the lock forever and the job never runs again; the jobs
 # behind those locks (reconciliation, sweeps) are idempotent, so a starting worker clears stale locks.
 HUEY["consumer"]["flush_locks"] = env_bool("HUEY_FLUSH_LOCKS", True)
-# How long a worker owns an outbox message it is delivering; after a crash the sweep retries it once this passes.
-OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120, 1)
-# Outbox retries (notify/outbox.py): backoff from OUTBOX_RETRY_SECONDS doubling up to OUTBOX_RETRY_MAX_SECONDS, with
-# jitter; dead letter after OUTBOX_MAX_ATTEMPTS failed runs or OUTBOX_MAX_AGE_HOURS; a channel failing temporarily
-# is tried OUTBOX_CHANNEL_TRIES runs before the fallback chain moves on. Staff are alerted when dead letters appear
-# or OUTBOX_BACKLOG_ALERT messages have waited longer than OUTBOX_BACKLOG_MINUTES.
-OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 30, 1)
-OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600, 1)
-OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10, 1)
-OUTBOX_MAX_AGE_HOURS = env_int("OUTBOX_MAX_AGE_HOURS", 48, 1)
-OUTBOX_CHANNEL_TRIES = env_int("OUTBOX_CHANNEL_TRIES", 2, 1)
-OUTBOX_BACKLOG_MINUTES = env_int("OUTBOX_BACKLOG_MINUTES", 10, 1)
-OUTBOX_BACKLOG_ALERT = env_int("OUTBOX_BACKLOG_ALERT", 50, 1)
 if not DATABASE_URL or not REDIS_URL:
     # SQLite files (database, Huey queue) need their folder to exist, and a fresh checkout has no var/.
     DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -264,82 +249,7 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 
-# --- The shop -------------------------------------------------------------------------------------
-SHOP_NAME = env_str("SHOP_NAME", "Steadfast Outfitters")
-SHOP_CURRENCY = env_str("SHOP_CURRENCY", "EUR")
-if len(SHOP_CURRENCY) != 3 or not SHOP_CURRENCY.isalpha() or not SHOP_CURRENCY.isupper():
-    raise ImproperlyConfigured(
-        f"Environment variable SHOP_CURRENCY={SHOP_CURRENCY!r} is invalid: expected an ISO 4217 code such as EUR."
-    )
-SHOP_PHONE = env_str("SHOP_PHONE", "+48 22 100 20 30")
-SHOP_EMAIL = env_str("SHOP_EMAIL", "hello@steadfast.example")
-# Customer e-mails come from the shop (its name and address) and a reply reaches the shop, unless set otherwise.
-try:
-    SHOP_SENDER = str(Address(display_name=SHOP_NAME, addr_spec=SHOP_EMAIL))  # quoted as needed, never encoded
-except ValueError:  # email.errors.InvalidHeaderDefect
-    raise ImproperlyConfigured(
-        f"Environment variable SHOP_EMAIL={SHOP_EMAIL!r} is invalid: expected an e-mail address."
-    ) from None
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", SHOP_SENDER)
-EMAIL_REPLY_TO = env_str("EMAIL_REPLY_TO", SHOP_EMAIL)
-SHOP_BANK_ACCOUNT = env_str("SHOP_BANK_ACCOUNT", "PL61 1090 1014 0000 0712 1981 2874")
-# Who gets provider outage alerts; empty means every active superuser with an e-mail address.
-STAFF_ALERT_EMAILS = env_list("STAFF_ALERT_EMAILS")
-# The staff chain's other addresses: on-call phones for SMS, the staff Telegram group's chat id.
-STAFF_ALERT_PHONES = env_list("STAFF_ALERT_PHONES")
-STAFF_ALERT_TELEGRAM_CHAT = env_str("STAFF_ALERT_TELEGRAM_CHAT", "")
-SHOP_LOW_STOCK = env_int("SHOP_LOW_STOCK", 3, 0)
-SHOP_FREE_DELIVERY_OVER = env_decimal("SHOP_FREE_DELIVERY_OVER", "0")
-# Delivery (docs/delivery.md): carriers are asked for prices in parallel within one deadline (seconds).
-SHIPPING_QUOTE_DEADLINE = float(env_decimal("SHIPPING_QUOTE_DEADLINE", "2"))
-if not 0.1 <= SHIPPING_QUOTE_DEADLINE <= 30:
-    raise ImproperlyConfigured(
-        f"Environment variable SHIPPING_QUOTE_DEADLINE={SHIPPING_QUOTE_DEADLINE!r} is invalid: expected 0.1-30 seconds."
-    )
-SHIPPING_QUOTE_TTL = env_int("SHIPPING_QUOTE_TTL", 1800, 60)  # seconds a live price shown stays valid
-SHIPPING_DEFAULT_PARCEL_GRAMS = env_int("SHIPPING_DEFAULT_PARCEL_GRAMS", 1000, 1)
-SHIPPING_RETRY_SECONDS = env_int("SHIPPING_RETRY_SECONDS", 60, 1)  # first retry of a shipment; doubles up to 1 h
-SHIPPING_TRACK_SECONDS = env_int("SHIPPING_TRACK_SECONDS", 1800, 60)  # carrier status polls of a shipment
-# Unpaid orders hold stock this long before the reservation expires.
-RESERVATION_MINUTES = env_int("RESERVATION_MINUTES", 30, 1)
-BANK_TRANSFER_DAYS = env_int("BANK_TRANSFER_DAYS", 5, 1)
-# A payment link staff create for a phone order (/pay/<token>/) works this long.
-PAYMENT_LINK_HOURS = env_int("PAYMENT_LINK_HOURS", 72, 1)
-# The customer's payment step (start at the gateway + replays of a lost answer) ends within this many seconds;
-# each send to the gateway waits at most its config "start_timeout" (default 5 s). See docs/payments.md.
-PAYMENT_STEP_BUDGET = env_int("PAYMENT_STEP_BUDGET", 8, 2)
-# One reconciliation run stops starting new status queries after this many seconds (the rest go next minute).
-PAYMENT_RECONCILE_BUDGET = env_int("PAYMENT_RECONCILE_BUDGET", 20, 5)
-# When a payment gateway recovers, e-mail customers whose payment failed on it a "complete your payment" link.
-PAYMENT_RECOVERY_EMAILS = env_bool("PAYMENT_RECOVERY_EMAILS", True)
-RATELIMIT_LOGIN = env_str("RATELIMIT_LOGIN", "10/m")
-RATELIMIT_PLACE_ORDER = env_str("RATELIMIT_PLACE_ORDER", "20/m")
-# Guest order lookups and e-mail confirmation re-sends (each sends an e-mail), per IP / per account.
-RATELIMIT_ORDER_LOOKUP = env_str("RATELIMIT_ORDER_LOOKUP", "5/m")
-RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
-RATELIMIT_VIEW = "steadfast.storefront.views.rate_limited"
-# A cache outage must not stop checkout: without the counters, requests are let through (and logged by Django).
-RATELIMIT_FAIL_OPEN = True
-RATELIMIT_USE_CACHE = "lenient"
 
-# Circuit breaker per provider (providers/breaker.py): opens on >= BREAKER_MIN_CALLS calls with
-# >= BREAKER_FAILURE_PERCENT % failures within BREAKER_WINDOW seconds, or BREAKER_CONSECUTIVE failures in a row;
-# after BREAKER_COOLDOWN seconds the probe makes one trial call (a provider's config "cooldown" overrides it).
-BREAKER_WINDOW = env_int("BREAKER_WINDOW", 30, 5)
-BREAKER_MIN_CALLS = env_int("BREAKER_MIN_CALLS", 5, 1)
-BREAKER_FAILURE_PERCENT = env_int("BREAKER_FAILURE_PERCENT", 50, 1, 100)
-BREAKER_CONSECUTIVE = env_int("BREAKER_CONSECUTIVE", 3, 1)
-BREAKER_COOLDOWN = env_int("BREAKER_COOLDOWN", 30, 1)
-# Probes (providers/probes.py): every PROBE_INTERVAL s while healthy, every PROBE_RETRY_SECONDS while the last
-# call failed, the trial as soon as the cool-down is over; a probe waits at most PROBE_READ_TIMEOUT s for an answer.
-PROBE_INTERVAL = env_int("PROBE_INTERVAL", 30, 1)
-PROBE_RETRY_SECONDS = env_int("PROBE_RETRY_SECONDS", 5, 1)
-PROBE_READ_TIMEOUT = env_int("PROBE_READ_TIMEOUT", 5, 1)
-# Staff alerts (providers/alerting.py): one when a provider goes out, reminders after STAFF_ALERT_REMINDER_SECONDS,
-# then twice as long each time (at most a day), one when it is back; background calls (refunds, status queries)
-# alert after STAFF_ALERT_BACKGROUND_FAILURES failures in a row.
-STAFF_ALERT_REMINDER_SECONDS = env_int("STAFF_ALERT_REMINDER_SECONDS", 900, 1)
-STAFF_ALERT_BACKGROUND_FAILURES = env_int("STAFF_ALERT_BACKGROUND_FAILURES", 3, 1)
 
 # A provider whose breaker stays open this long gets a public incident (0: as soon as it opens; status/incidents.py).
 INCIDENT_AFTER_SECONDS = env_int("INCIDENT_AFTER_SECONDS", 0, 0)
@@ -416,20 +326,7 @@ AXES_USERNAME_CALLABLE = "steadfast.security.logins.login_username"
 AXES_LOCKOUT_CALLABLE = "steadfast.security.logins.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
-RATELIMIT_PASSWORD_RESET_EMAIL = env_str("RATELIMIT_PASSWORD_RESET_EMAIL", "3/h")
-RATELIMIT_PASSWORD_RESET_IP = env_str("RATELIMIT_PASSWORD_RESET_IP", "10/h")
-RATELIMIT_SIGNUP = env_str("RATELIMIT_SIGNUP", "5/h")
 
-# Stock hoarding (checkout/limits.py): limits for customers who have not verified an e-mail (guests).
-ORDER_MAX_LINES = env_int("ORDER_MAX_LINES", 50, 1)
-ORDER_MAX_QUANTITY_PER_LINE = env_int("ORDER_MAX_QUANTITY_PER_LINE", 10, 1)
-ORDER_MAX_VALUE_UNVERIFIED = env_decimal("ORDER_MAX_VALUE_UNVERIFIED", "2000")  # 0: no limit
-ORDER_MAX_OPEN_UNPAID = env_int("ORDER_MAX_OPEN_UNPAID", 3, 1)
-# A guest's cash-on-delivery or bank-transfer order holds stock this long unless confirmed (e-mail link or staff).
-OFFLINE_CONFIRM_MINUTES = env_int("OFFLINE_CONFIRM_MINUTES", 120, 0)
-RESERVATION_ALERT_UNITS = env_int("RESERVATION_ALERT_UNITS", 20, 1)
-# Webhook deliveries per provider and source address (payments/webhook_guard.py).
-RATELIMIT_WEBHOOK = env_str("RATELIMIT_WEBHOOK", "120/m")
 MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
                   "steadfast.security.nullbytes.NullByteMiddleware")
 
@@ -453,7 +350,13 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+
+from steadfast.conf.abuse import *  # noqa: E402,F401,F403
 from steadfast.conf.accounting import *  # noqa: E402,F401,F403
+from steadfast.conf.breaker import *  # noqa: E402,F401,F403
 from steadfast.conf.monitoring import *  # noqa: E402,F401,F403
 from steadfast.conf.nodes import *  # noqa: E402,F401,F403
+from steadfast.conf.outbox import *  # noqa: E402,F401,F403
+from steadfast.conf.payments import *  # noqa: E402,F401,F403
 from steadfast.conf.shipping import *  # noqa: E402,F401,F403
+from steadfast.conf.shop import *  # noqa: E402,F401,F403

@@ -136,3 +136,13 @@ class NginxProcess:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()  # SIGTERM: the master shuts down at once, its workers with it
             self.process.wait(timeout=WAIT_SECONDS)
+
+
+def admin_browser_login(page, user_model, username="boss"):
+    """Make a superuser and log the browser page in to the admin as them."""
+    user_model.objects.create_superuser(username, f"{username}@example.com", "boss-pass-123")
+    page.goto("/admin/login/?next=/admin/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "boss-pass-123")
+    page.click("input[type=submit]")
+    page.wait_for_url(lambda url: "/admin/login" not in url)

@@ -14,16 +14,14 @@ With LIFEBOAT_TOKEN unset both answer 404: the feature is off and nothing about 
 import secrets
 
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.security import HttpBearer
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from steadfast.api.schemas import ErrorOut
+from steadfast.api.schemas import ContactFields, ErrorOut
 from steadfast.catalog.models import Product, Variant
 from steadfast.checkout.services import CheckoutDetails, CheckoutError, OutOfStock, order_place
 from steadfast.orders.services import SYSTEM, order_event_add
@@ -90,12 +88,12 @@ class RequestLineIn(Schema):
     quantity: int = Field(ge=1, le=999)
 
 
-class OrderRequestIn(Schema):
+class OrderRequestIn(ContactFields):
+    """Flat, as the watcher's emergency page sends it; e-mail and name are checked as the checkout API checks them."""
+
     request_id: str = Field(min_length=8, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")
     received_at: str = Field(max_length=40)
-    full_name: str = Field(min_length=1, max_length=150)
     phone: str = Field(min_length=3, max_length=32)
-    email: str = Field(max_length=254)
     delivery_method: str = Field(min_length=1, max_length=50)
     address_line1: str = Field("", max_length=200)
     postcode: str = Field("", max_length=20)
@@ -103,15 +101,6 @@ class OrderRequestIn(Schema):
     country: str = Field("", max_length=2)
     note: str = Field("", max_length=2000)
     lines: list[RequestLineIn] = Field(min_length=1, max_length=50)
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str) -> str:
-        try:
-            validate_email(value)
-        except DjangoValidationError:
-            raise ValueError("Enter a valid e-mail address.") from None
-        return value
 
 
 class OrderRequestOut(Schema):

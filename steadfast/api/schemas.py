@@ -170,9 +170,10 @@ def shared(validator, **options):
     return classmethod(run)
 
 
-class ContactIn(StrictIn):
+class ContactFields(Schema):
+    """Who the order is for: shared by the checkout API (ContactIn) and the lifeboat's order requests."""
+
     email: str = Field(max_length=254)
-    phone: str = Field(min_length=5, max_length=32)
     full_name: str = Field(min_length=1, max_length=150)
 
     @field_validator("email")
@@ -183,6 +184,10 @@ class ContactIn(StrictIn):
         except DjangoValidationError:
             raise ValueError("Enter a valid e-mail address.") from None
         return value
+
+
+class ContactIn(ContactFields, StrictIn):
+    phone: str = Field(min_length=5, max_length=32)
 
     @field_validator("phone", "full_name")
     @classmethod

@@ -1,9 +1,15 @@
-"""Settings of the delivery work (issue 12): where carrier labels are kept, EasyPost's defaults."""
+"""Delivery (shipping/, docs/delivery.md): live carrier prices, parcels, shipment retries, tracking and labels."""
 
 from pathlib import Path
 
-from steadfast.env import env_str
+from steadfast.env import env_float, env_int, env_str
 
+# Delivery (docs/delivery.md): carriers are asked for prices in parallel within one deadline (seconds).
+SHIPPING_QUOTE_DEADLINE = env_float("SHIPPING_QUOTE_DEADLINE", 2, 0.1, 30)
+SHIPPING_QUOTE_TTL = env_int("SHIPPING_QUOTE_TTL", 1800, 60)  # seconds a live price shown stays valid
+SHIPPING_DEFAULT_PARCEL_GRAMS = env_int("SHIPPING_DEFAULT_PARCEL_GRAMS", 1000, 1)
+SHIPPING_RETRY_SECONDS = env_int("SHIPPING_RETRY_SECONDS", 60, 1)  # first retry of a shipment; doubles up to 1 h
+SHIPPING_TRACK_SECONDS = env_int("SHIPPING_TRACK_SECONDS", 1800, 60)  # carrier status polls of a shipment
 # Carrier label PDFs (names and addresses of customers): a private directory, never under MEDIA_ROOT (which the web
 # server may serve to anyone); staff download them through the admin. Empty: <STEADFAST_DATA_DIR>/labels.
 SHIPPING_LABEL_DIR = Path(env_str("SHIPPING_LABEL_DIR", "")) if env_str("SHIPPING_LABEL_DIR", "") else None

@@ -9,6 +9,7 @@ from django.db.models import Q, Value
 from django.db.models.functions import Replace
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import dateformat, timezone
 from django.utils.html import format_html, format_html_join
@@ -293,6 +294,8 @@ class OrderAdmin(admin.ModelAdmin):
         form = OrderActionForm(request.POST)
         if form.is_valid():
             action = ACTIONS[form.cleaned_data["action"]]
+            if action.dangerous and not form.cleaned_data["confirmed"]:
+                return self._confirm_page(request, order, action, form.cleaned_data["note"])
             orders_apply(self, request, [order], action, form.cleaned_data["note"])
         else:
             errors = "; ".join(error for field_errors in form.errors.values() for error in field_errors)
@@ -300,13 +303,25 @@ class OrderAdmin(admin.ModelAdmin):
                 "order": order, "reason": errors}, level="ERROR")
         return redirect(reverse("admin:orders_order_change", args=[order.pk]))
 
+    def _confirm_page(self, request, order, action, note):
+        """Cancel and refund cannot be undone: a page of their own says what will happen and asks once more."""
+        context = {
+            **self.admin_site.each_context(request), "opts": self.opts, "original": order, "action": action,
+            "note": note, "title": gettext("Are you sure?"), "subtitle": str(order),
+            "lines": order.lines.all(),
+        }
+        return TemplateResponse(request, "admin/orders/order/confirm_action.html", context)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         order = self.get_object(request, unquote(object_id))
+        actions = [a for a in ACTIONS.values() if a.applies_to(order)] if order else []
         extra_context = {
             **(extra_context or {}),
             "title": gettext("Order"),
             "show_save": False, "show_save_and_continue": False, "show_save_and_add_another": False,
-            "order_actions": [a for a in ACTIONS.values() if a.applies_to(order)] if order else [],
+            "order_actions": actions,
+            "order_actions_forward": [a for a in actions if not a.dangerous],
+            "order_actions_danger": [a for a in actions if a.dangerous],
             "order_action_form": OrderActionForm(),
             "can_act": order is not None and self.has_change_permission(request, order),
             **self._payment_link_context(order),

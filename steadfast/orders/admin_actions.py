@@ -20,7 +20,12 @@ class OrderAction:
     label: str
     done: str  # message after success, with %(orders)s
     service: object
-    confirm: str = ""
+    confirm: str = ""  # set for the actions that cannot be undone: staff are asked again on a page of its own
+    confirm_button: str = ""
+
+    @property
+    def dangerous(self) -> bool:
+        return bool(self.confirm)
 
     def applies_to(self, order) -> bool:
         """Whether the state machine allows this action now (decides which buttons the order page shows)."""
@@ -43,10 +48,12 @@ ACTIONS = {
         OrderAction(
             "cancel", _("Cancel and release stock"), _("Cancelled, stock released: %(orders)s."), services.order_cancel,
             confirm=_("Cancel this order and put its items back in stock? This cannot be undone."),
+            confirm_button=_("Yes, cancel the order"),
         ),
         OrderAction(
             "refund", _("Mark refunded"), _("Marked as refunded: %(orders)s."), services.order_refund,
             confirm=_("Mark this order as refunded? This cannot be undone."),
+            confirm_button=_("Yes, mark it refunded"),
         ),
     )
 }
@@ -62,6 +69,7 @@ class OrderActionForm(forms.Form):
     """The action panel on the order page: one note, one button per action."""
 
     action = forms.ChoiceField(choices=[(a.name, a.label) for a in ACTIONS.values()])
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)  # the second step of a dangerous one
     note = forms.CharField(
         label=_("Note for the timeline"), required=False, max_length=NOTE_MAX_LENGTH, strip=True,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("Optional: why, tracking number, who you spoke to…")}),

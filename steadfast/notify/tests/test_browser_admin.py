@@ -8,18 +8,10 @@ import pytest
 
 from steadfast.notify.models import OutboxMessage
 from steadfast.notify.tasks import outbox_sweep
+from steadfast.testing import admin_browser_login
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("STEADFAST_SHOTS_DIR", "")  # set to keep the screenshots for a look
-
-
-def _login(page, django_user_model):
-    django_user_model.objects.create_superuser("boss", "boss@example.com", "boss-pass-123")
-    page.goto("/admin/login/?next=/admin/")
-    page.fill("#id_username", "boss")
-    page.fill("#id_password", "boss-pass-123")
-    page.click("input[type=submit]")
-    page.wait_for_url(lambda url: "/admin/login" not in url)
 
 
 def test_staff_see_the_attempt_log_and_the_timeline_and_replay_a_dead_letter(
@@ -30,7 +22,7 @@ def test_staff_see_the_attempt_log_and_the_timeline_and_replay_a_dead_letter(
     order, _ = order_place(lines=[(make_variant().pk, 1)], details=details, idempotency_key="browser-1")
     assert outbox_sweep() == 1
     message = OutboxMessage.objects.get(order=order)
-    _login(page, django_user_model)
+    admin_browser_login(page, django_user_model)
 
     page.goto(f"/admin/notify/outboxmessage/{message.pk}/change/")
     log = " ".join(page.locator("#deliveries-group tbody").inner_text().split())

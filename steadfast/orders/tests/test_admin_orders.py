@@ -25,9 +25,10 @@ def place(make_variant, details):
     return place_order
 
 
-def act(client, order, action, note=""):
+def act(client, order, action, note="", confirmed=True):
+    """Press an action's button; cancel and refund are then confirmed on their own page (`confirmed`)."""
     url = reverse("admin:orders_order_act", args=[order.pk])
-    return client.post(url, {"action": action, "note": note}, follow=True)
+    return client.post(url, {"action": action, "note": note, "confirmed": "on" if confirmed else ""}, follow=True)
 
 
 def bulk(client, orders, action):
@@ -159,6 +160,39 @@ def test_cancel_returns_the_stock(admin_client, place, make_variant):
     assert Variant.objects.get(pk=variant.pk).stock == 5
     assert order.events.filter(to_status=OrderStatus.CANCELLED, actor="staff:admin",
                                message="Customer phoned to cancel").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", ["cancel", "refund"])
+def test_cancel_and_refund_ask_again_and_change_nothing_until_confirmed(admin_client, place, make_variant, action):
+    variant = make_variant(stock=5)
+    order = place(variant=variant, quantity=2, payment_method="bank_transfer")
+    if action == "refund":
+        act(admin_client, order, "mark_paid")
+    status = Order.objects.get(pk=order.pk).status
+    events = order.events.count()
+
+    response = act(admin_client, order, action, note="Customer asked", confirmed=False)
+    page = response.content.decode()
+    assert "This cannot be undone." in page and order.number in page and 'value="Customer asked"' in page
+    assert 'name="confirmed" value="on"' in page
+    order.refresh_from_db()
+    assert order.status == status and order.events.count() == events
+    assert Variant.objects.get(pk=variant.pk).stock == 3
+
+    act(admin_client, order, action, note="Customer asked")
+    order.refresh_from_db()
+    assert order.status == (OrderStatus.CANCELLED if action == "cancel" else OrderStatus.REFUNDED)
+    assert order.events.last().message == "Customer asked"
+
+
+@pytest.mark.django_db
+def test_order_page_groups_the_next_steps_apart_from_cancel_and_refund(admin_client, place):
+    order = place()
+    page = admin_client.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
+    forward, danger = page.index("Move the order along"), page.index("Stop or undo")
+    assert forward < page.index('value="mark_paid"') < page.index('value="fulfil"') < danger
+    assert danger < page.index('value="cancel"') and 'class="button sf-danger sf-big">Cancel and release stock' in page
 
 
 @pytest.mark.django_db

@@ -34,13 +34,14 @@ from steadfast.payments.interface import (
     StartRequest,
     WebhookRejected,
 )
+from steadfast.payments.refusals import refusal
 from steadfast.providers.call import check_response
 from steadfast.providers.errors import Misconfigured, Unavailable
 from steadfast.providers.secrets import provider_secret
 
 TOKEN_MARGIN = 60  # seconds before PayPal's expiry that we stop using a token
 WEBHOOK_TOLERANCE = 300  # seconds, both ways
-# Refusals (400/404/422, PayPal's decline issues) are classified by the one table, payments.routing.REFUSALS.
+# Refusals (400/404/422, PayPal's decline issues) are classified by the one table, payments.refusals.REFUSALS.
 ORDER_OPEN = {"CREATED", "SAVED", "PAYER_ACTION_REQUIRED"}
 CAPTURE_STATES = {
     "COMPLETED": PaymentState.SUCCEEDED, "PARTIALLY_REFUNDED": PaymentState.SUCCEEDED,
@@ -186,8 +187,6 @@ class PayPalGateway(PaymentGateway):
             return json_object(response)
         body = json_or_empty(response)
         detail = f"HTTP {status} {body.get('name', '')} {_issue(body)}".strip()
-        from steadfast.payments.routing import refusal  # the one table (routing imports models: not at import time)
-
         raise refusal("paypal", status, _issue(body), message=f"PayPal refused the request: {detail}")
 
     def _token_key(self, client):

@@ -33,6 +33,7 @@ from steadfast.payments.interface import (
     StartRequest,
     WebhookRejected,
 )
+from steadfast.payments.refusals import refusal
 from steadfast.providers.call import check_response
 from steadfast.providers.errors import Indeterminate, Misconfigured, Unavailable
 from steadfast.providers.secrets import provider_secret
@@ -89,7 +90,7 @@ def _check_body(response: httpx.Response):
 
 
 class _StripeErrors:
-    """Map the SDK's exceptions to our errors; Stripe's refusals of a request go through routing.REFUSALS."""
+    """Map the SDK's exceptions to our errors; Stripe's refusals of a request go through refusals.REFUSALS."""
 
     def __enter__(self):
         return self
@@ -109,8 +110,6 @@ class _StripeErrors:
                    stripe.InvalidRequestError: "invalid_request_error"}
         code = next((name for cls, name in refused.items() if isinstance(error, cls)), "")
         if code:
-            from steadfast.payments.routing import refusal  # routing imports models: only once Django is set up
-
             if code == "card_error":
                 message = error.user_message or "card declined"
             raise refusal("stripe", error.http_status or 400, code, message=message) from error

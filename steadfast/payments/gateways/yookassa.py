@@ -24,6 +24,7 @@ from steadfast.payments.interface import (
     StartRequest,
     WebhookRejected,
 )
+from steadfast.payments.refusals import refusal
 from steadfast.providers.call import call, check_response
 from steadfast.providers.errors import Declined, Indeterminate, Misconfigured, Unavailable
 from steadfast.providers.secrets import provider_secret
@@ -132,8 +133,6 @@ class YooKassaGateway(PaymentGateway):
             raise Indeterminate("YooKassa is still processing the request")
         body = json_or_empty(response)
         detail = " ".join(str(body.get(name, "")) for name in ("code", "description", "parameter")).strip()
-        from steadfast.payments.routing import refusal  # the one table (routing imports models: not at import time)
-
         raise refusal("yookassa", status, str(body.get("parameter", "")), str(body.get("code", "")),
                       message=f"YooKassa refused the request: HTTP {status} {detail}".strip())
 

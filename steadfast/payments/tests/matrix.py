@@ -14,9 +14,10 @@ POST requests only there, so that "the charge is made, the answer is lost" reall
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import httpx
+import pytest
 
 from steadfast.fakes.paypal import FakePayPal
 from steadfast.fakes.server import Fault
@@ -119,3 +120,26 @@ def gateway_start(name, monkeypatch) -> Gateway:
         config={"api_base": fake.url, "connect_timeout": 1, "read_timeout": READ_TIMEOUT},
     )
     return Gateway(name, fake, provider)
+
+
+RETURN = "http://testserver/orders/x/"
+
+
+@pytest.fixture
+def order_for(make_variant, details):
+    variant = make_variant(stock=10, price="20.00")
+
+    def make(provider):
+        from steadfast.checkout.services import order_place
+
+        order, _ = order_place(lines=[(variant.pk, 1)], details=replace(details, payment_method=provider.code),
+                               idempotency_key=f"matrix-{provider.code}")
+        return order
+
+    return make
+
+
+def returned(client, order, payment):
+    """The provider sends the customer back: the return is settled, then the plain order page is shown."""
+    back = client.get(f"{order.get_absolute_url()}?payment={payment.key}")
+    assert back.status_code == 302 and back["Location"] == order.get_absolute_url()

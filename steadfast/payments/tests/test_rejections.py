@@ -16,6 +16,7 @@ from steadfast.notify.delivery import outbox_deliver
 from steadfast.notify.models import OutboxMessage
 from steadfast.payments import routing
 from steadfast.payments.models import Payment
+from steadfast.payments.refusals import refusal
 from steadfast.payments.services import PaymentFailed, payment_start
 from steadfast.payments.tests.test_stripe_gateway import start as stripe_start
 from steadfast.payments.tests.test_stripe_gateway import start_request
@@ -146,7 +147,7 @@ def test_paypal_400_404_422_are_rejected(paypal, fault, status):
 
 
 def test_the_one_table_keeps_paypal_declines_declined():
-    assert isinstance(routing.refusal("paypal", 422, "INSTRUMENT_DECLINED"), Declined)
-    assert isinstance(routing.refusal("paypal", 422, "ORDER_NOT_APPROVED"), Rejected)
-    assert isinstance(routing.refusal("stripe", 402, "card_error"), Declined)
-    assert type(routing.refusal("yookassa", 409)).__name__ == "Unavailable"
+    assert isinstance(refusal("paypal", 422, "INSTRUMENT_DECLINED"), Declined)
+    assert isinstance(refusal("paypal", 422, "ORDER_NOT_APPROVED"), Rejected)
+    assert isinstance(refusal("stripe", 402, "card_error"), Declined)
+    assert type(refusal("yookassa", 409)).__name__ == "Unavailable"

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from steadfast.payments.models import Payment
-from steadfast.payments.tests.test_paypal import fake, paid_event, provider  # noqa: F401 (fixtures)
+from steadfast.payments.tests.paypalkit import fake, paid_event, provider  # noqa: F401 (fixtures)
 from steadfast.providers.models import Attempt, Provider
 from steadfast.providers.selectors import providers_available
 

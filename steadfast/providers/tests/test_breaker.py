@@ -7,7 +7,6 @@ import pytest
 from django.db import connections
 
 from steadfast.cacheconf import redis_caches
-from steadfast.fakes.server import FakeServer
 from steadfast.providers.breaker import cooldown
 from steadfast.providers.call import call
 from steadfast.providers.errors import Unavailable
@@ -15,6 +14,7 @@ from steadfast.providers.models import Attempt, HealthEvent
 from steadfast.providers.registry import adapter_for
 from steadfast.providers.selectors import provider_state, providers_available
 from steadfast.providers.tests.adapters import ping
+from steadfast.providers.tests.gatedfake import GatedFake, breaker_opened
 from steadfast.testing import WAIT_SECONDS, wait_until
 
 
@@ -29,18 +29,6 @@ def outcomes(provider):
 
 def wait_out_cooldown(provider, clock):
     clock.advance(cooldown(provider) + 1)  # the breaker's clock, moved by the test: no waiting, no margin
-
-
-class GatedFake(FakeServer):
-    """Answers only once the test opens the gate: the trial call stays in flight for as long as the test needs."""
-
-    def __init__(self):
-        super().__init__()
-        self.gate = threading.Event()
-
-    def handle(self, request):
-        self.gate.wait(WAIT_SECONDS)
-        return super().handle(request)
 
 
 @pytest.mark.django_db
@@ -136,15 +124,8 @@ def test_half_open_lets_exactly_one_of_five_concurrent_probes_through(
     recovered = GatedFake().start()  # recovered, and holding its answer until the other four have been turned away
     try:
         # The trial's read timeout outlasts the gate: it waits for the test, not against a clock.
-        provider = make_provider(api_base=recovered.url, read_timeout=WAIT_SECONDS + 10)
-        recovered.set_fault("status", status=503, times=3)
-        recovered.gate.set()
-        for _ in range(3):
-            with pytest.raises(Unavailable):
-                ping(provider)
-        assert provider_state(provider) == "open"
+        provider = breaker_opened(make_provider, recovered, read_timeout=WAIT_SECONDS + 10)
         wait_out_cooldown(provider, breaker_clock)
-        recovered.gate.clear()
         before = recovered.requests
         start, results = threading.Barrier(5), []
 

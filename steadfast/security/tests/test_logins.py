@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from steadfast.notify.chains import chain_for
 from steadfast.notify.delivery import outbox_deliver
 from steadfast.notify.models import OutboxMessage
 
@@ -29,8 +30,9 @@ def test_admin_login_locks_the_account_after_the_failure_limit_even_for_the_righ
     locked = admin_login("198.51.100.77", "boss", PASSWORD)
     assert locked.status_code == 429 and "Too many wrong passwords" in locked.content.decode()
 
-    alerts = OutboxMessage.objects.filter(kind="security_alert")
-    assert [a.recipient for a in alerts] == ["boss@example.com"]  # one alert, not one per refused try
+    alerts = OutboxMessage.objects.filter(kind="staff_security_alert")  # the staff chain carries it
+    assert [(a.recipient, a.addresses["email"]) for a in alerts] == [("boss@example.com", ["boss@example.com"])]
+    assert chain_for(alerts[0].kind) == chain_for("staff_alert")  # one alert, not one per refused try
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert outbox_deliver(alerts[0].pk)
     assert "Login locked out: boss" in mail.outbox[0].subject and "198.51.100.4" in mail.outbox[0].body

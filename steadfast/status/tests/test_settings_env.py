@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from steadfast.env import env_bool, env_decimal, env_int, env_list, env_str, env_url
+from steadfast.env import env_bool, env_decimal, env_float, env_int, env_list, env_str, env_url
 
 ROOT = Path(settings.BASE_DIR)
 PRODUCTION = {
@@ -42,6 +42,8 @@ def start(**overrides):
         ("LANGUAGE_CODE", "de"),
         ("EMAIL_PORT", "70000"),
         ("SHOP_FREE_DELIVERY_OVER", "ten"),
+        ("SHIPPING_QUOTE_DEADLINE", "fast"),
+        ("SHIPPING_QUOTE_DEADLINE", "90"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(name, value):
@@ -129,3 +131,19 @@ def test_env_url_checks_the_scheme(monkeypatch):
     monkeypatch.setenv("STEADFAST_T_URL", "127.0.0.1:6379")
     with pytest.raises(ImproperlyConfigured, match="STEADFAST_T_URL='127.0.0.1:6379' is invalid: expected a URL"):
         env_url("STEADFAST_T_URL", "", schemes=("redis",))
+
+
+@pytest.mark.parametrize("value, expected", [(None, 2.0), ("", 2.0), ("0.5", 0.5), (" 30 ", 30.0)])
+def test_env_float_reads_numbers_within_bounds(monkeypatch, value, expected):
+    if value is None:
+        monkeypatch.delenv("SF_TEST_SECONDS", raising=False)
+    else:
+        monkeypatch.setenv("SF_TEST_SECONDS", value)
+    assert env_float("SF_TEST_SECONDS", 2, 0.1, 30) == expected
+
+
+@pytest.mark.parametrize("value", ["fast", "0.05", "31", "nan", "inf", "1,5"])
+def test_env_float_refuses_a_bad_value_naming_the_variable(monkeypatch, value):
+    monkeypatch.setenv("SF_TEST_SECONDS", value)
+    with pytest.raises(ImproperlyConfigured, match=f"Environment variable SF_TEST_SECONDS={value!r} is invalid"):
+        env_float("SF_TEST_SECONDS", 2, 0.1, 30)

@@ -1,66 +1,24 @@
-"""The PayPal adapter against the PayPal fake over real HTTP, through providers.call()."""
+"""The PayPal adapter's payment operations (start, capture, status, cancel, refund, probe) against the PayPal fake
+over real HTTP, through providers.call(); its faults and what each becomes."""
 
 import socket
 import uuid
 from decimal import Decimal
-from functools import partial
 
 import httpx
 import pytest
-from django.test import RequestFactory
 
-from steadfast.fakes.paypal import FakePayPal
 from steadfast.money import Money
-from steadfast.payments.interface import PaymentState, StartRequest, WebhookRejected
-from steadfast.providers.call import call
+from steadfast.payments.interface import PaymentState
+from steadfast.payments.tests import paypalkit
+from steadfast.payments.tests.paypalkit import RETURN_URL, approve, run, start
 from steadfast.providers.errors import Declined, Indeterminate, Misconfigured, Rejected, Unavailable
-from steadfast.providers.models import Attempt, Provider
+from steadfast.providers.models import Attempt
 from steadfast.providers.probes import providers_probe
-from steadfast.providers.registry import adapter_for
 from steadfast.providers.secrets import provider_secret_env
 
 pytestmark = pytest.mark.django_db
-RETURN_URL = "http://127.0.0.1:8000/checkout/return/SF-1001/"
-
-
-@pytest.fixture
-def fake():
-    fake = FakePayPal(client_id="client-1", client_secret="secret-1", webhook_id="WH-TEST-1").start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def provider(fake, monkeypatch):
-    code = f"paypal-{uuid.uuid4().hex[:8]}"
-    for name, value in {"CLIENT_ID": "client-1", "CLIENT_SECRET": "secret-1", "WEBHOOK_ID": "WH-TEST-1"}.items():
-        monkeypatch.setenv(provider_secret_env(code, name), value)
-    return Provider.objects.create(kind=Provider.Kind.PAYMENT, code=code, adapter="paypal", name="PayPal",
-                                   config={"api_base": fake.url, "connect_timeout": 1, "read_timeout": 0.5})
-
-
-def run(provider, operation, method, *args):
-    return call(provider, operation, partial(getattr(adapter_for(provider), method), *args), reference="SF-1001")
-
-
-def parse(provider, request):
-    """What the webhook view does with a delivery: read it (no I/O), then ask PayPal through call()."""
-    from steadfast.payments.webhooks import _event_from
-
-    return _event_from(provider, adapter_for(provider), request)
-
-
-def start(provider, key):
-    request = StartRequest(idempotency_key=key, order_number="SF-1001", amount=Money(Decimal("10.00"), "EUR"),
-                           email="ann@example.com", return_url=RETURN_URL, cancel_url=RETURN_URL + "?cancel=1")
-    return run(provider, "start", "start", request)
-
-
-def approve(redirect, action="pay") -> httpx.Response:
-    """What the customer does on PayPal's page."""
-    page = httpx.get(redirect.url, trust_env=False)
-    assert page.status_code == 200 and "Pay 10.00 EUR" in page.text and "value='decline'" in page.text
-    return httpx.post(redirect.url, data={"action": action}, trust_env=False)
+fake, provider = paypalkit.fake, paypalkit.provider  # the fixtures (PayPal fake, a provider on it)
 
 
 def test_start_approve_and_status_capture_once(fake, provider):
@@ -222,64 +180,6 @@ def test_probe(fake, provider):
     assert [r.outcome for r in providers_probe(provider.code)] == ["ok"]
     fake.set_fault("status", status=503)
     assert [r.outcome for r in providers_probe(provider.code)] == ["unavailable"]
-
-
-# --- webhooks -----------------------------------------------------------------------------------------------
-def webhook(body, headers):
-    return RequestFactory().post("/payments/webhooks/paypal/", data=body, content_type="application/json",
-                                 headers=headers)
-
-
-def paid_event(fake, provider):
-    key = str(uuid.uuid4())
-    redirect = start(provider, key)
-    approve(redirect)
-    run(provider, "capture", "capture", key, redirect.reference)
-    event = next(e for e in fake.events if e["event_type"] == "PAYMENT.CAPTURE.COMPLETED")
-    return key, redirect.reference, event
-
-
-def test_genuine_webhook_is_verified_by_paypal(fake, provider):
-    key, order_id, event = paid_event(fake, provider)
-
-    parsed = parse(provider, webhook(*fake.webhook_request(event)))
-
-    assert (parsed.id, parsed.kind, parsed.reference, parsed.payment_key) == (
-        event["id"], "PAYMENT.CAPTURE.COMPLETED", order_id, key)
-    assert parsed.status.state == PaymentState.SUCCEEDED
-    assert parsed.status.charge_reference == fake.ledger.successful(key)[0].reference
-    assert any(r.path == "/v1/notifications/verify-webhook-signature" for r in fake.log)
-
-
-@pytest.mark.parametrize("forgery", ["bad_signature", "tampered", "other webhook", "stale", "no headers"])
-def test_forged_webhooks_are_rejected(fake, provider, forgery):
-    _, _, event = paid_event(fake, provider)
-    body, headers = fake.webhook_request(
-        event, webhook_id="WH-SOMEONE-ELSE" if forgery == "other webhook" else None,
-        transmitted="2020-01-01T00:00:00Z" if forgery == "stale" else None)
-    if forgery == "bad_signature":
-        fake.set_fault("bad_signature", times=1)
-    if forgery == "tampered":
-        body = body.replace(b'"10.00"', b'"0.01"')
-    if forgery == "no headers":
-        headers = {}
-    verifications = [r.path for r in fake.log].count("/v1/notifications/verify-webhook-signature")
-
-    with pytest.raises(WebhookRejected):
-        parse(provider, webhook(body, headers))
-    if forgery in ("stale", "no headers"):  # refused by reading alone: nothing sent, nothing counted
-        assert not Attempt.objects.filter(provider=provider, operation="webhook").exists()
-
-    asked = [r.path for r in fake.log].count("/v1/notifications/verify-webhook-signature") - verifications
-    assert asked == (0 if forgery in ("stale", "no headers") else 1)
-
-
-def test_webhook_when_paypal_cannot_be_asked_is_unavailable(fake, provider):
-    _, _, event = paid_event(fake, provider)
-    request = webhook(*fake.webhook_request(event))
-    fake.set_fault("status", status=503)
-    with pytest.raises(Unavailable):
-        parse(provider, request)
 
 
 def test_gateway_faults_switch_over_http(fake):

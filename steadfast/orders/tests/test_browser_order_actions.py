@@ -1,0 +1,54 @@
+"""The order page in Chromium: the next steps as buttons, the dangerous ones apart and asked twice.
+(docs/screenshots/admin-order.png was taken by this test.)"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from steadfast.catalog.models import Variant
+from steadfast.orders.models import OrderStatus
+from steadfast.testing import admin_browser_login
+
+pytestmark = pytest.mark.browser
+SHOTS = os.environ.get("STEADFAST_SHOTS_DIR", "")  # set to keep the screenshots for a look
+
+
+def _shot(page, tmp_path, name):
+    page.screenshot(path=str(tmp_path / name), full_page=True)
+    if SHOTS:
+        (Path(SHOTS) / name).write_bytes((tmp_path / name).read_bytes())
+
+
+def test_staff_cancel_an_order_only_after_confirming_it(page, django_user_model, make_variant, details, tmp_path):
+    from steadfast.checkout.services import order_place
+
+    variant = make_variant(stock=5, price="25.00", name="Linen shirt")
+    order, _ = order_place(lines=[(variant.pk, 2)], details=details, idempotency_key="browser-actions-1")
+    admin_browser_login(page, django_user_model)
+    page.goto(f"/admin/orders/order/{order.pk}/change/")
+    _shot(page, tmp_path, "admin-order.png")
+    panel = page.locator("form.sf-actions").first
+    forward = panel.locator("[role=group]", has_text="Move the order along")
+    danger = panel.locator("[role=group].sf-actions-danger")
+    assert forward.locator("button").all_inner_texts() == ["Mark paid", "Mark shipped"]
+    assert danger.locator("button.sf-danger").all_inner_texts() == ["Cancel and release stock…"]
+
+    page.fill("#id_note", "Customer phoned to cancel")
+    danger.locator("button").click()
+    question = page.locator(".sf-confirm-question").inner_text()
+    assert question == "Cancel this order and put its items back in stock? This cannot be undone."
+    assert "2 × Linen shirt" in " ".join(page.locator(".sf-confirm-lines").inner_text().split())
+    _shot(page, tmp_path, "admin-order-confirm-cancel.png")
+    page.click("text=No, go back to the order")  # second thoughts: nothing happened
+    order.refresh_from_db()
+    assert order.status == OrderStatus.AWAITING_OFFLINE_PAYMENT and Variant.objects.get(pk=variant.pk).stock == 3
+
+    page.fill("#id_note", "Customer phoned to cancel")
+    page.locator("[role=group].sf-actions-danger button").click()
+    page.click("text=Yes, cancel the order")
+    assert f"Cancelled, stock released: {order.number}." in page.locator(".messagelist").inner_text()
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED and Variant.objects.get(pk=variant.pk).stock == 5
+    assert order.events.get(to_status=OrderStatus.CANCELLED).message == "Customer phoned to cancel"
+    assert page.locator("form.sf-actions button[name=action]").count() == 0  # nothing more can happen to it
