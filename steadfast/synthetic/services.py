@@ -36,7 +36,9 @@ def checkout_plan() -> list[tuple[Provider, DeliveryMethod]]:
             delivery = next((d for d in fitting if d.code not in covered), fitting[0])
             covered.add(delivery.code)
             pairs.append((payment, delivery))
-    offline_first = sorted(payments, key=lambda p: not adapter_for(p).offline)  # no gateway session needed
+    # Offline methods first: they need no gateway session. A provider of kind payment whose adapter is no gateway
+    # (a health-check ping, say) has no `offline` and counts as online.
+    offline_first = sorted(payments, key=lambda p: not getattr(adapter_for(p), "offline", False))
     for delivery in deliveries:
         if delivery.code not in covered:
             payment = next((p for p in offline_first if fits_delivery(p, not delivery.needs_address)), None)
