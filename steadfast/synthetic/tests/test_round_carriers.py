@@ -44,7 +44,8 @@ def test_round_buys_by_cdek_courier_and_inpost_locker(carriers, fake_cdek, fake_
     assert orders.count() == len(runs) and not Order.objects.filter(synthetic=False).exists()
     assert set(orders.values_list("status", flat=True)) == {OrderStatus.CANCELLED}
     cdek_order, locker_order = orders.get(delivery_method="cdek"), orders.get(delivery_method="paczkomat")
-    assert cdek_order.delivery_total > 0 and cdek_order.currency == "PLN" and cdek_order.city == "Warszawa"  # the live price for the address
+    # The live price for the probe's address (the fake adds by postcode), the locker chosen from the list.
+    assert cdek_order.delivery_total > 0 and cdek_order.currency == "PLN" and cdek_order.city == "Warszawa"
     assert locker_order.pickup_point == "WAW01M" and locker_order.address_line1 == ""
     shipments_sweep()  # cash on delivery ships unpaid: no parcel may be booked for a probe's order
     assert not Shipment.objects.exists() and fake_cdek.ledger.shipments == [] and fake_inpost.ledger.shipments == []
