@@ -42,6 +42,10 @@ State = Shipment.State
 
 def shipment_ensure(order) -> Shipment | None:
     """The order's Shipment row when it goes by a carrier method (inside the caller's transaction)."""
+    if order.synthetic:
+        # The synthetic checkout's order (cash on delivery ships unpaid) is cancelled a moment later: a worker
+        # picking the shipment up in between would book a real parcel with the carrier.
+        return None
     method = DeliveryMethod.objects.filter(code=order.delivery_method, kind=DeliveryMethod.Kind.CARRIER,
                                            provider__isnull=False).select_related("provider").first()
     if method is None:

@@ -89,10 +89,12 @@ def checkout_run(variant, delivery, payment, run_id: int, result: FlowResult) ->
                                        "email": f"synthetic-checkout@{urlsplit(base).hostname or 'localhost'}"})
         codes = delivery.country_codes
         country = settings.SHOP_COUNTRY if settings.SHOP_COUNTRY in codes or not codes else codes[0]
-        postcode = FORMATS.get(country, (None, "12345"))[1]
-        # Carriers price the parcel's destination, asked on the delivery step before the methods.
+        postcode, city = settings.SYNTHETIC_CHECKOUT_PLACES.get(
+            country, (FORMATS.get(country, (None, "12345"))[1], "Test"))
+        # Carriers price the parcel's destination, asked on the delivery step before the methods; their pickup
+        # points are listed for its town, so it must be a real one (SYNTHETIC_CHECKOUT_PLACES).
         post("delivery", "/checkout/delivery/", {"where": "1", "to-country": country, "to-postcode": postcode,
-                                                 "to-city": "Test"})
+                                                 "to-city": city})
         get("delivery", "/checkout/delivery/", f'value="{delivery.code}"')
         step = urlsplit(post("delivery", "/checkout/delivery/", {"method": delivery.code})).path
         if step.startswith("/checkout/point/"):
@@ -103,7 +105,7 @@ def checkout_run(variant, delivery, payment, run_id: int, result: FlowResult) ->
             step = urlsplit(post("pickup point", "/checkout/point/", {"point": points[0]})).path
         if step.startswith("/checkout/address/"):
             post("address", "/checkout/address/", {
-                "address_line1": "Testowa 1", "postcode": postcode, "city": "Test", "country": country},
+                "address_line1": "Testowa 1", "postcode": postcode, "city": city, "country": country},
                 "/checkout/payment/")
         get("payment", "/checkout/payment/", f'value="{payment.code}"')
         post("payment", "/checkout/payment/", {"method": payment.code}, "/checkout/review/")

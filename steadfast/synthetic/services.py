@@ -29,6 +29,10 @@ def checkout_plan() -> list[tuple[Provider, DeliveryMethod]]:
     one that a shopper could choose together (pay at pickup only with a pickup, and so on)."""
     payments = list(Provider.objects.filter(kind=Provider.Kind.PAYMENT, enabled=True).order_by("priority", "code"))
     deliveries = list(DeliveryMethod.objects.filter(enabled=True).select_related("provider").order_by("pk"))
+    if any(d.kind == DeliveryMethod.Kind.CARRIER and d.provider_id for d in deliveries):
+        # The emergency method stands in only while no carrier answers (shipping.quotes): a shopper never sees it
+        # next to them, so the probe does not try to buy it; a dead carrier fails its own run instead.
+        deliveries = [d for d in deliveries if d.kind != DeliveryMethod.Kind.EMERGENCY]
     pairs, covered = [], set()
     for payment in payments:
         fitting = [d for d in deliveries if fits_delivery(payment, not d.needs_address)]
