@@ -27,6 +27,12 @@ def _format(country: str):
     return re.compile(data["zip"]), tuple(data.get("zipex", "").split(",")) if data.get("zipex") else ()
 
 
+def postcode_example(country: str) -> str:
+    """A postcode of the country's format (the data set's first example), "12345" for a country without one."""
+    examples = _format(country)[1]
+    return examples[0].strip() if examples else "12345"
+
+
 def _shape(code: str) -> str:
     """Digits as 9 and letters as A, separators left out: "00-950" -> "99999"."""
     return "".join("9" if c.isdigit() else "A" if c.isalpha() else "" for c in code)

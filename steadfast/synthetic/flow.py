@@ -21,7 +21,7 @@ from django.middleware.csrf import CSRF_SESSION_KEY
 
 from steadfast.orders.models import Order
 from steadfast.providers.registry import adapter_for
-from steadfast.shipping.postcodes import FORMATS
+from steadfast.shipping.postcodes import postcode_example
 from steadfast.synthetic.product import SESSION_KEY
 
 POINT = re.compile(r'<input type="radio" name="point" value="([^"]+)"')
@@ -89,8 +89,7 @@ def checkout_run(variant, delivery, payment, run_id: int, result: FlowResult) ->
                                        "email": f"synthetic-checkout@{urlsplit(base).hostname or 'localhost'}"})
         codes = delivery.country_codes
         country = settings.SHOP_COUNTRY if settings.SHOP_COUNTRY in codes or not codes else codes[0]
-        postcode, city = settings.SYNTHETIC_CHECKOUT_PLACES.get(
-            country, (FORMATS.get(country, (None, "12345"))[1], "Test"))
+        postcode, city = settings.SYNTHETIC_CHECKOUT_PLACES.get(country, (postcode_example(country), "Test"))
         # Carriers price the parcel's destination, asked on the delivery step before the methods; their pickup
         # points are listed for its town, so it must be a real one (SYNTHETIC_CHECKOUT_PLACES).
         post("delivery", "/checkout/delivery/", {"where": "1", "to-country": country, "to-postcode": postcode,
