@@ -40,16 +40,17 @@ CART_LINK = re.compile(r"<!--cart-link-->.*?<!--/cart-link-->", re.DOTALL)
 CART_MARK = "\x00cart\x00"
 
 
-def anonymous_page_cache(view=None, *, params=None):
+def anonymous_page_cache(view=None, *, params=None, vary=None):
     """`@anonymous_page_cache` for a page without query parameters, `@anonymous_page_cache(params={name: check})`
-    for one that reads some (check(value) -> bool says the value is one of a bounded set worth caching).
+    for one that reads some (check(value) -> bool says the value is one of a bounded set worth caching);
+    `vary(request) -> str` adds what else the page shows (the cart page: the cart's lines).
     The name is historical: shoppers with a session and a cart are served from it too (module docstring)."""
     if view is None:
-        return lambda inner: _decorate(inner, params or {})
-    return _decorate(view, params or {})
+        return lambda inner: _decorate(inner, params or {}, vary)
+    return _decorate(view, params or {}, vary)
 
 
-def _decorate(view, params):
+def _decorate(view, params, vary=None):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         audience = _audience(request)
@@ -61,10 +62,12 @@ def _decorate(view, params):
         request.GET = query
         path = hashlib.sha256(f"{request.path}?{query.urlencode()}".encode()).hexdigest()
         key = f"page:{version}:{_status_version(request)}:{audience}:{get_language()}:{path}"
+        if vary is not None:
+            key += ":" + hashlib.sha256(vary(request).encode()).hexdigest()
         stored = cache.get(key)
         if stored is None:
             response = view(request, *args, **kwargs)
-            if response.status_code != 200 or response.streaming or _personal(response):
+            if response.status_code != 200 or response.streaming or _personal(request, response):
                 return response
             body = CART_LINK.sub(CART_MARK, TOKEN.sub(MARK, response.content.decode()), count=1)
             cache.set(key, (body, response["Content-Type"]), PAGE_SECONDS)
@@ -126,8 +129,12 @@ def _used_query(request, params) -> QueryDict | None:
     return query
 
 
-def _personal(response) -> bool:
-    """A response that sets a cookie other than the CSRF one (a message, a session) belongs to one visitor."""
+def _personal(request, response) -> bool:
+    """A response that sets a cookie other than the CSRF one (a message, a session) belongs to one visitor, and so
+    does one whose view changed the session (e.g. the cart brought in line with stock, with a message)."""
+    session = getattr(request, "session", None)
+    if session is not None and session.modified:
+        return True
     cache_control = response.get("Cache-Control", "")
     return bool(set(response.cookies) - {settings.CSRF_COOKIE_NAME}) or "private" in cache_control or (
         "no-store" in cache_control)
