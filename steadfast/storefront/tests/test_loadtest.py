@@ -39,7 +39,7 @@ def test_a_short_run_prints_capacity_and_writes_the_report(live_server, stocked_
 
 def test_a_run_that_errors_has_no_capacity(live_server, shop_defaults, tmp_path, capsys):
     # An empty shop: every shopper fails at the start, so no step qualifies.
-    call_command("loadtest", url=live_server.url, start_users=1, max_users=1, step_seconds=2, p99_ms=60_000,
+    call_command("loadtest", url=live_server.url, start_users=1, max_users=1, step_seconds=4, p99_ms=60_000,
                  report=str(tmp_path))
     out = capsys.readouterr().out
     assert re.search(r"^\s+1\s+\d+\s+[1-9]\d*\s", out, flags=re.M), out  # the step counts the errors
