@@ -56,10 +56,12 @@ class Shopper(HttpUser):
         payments = [p["code"] for p in options.get("payment_methods", []) if delivery["code"] in p["delivery_methods"]]
         if not payments:
             return
+        # A different customer each time: the shop caps unpaid orders per e-mail, phone and address.
         body = {
-            "contact": {"email": f"load-{uuid.uuid4().hex[:12]}@example.com", "phone": "+48 600 000 000",
-                        "full_name": "Load Test"},
-            "address": {"line1": "ul. Testowa 1", "postcode": "00-001", "city": "Warszawa", "country": "PL"},
+            "contact": {"email": f"load-{uuid.uuid4().hex[:12]}@example.com",
+                        "phone": f"+48 6{random.randrange(10**7, 10**8)}", "full_name": "Load Test"},
+            "address": {"line1": f"ul. Testowa {random.randrange(1, 10**6)}", "postcode": "00-001",
+                        "city": "Warszawa", "country": "PL"},
             "delivery_method": delivery["code"],
             "payment_method": random.choice(payments),
         }
