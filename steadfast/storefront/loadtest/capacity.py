@@ -3,8 +3,10 @@ with p99 under the target and no failed request."""
 
 import csv
 import html
+import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,7 +76,10 @@ def report_write(path: Path, url: str, steps: list[Step], target_p99_ms: float, 
         "<!doctype html><meta charset=utf-8><title>Steadfast load test</title>"
         "<style>body{font:15px system-ui;margin:2rem}td,th{padding:.3rem .8rem;text-align:right}</style>"
         f"<h1>Load test of {html.escape(url)}</h1><p><strong>{html.escape(capacity_line(best, target_p99_ms))}"
-        "</strong></p><table><tr><th>users</th><th>requests</th><th>failures</th><th>req/s</th><th>p50 ms</th>"
+        f"</strong></p><p>{time.strftime('%Y-%m-%d %H:%M %Z')}, load average of this machine "
+        f"{' '.join(f'{n:.1f}' for n in os.getloadavg())} at the end. Each step runs its shoppers for a fixed time; "
+        "a step is within the target when its p99 is under it and no request or shopper failed.</p>"
+        "<table><tr><th>users</th><th>requests</th><th>failures</th><th>req/s</th><th>p50 ms</th>"
         f"<th>p99 ms</th><th>within target</th><th></th></tr>{rows}</table>"
     )
 
