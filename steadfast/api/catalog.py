@@ -8,13 +8,14 @@ from decimal import Decimal
 from typing import Literal
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field, model_validator
 
 from steadfast.api.cart import image_out
 from steadfast.api.schemas import CategoryOut, ErrorOut, ProductOut, ProductPageOut, money
 from steadfast.catalog import selectors
+from steadfast.catalog.cache import cached
 from steadfast.siteurl import absolute_url
 
 router = Router(tags=["catalog"])
@@ -59,6 +60,16 @@ def product_list(request, filters: Query[ProductFilters]):
         category = tree.get(filters.category)
         if category is None:
             raise Http404("unknown category")
+    if filters.q or filters.min_price is not None or filters.max_price is not None or filters.page > 50:
+        return _product_page(tree, category, filters)  # unbounded values: not worth a cache entry each
+    # The same for every client until the catalog changes (catalog version in the key): stored as JSON text.
+    body = cached(["api-products", filters.model_dump_json()],
+                  lambda: ProductPageOut.model_validate(_product_page(tree, category, filters)).model_dump_json(),
+                  seconds=60)
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
+
+
+def _product_page(tree, category, filters) -> dict:
     listed = selectors.products_list(
         tree, category=category, min_price=filters.min_price, max_price=filters.max_price,
         in_stock=filters.in_stock, sort=filters.sort or selectors.DEFAULT_SORT,
@@ -77,7 +88,7 @@ def product_list(request, filters: Query[ProductFilters]):
             {"slug": p.slug, "name": p.name,
              "category": {"slug": tree.by_id[p.category_id].slug, "name": tree.by_id[p.category_id].name},
              "price": money(p.price), "in_stock": p.in_stock,
-             "image": image_out(request, p.first_images[0]) if p.first_images else None,
+             "image": image_out(None, p.first_images[0]) if p.first_images else None,
              "url": absolute_url(p.get_absolute_url())}
             for p in page.object_list
         ],

@@ -117,10 +117,11 @@ class Cart:
             total = total + line.total
         return total
 
-    def reconcile(self) -> list[str]:
-        """Bring the cart in line with current stock; one message per change since items were added."""
+    def reconcile(self, lines=None) -> list[str]:
+        """Bring the cart in line with current stock; one message per change since items were added.
+        `lines`: this cart's lines() when the caller has them already (one read of the variants, not two)."""
         notices = []
-        lines = self.lines()
+        lines = self.lines() if lines is None else lines
         known = {str(line.variant.pk) for line in lines}
         for key in list(self.items):
             if key not in known:

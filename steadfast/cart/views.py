@@ -7,14 +7,25 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from steadfast.cart.cart import Cart, CartError, parse_quantity
+from steadfast.cart.cart import SESSION_KEY, Cart, CartError, parse_quantity
+from steadfast.storefront.pagecache import anonymous_page_cache
 
 
+def _cart_lines(request) -> str:
+    """What the cart page shows besides the catalog (already in the page key): the session's lines."""
+    session = getattr(request, "session", None)
+    return repr(sorted(session.get(SESSION_KEY, {}).items())) if session is not None else ""
+
+
+@anonymous_page_cache(vary=_cart_lines)
 def detail(request):
     cart = Cart(request.session)
-    for notice in cart.reconcile():
-        messages.warning(request, notice)
     lines = cart.lines()
+    notices = cart.reconcile(lines)
+    for notice in notices:
+        messages.warning(request, notice)
+    if notices:  # rare: something sold out or went off sale since it was added
+        lines = cart.lines()
     context = {"lines": lines, "subtotal": cart.subtotal(lines), "low_stock": settings.SHOP_LOW_STOCK}
     return render(request, "cart/detail.html", context)
 

@@ -6,6 +6,7 @@ from functools import lru_cache
 
 import segno
 from django.conf import settings
+from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -18,7 +19,11 @@ from steadfast.status.sanitize import clean_html
 from steadfast.status.selectors import banner_current, partner_shops, policy_active_actions
 
 DISMISS_SESSION_KEY = "status_banner_dismissed"
-AUTO_CACHE_SECONDS = 5
+# The automatic text is written by banner_auto_refresh (on every event that can change it, and every minute by
+# status.tasks), never rebuilt on a shopper's request while it is in the cache; this only bounds how long a text
+# outlives a stopped worker.
+AUTO_CACHE_SECONDS = 600
+AUTO_KEY = "status:banner:auto:v2:{language}"
 
 
 @lru_cache(maxsize=256)
@@ -43,11 +48,24 @@ def contacts_for(phone="", email="", telegram="", whatsapp="", vk="") -> list[di
 
 
 def banner_auto_text() -> str:
-    """A notice written from provider health, or "" when everything customers use works."""
-    key = f"status:banner:auto:v1:{get_language() or settings.LANGUAGE_CODE}"
-    text = cache.get(key)
-    if text is not None:
-        return text
+    """A notice written from provider health, or "" when everything customers use works (from the cache; built
+    here only when the cache has none at all, e.g. just after a deploy or a cache flush)."""
+    language = get_language() or settings.LANGUAGE_CODE
+    text = cache.get(AUTO_KEY.format(language=language))
+    if text is None:
+        text = _auto_text_build()
+        cache.set(AUTO_KEY.format(language=language), text, AUTO_CACHE_SECONDS)
+    return text
+
+
+def banner_auto_refresh() -> None:
+    """Write the automatic text of every language now (called off the shopper's path: events, the minute tick)."""
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            cache.set(AUTO_KEY.format(language=code), _auto_text_build(), AUTO_CACHE_SECONDS)
+
+
+def _auto_text_build() -> str:
     parts = []
     online, healthy, offline = payment_health()
     if online and not healthy:
@@ -86,9 +104,7 @@ def banner_auto_text() -> str:
             )
     if not parts and Action.BANNER in policy_active_actions():
         parts.append(_policy_banner_text())
-    text = " ".join(parts)
-    cache.set(key, text, AUTO_CACHE_SECONDS)
-    return text
+    return " ".join(parts)
 
 
 def _policy_banner_text() -> str:

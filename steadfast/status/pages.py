@@ -46,9 +46,26 @@ def _render(request, template, snapshot, **extra):
     return _cacheable(request, response)
 
 
+# The status page's HTML in this process, for the snapshot and contacts it was rendered from: the page is rendered
+# once per snapshot (rebuilt every few seconds) instead of on every request. Bounded: a few languages x snapshots.
+_rendered_pages: dict[str, str] = {}
+
+
 @require_GET
 def status_page(request):
-    return _render(request, "status/page.html", snapshot_get(), busy=_busy())
+    snapshot = snapshot_get()
+    context = {**page_context(snapshot), "busy": _busy()}
+    partners = [{k: v for k, v in vars(p).items() if k != "_state"} for p in context["partners"]]
+    shown = json.dumps([snapshot, context["contacts"], partners, get_language(), context["busy"]], sort_keys=True,
+                       default=str)
+    key = hashlib.sha256(shown.encode()).hexdigest()
+    body = _rendered_pages.get(key)
+    if body is None:
+        body = render_to_string("status/page.html", context)
+        if len(_rendered_pages) >= 16:
+            _rendered_pages.clear()
+        _rendered_pages[key] = body
+    return _cacheable(request, HttpResponse(body))
 
 
 def _busy() -> bool:

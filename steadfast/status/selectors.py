@@ -112,9 +112,12 @@ def banner_current():
 
 
 def banner_cache_clear():
-    from django.conf import settings
+    cache.delete(BANNER_CACHE_KEY)
+    # The automatic text is rewritten, not deleted: deleting it would make the next shopper's request rebuild it
+    # (~30 queries). Now, in the process of the change (a staff save, a breaker transition), which sees what it wrote.
+    from steadfast.status.banner import banner_auto_refresh  # banner imports this module
 
-    cache.delete_many([BANNER_CACHE_KEY] + [f"status:banner:auto:v1:{code}" for code, _name in settings.LANGUAGES])
+    banner_auto_refresh()
 
 
 def policy_active_actions() -> set:

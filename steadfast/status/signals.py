@@ -24,3 +24,8 @@ def on_health_changed(sender, event=None, **kwargs):
             incidents_sync()
     banner_cache_clear()
     snapshot_clear()
+
+
+def on_banner_input_saved(sender, raw=False, **kwargs):
+    if not raw:  # fixtures load rows as they are
+        banner_cache_clear()

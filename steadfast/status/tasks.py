@@ -1,6 +1,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
+from steadfast.status.banner import banner_auto_refresh
 from steadfast.status.incidents import incidents_sync
 from steadfast.status.policies import policies_evaluate
 from steadfast.status.services import shop_mode_tick
@@ -16,6 +17,7 @@ def status_tick_task():
     shop_mode_tick()
     incidents_sync()
     policies_evaluate()
+    banner_auto_refresh()  # the automatic banner text, so no shopper's request ever rebuilds it
 
 
 @db_periodic_task(crontab(minute="*"))

@@ -1,7 +1,8 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 from steadfast.cart.cart import Cart
-from steadfast.catalog.models import Category
+from steadfast.catalog.selectors import category_tree
 
 
 def shop(request):
@@ -11,6 +12,7 @@ def shop(request):
         "shop_phone": settings.SHOP_PHONE,
         "shop_email": settings.SHOP_EMAIL,
         "cart_count": len(Cart(session)) if session is not None else 0,
-        # Lazy: queried only when a page shows the header; shop views pass their own already-loaded list.
-        "nav_categories": Category.objects.filter(is_active=True, parent=None).order_by("position", "name"),
+        # Lazy: read only when a page shows the header, from the category tree cached per catalog version (the
+        # same list the shop views pass); only visible categories, as on the catalog pages.
+        "nav_categories": SimpleLazyObject(lambda: category_tree().roots()),
     }

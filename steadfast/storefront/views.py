@@ -61,6 +61,13 @@ def category(request, slug):
     return render(request, "storefront/category.html", context)
 
 
+SEARCH_PARAMS = {  # a search is cached like a category page; long or odd texts are searched fresh
+    "q": lambda v: len(v) <= 60 and len(v.split()) <= 6,
+    "page": CATEGORY_PARAMS["page"],
+}
+
+
+@anonymous_page_cache(params=SEARCH_PARAMS)
 def search(request):
     tree = selectors.category_tree()
     text = request.GET.get("q", "").strip()[:200]

@@ -63,3 +63,43 @@ def test_category_page_shows_twelve_cards_with_first_images(client, db):
     assert html.count('class="product-card') == 12
     assert "/media/products/p0-0.jpg" in html and "/media/products/p0-1.jpg" not in html
     assert count <= MAX_QUERIES
+
+
+SHOPPER_PAGES = ["/", "/c/root/", "/search/?q=product", "/cart/", "/p/product-1/", "/status/", "/api/v1/products"]
+
+
+def shopper_with_cart(client):
+    variant = Variant.objects.filter(stock__gt=0).order_by("pk").first()
+    client.post("/cart/add/", {"variant": variant.pk, "quantity": "1"})
+    client.get("/cart/")  # shows the "Added to your cart." message, so later pages have none waiting
+    return client
+
+
+def count_shopper_queries(client, url):
+    """(fresh render, served from the cache) for a shopper with a cart: the fresh one right after a catalog change
+    (a new catalog version retires every cached page and fragment), the least of three of each."""
+    from steadfast.catalog.cache import catalog_changed
+
+    fresh, cached = [], []
+    for _ in range(3):
+        catalog_changed()
+        for counts in (fresh, cached):
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+            assert response.status_code == 200, url
+            # Reads and writes of the cache table (SQLite runs have a database cache, each write in a savepoint)
+            # are the cache, not the page.
+            counts.append(sum("steadfast_cache" not in q["sql"] and "SAVEPOINT" not in q["sql"]
+                              for q in queries.captured_queries))
+    return min(fresh), min(cached)
+
+
+@pytest.mark.parametrize("url", SHOPPER_PAGES)
+def test_query_count_for_a_shopper_with_a_cart_does_not_grow_with_catalog(client, db, url):
+    fill(0, 5)
+    shopper = shopper_with_cart(client)
+    small = count_shopper_queries(shopper, url)
+    fill(5, 40)
+    large = count_shopper_queries(shopper, url)
+    assert small == large, (small, large)
+    assert max(large) <= MAX_QUERIES, large
