@@ -67,7 +67,7 @@ lint: $(STAMP)
 bench: $(VENV)/.installed-bench
 	@command -v wrk >/dev/null 2>&1 || apt-get install -y -qq wrk >/dev/null 2>&1 || \
 		echo "wrk is not installed (apt-get install wrk); locust will drive every endpoint"
-	$(PY) -u bench/pages_bench.py
+	$(PY) -u -m bench.pages_bench
 	$(PY) -u bench/run.py
 	$(PY) -u bench/detection_drill.py
 

@@ -15,11 +15,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 import urllib.request
 from http.cookiejar import CookieJar
 from pathlib import Path
+
+from bench.run import wait_for
 
 
 def _free_port() -> int:
@@ -73,7 +74,7 @@ def main():
         [PY, "-m", "gunicorn", "steadfast.wsgi", "-w", "2", "-k", "sync", "-b", f"127.0.0.1:{PORT}",
          "--log-level", "warning"], cwd=CODE, env=env)
     try:
-        _wait_for(f"{BASE}/healthz")
+        wait_for(f"{BASE}/healthz")
         pages = _pages(env)
         cookie = _shopper_with_cart(pages["product"])
         print(f"Launch pages — SQLite, 2 gunicorn sync workers, wrk {CONNECTIONS} connections, {SECONDS} s per page, "
@@ -152,16 +153,6 @@ def _print(results, pages):
         print(f"{row[0]:<10} {row[1]:>20.2f} {row[2]:>7.0f} {row[3]:>18.2f} {row[4]:>7.0f} {errors}")
 
 
-def _wait_for(url, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit(f"server did not answer {url} within {seconds} s")
 
 
 def _load() -> str:

@@ -80,13 +80,18 @@ class AddressForm(forms.Form):
             self.add_error("address_line1", _("Please enter the street and house number, e.g. ul. Długa 5."))
         if city and not any(ch.isalpha() for ch in city):
             self.add_error("city", _("Please enter the name of the town or city."))
-        if data.get("postcode") and data.get("country"):
-            problem = postcode_problem(data["country"], data["postcode"])
-            if problem:
-                self.add_error("postcode", problem)
-            else:
-                data["postcode"] = postcode_normalise(data["country"], data["postcode"])
-        return data
+        return postcode_clean(self, data)
+
+
+def postcode_clean(form, data):
+    """The postcode checked against the country's format and written the country's way (both address forms)."""
+    if data.get("postcode") and data.get("country"):
+        problem = postcode_problem(data["country"], data["postcode"])
+        if problem:
+            form.add_error("postcode", problem)
+        else:
+            data["postcode"] = postcode_normalise(data["country"], data["postcode"])
+    return data
 
 
 class DestinationForm(forms.Form):
@@ -114,13 +119,7 @@ class DestinationForm(forms.Form):
                     self.add_error(name, error)
         if data.get("city") and not any(ch.isalpha() for ch in data["city"]):
             self.add_error("city", _("Please enter the name of the town or city."))
-        if data.get("postcode") and data.get("country"):
-            problem = postcode_problem(data["country"], data["postcode"])
-            if problem:
-                self.add_error("postcode", problem)
-            else:
-                data["postcode"] = postcode_normalise(data["country"], data["postcode"])
-        return data
+        return postcode_clean(self, data)
 
 
 class PointForm(forms.Form):
