@@ -6,6 +6,10 @@ with its first and last failed check.
 Components: "shop" (answers and sells: healthz, readyz, the catalog page) and each component of the shop's status
 page (payments, delivery, checkout test purchase, ...). A round where the shop did not answer counts against every
 component: nothing worked for the customer then.
+
+Counting (the usual SLA convention): a downtime window runs from its first failed check to the first good check
+after it, so a single failed check between two good ones counts one check interval. A window with no good check yet
+is still open and runs until now (for a past month: until the month's end), never 0 minutes.
 """
 
 import csv
@@ -25,10 +29,16 @@ def round_record(data_dir, at: datetime, state: str, problems, components: dict)
                   {"at": at.isoformat(), "state": state, "problems": list(problems), "components": components})
 
 
-def month_report(data_dir, month: str, target_pct: float) -> list[dict]:
+def month_report(data_dir, month: str, target_pct: float, now: datetime | None = None) -> list[dict]:
     rounds = read_records(Path(data_dir) / f"checks-{month}.jsonl")
     names = ["shop"] + sorted({cid for r in rounds for cid in r.get("components", {})})
-    return [_component(name, rounds, target_pct) for name in names] if rounds else []
+    until = min(now or datetime.now(UTC), _month_end(month))  # where an open window stops being counted
+    return [_component(name, rounds, target_pct, until) for name in names] if rounds else []
+
+
+def _month_end(month: str) -> datetime:
+    year, number = (int(part) for part in month.split("-"))
+    return datetime(year + number // 12, number % 12 + 1, 1, tzinfo=UTC)
 
 
 def _failed(name, record) -> bool:
@@ -40,7 +50,7 @@ def _failed(name, record) -> bool:
     return status is not None and status not in OK_STATUSES
 
 
-def _component(name, rounds, target_pct) -> dict:
+def _component(name, rounds, target_pct, until: datetime) -> dict:
     windows, current = [], None
     for record in rounds:
         if _failed(name, record):
@@ -51,17 +61,19 @@ def _component(name, rounds, target_pct) -> dict:
             current["last_failed"], current["checks"] = record["at"], current["checks"] + 1
         elif current is not None:
             current["end"], current = record["at"], None
-    for window in windows:
-        end = datetime.fromisoformat(window["end"] or window["last_failed"])
-        window["minutes"] = round((end - datetime.fromisoformat(window["start"])).total_seconds() / 60, 1)
     first, last = datetime.fromisoformat(rounds[0]["at"]), datetime.fromisoformat(rounds[-1]["at"])
+    for window in windows:
+        # Still open: down until a good check says otherwise, so it runs to `until` (never to its last failure).
+        end = datetime.fromisoformat(window["end"]) if window["end"] else max(until, last)
+        window["minutes"] = round((end - datetime.fromisoformat(window["start"])).total_seconds() / 60, 1)
+        last = max(last, end)
     measured = max((last - first).total_seconds() / 60, 1.0)
     down = sum(w["minutes"] for w in windows)
     failed = sum(w["checks"] for w in windows)
     budget = measured * (100 - target_pct) / 100
     return {"component": name, "checks": len(rounds), "failed_checks": failed,
             "uptime_pct": round(100 * (1 - down / measured), 3), "target_pct": target_pct,
-            "measured_from": rounds[0]["at"], "measured_to": rounds[-1]["at"],
+            "measured_from": rounds[0]["at"], "measured_to": last.isoformat(),
             "downtime_minutes": round(down, 1), "budget_minutes": round(budget, 1),
             "budget_left_minutes": round(budget - down, 1), "windows": windows}
 

@@ -47,6 +47,23 @@ def test_month_report_uptime_budget_and_windows(tmp_path):
             "2026-11-01T08:50:00+00:00", "30.0", "30", ""] in rows
 
 
+def test_a_single_failed_check_counts_until_the_first_good_one_and_an_open_window_until_now(tmp_path):
+    # Checks every 2 minutes; one failed check at minute 10 between good ones at 8 and 12; then a failure at 20
+    # with no good check after it.
+    for minute in (0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20):
+        record(tmp_path, minute, "down" if minute in (10, 20) else "up", problems=["healthz: HTTP 502"])
+    report = month_report(tmp_path, "2026-11", 99.0, now=START + timedelta(minutes=27))[0]
+    assert [(w["start"][11:16], w["end"][11:16], w["minutes"], w["checks"]) for w in report["windows"]] == [
+        ("00:10", "00:12", 2.0, 1), ("00:20", "", 7.0, 1)]
+    assert report["downtime_minutes"] == 9.0 and report["measured_to"][11:16] == "00:27"
+    assert report["uptime_pct"] == round(100 * (1 - 9 / 27), 3)
+    # A past month: the open window stops at the month's end, not at the time the report is made.
+    late = month_report(tmp_path, "2026-11", 99.0, now=datetime(2027, 1, 5, tzinfo=UTC))[0]
+    assert late["windows"][1]["minutes"] == (29 * 24 * 60 + 23 * 60 + 40) and late["measured_to"].startswith(
+        "2026-12-01T00:00")
+    assert "ongoing" in report_csv([report], "2026-11")
+
+
 def test_rounds_are_recorded_and_the_report_needs_its_key(tmp_path):
     shop = FakeShop()
     try:
@@ -55,7 +72,9 @@ def test_rounds_are_recorded_and_the_report_needs_its_key(tmp_path):
         watcher = Watcher(config)
         shop.documents["/status/api/v2/summary.json"]["components"] = [{"id": "website", "status": "operational"}]
         watcher.tick()
-        shop.documents.pop("/healthz")
+        healthz = shop.documents.pop("/healthz")
+        watcher.tick()
+        shop.documents["/healthz"] = healthz  # the window closes: the report no longer depends on the clock
         watcher.tick()
         server = serve(watcher)
         import threading
@@ -71,7 +90,7 @@ def test_rounds_are_recorded_and_the_report_needs_its_key(tmp_path):
         server.shutdown()
         server.server_close()
         rows = list(csv.reader(io.StringIO(answer.text)))
-        assert rows[1][1:4] == ["shop", "2", "1"] and "Availability report" in page and "ongoing" in page
+        assert rows[1][1:4] == ["shop", "3", "1"] and "Availability report" in page and "healthz: HTTP 404" in page
         printed = subprocess.run([sys.executable, "-m", "watch", "sla", "--month", month], capture_output=True,
                                  text=True, check=True, cwd=Path(__file__).resolve().parents[2],
                                  env={"WATCH_SHOP_URL": shop.url, "WATCH_DATA_DIR": str(tmp_path)}).stdout
