@@ -1,7 +1,8 @@
 """Paging the on-call rota: "down" and "degraded" go to the person on call first (watch/rota.py), to the next one
 after `escalate_minutes` without an acknowledgement, then to everyone. "degraded" is not critical: it skips people
 in their quiet hours. Every page carries an acknowledge link
-served by the lifeboat web server; acknowledging stops the escalation and tells the group who took it.
+served by the lifeboat web server (or a reply "/ack <id>" to the watcher's Telegram bot, watch/telegram_ack.py);
+acknowledging stops the escalation and tells the group who took it.
 
 The rota is pulled from the shop while it is up and kept in rota.json for when it is not; open pages and their
 history (paged whom, when; acknowledged by whom, when) are kept in pages.json.
@@ -90,19 +91,38 @@ class OnCall:
     def acknowledge(self, page_id: str, level: str, key: str, now: datetime | None = None) -> dict | None:
         if not hmac.compare_digest(key, self.ack_key(page_id, level)):
             return None
-        now = now or datetime.now(UTC)
         with self._lock:
             page = next((p for p in self.pages if p["id"] == page_id), None)
             if page is None:
                 return None
-            if not page["acked_at"]:
-                names = page["order"]
-                page["acked_by"] = names[int(level)] if level.isdigit() and int(level) < len(names) else "everyone"
-                page["acked_at"] = now.isoformat()
-                self._save()
-                self.alerts.send("acknowledged", f"👍 {page['acked_by']} is on it: {page['text']}",
-                                 deliver_now=False, alert_id=f"{page['id']}-ack")
+            names = page["order"]
+            self._acknowledged(page, names[int(level)] if level.isdigit() and int(level) < len(names) else "everyone",
+                               now)
         return page
+
+    def acknowledge_by_chat(self, chat_id: str, page_id: str, sent_at: datetime) -> dict | None:
+        """A reply in Telegram: the page (the newest open one that paged this chat, when page_id is empty) if the
+        chat belongs to someone already paged for it and the reply was written after the page opened (Telegram
+        gives whole seconds)."""
+        people = {str(p.get("telegram_chat_id") or ""): p["name"] for p in self.rota().get("people", [])}
+        name = people.get(str(chat_id))
+        if not name or not chat_id:
+            return None
+        with self._lock:
+            for page in reversed(self.open_pages()):
+                paged = page["order"] if page["level"] >= len(page["order"]) else page["order"][:page["level"] + 1]
+                if (page_id in ("", page["id"]) and name in paged
+                        and sent_at >= datetime.fromisoformat(page["opened_at"]).replace(microsecond=0)):
+                    self._acknowledged(page, name, None)
+                    return page
+        return None
+
+    def _acknowledged(self, page, who, now) -> None:
+        if not page["acked_at"]:
+            page["acked_by"], page["acked_at"] = who, (now or datetime.now(UTC)).isoformat()
+            self._save()
+            self.alerts.send("acknowledged", f"👍 {page['acked_by']} is on it: {page['text']}",
+                             deliver_now=False, alert_id=f"{page['id']}-ack")
 
     def close_all(self, now: datetime | None = None) -> None:
         """The shop is back: open pages stop escalating (the "back up" alert went to the group)."""
@@ -131,7 +151,9 @@ class OnCall:
         targets = [t for person in people for t in person_targets(self.config, person)]
         ack = self.ack_url(page["id"], tag)
         escalated = f" (not acknowledged: escalated to {who})" if level else ""
-        self.alerts.send(page["event"], f"{page['text']}{escalated}\nAcknowledge: {ack}", targets=targets, who=who,
+        by_reply = f" or reply /ack {page['id']}" if self.config.telegram_token else ""
+        self.alerts.send(page["event"], f"{page['text']}{escalated}\nAcknowledge: {ack}{by_reply}", targets=targets,
+                         who=who,
                          alert_id=f"{page['id']}-{tag}", ack_url=ack)
         page["history"].append({"at": now.isoformat(), "paged": who, "channels": sorted({c for c, _ in targets})})
         if not targets:

@@ -16,6 +16,7 @@ from watch.lifeboat import Lifeboat
 from watch.oncall import OnCall
 from watch.sla import round_record
 from watch.store import read_json, write_atomic
+from watch.telegram_ack import TelegramAcks
 
 log = logging.getLogger("watch")
 
@@ -28,6 +29,8 @@ class Watcher:
         self.alerts = Alerts(config, self.client)
         self.lifeboat = Lifeboat(config, self.client)
         self.oncall = OnCall(config, self.client, self.alerts)
+        self.telegram_acks = TelegramAcks(config, self.client, self.oncall, self.alerts) if config.telegram_token \
+            else None
         self.state_path = Path(config.data_dir) / "state.json"
         saved = read_json(self.state_path) or {}
         # A watcher restarted during an outage remembers it: no second "down" alert, and "back up" still comes.
@@ -58,6 +61,8 @@ class Watcher:
             self._changed(*change, result)
         if self.state != DOWN and result.state != DOWN:
             self._while_up()
+        if self.telegram_acks:
+            self.telegram_acks.poll()  # before escalating: a reply since the last round stops the next page
         self.oncall.escalate()
         self.alerts.flush()
 

@@ -1,15 +1,21 @@
-"""A fake Telegram Bot API (sendMessage) and webhook receiver on 127.0.0.1 with a ledger of what it accepted.
+"""A fake Telegram Bot API (sendMessage, getUpdates) and webhook receiver on 127.0.0.1, with a ledger of what
+it accepted.
 
-`fail_next(n)` answers the next n sends with HTTP 502, as Telegram does when it is overloaded."""
+`fail_next(n)` answers the next n sends with HTTP 502, as Telegram does when it is overloaded.
+`user_sends(chat_id, text)` queues an Update for getUpdates, which (as Telegram does) returns the updates with
+update_id >= offset and forgets the ones below it."""
 
+import itertools
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class FakeTelegram:
     def __init__(self, token="123:fake-token"):
         self.token, self.messages, self.webhooks, self.refused = token, [], [], 0
+        self.updates, self.polls, self._ids = [], 0, itertools.count(1000)
         self._lock, self._fail = threading.Lock(), 0
         fake = self
 
@@ -27,6 +33,11 @@ class FakeTelegram:
                     if self.path == f"/bot{fake.token}/sendMessage":
                         fake.messages.append(body)
                         return self._answer(200, {"ok": True, "result": {"message_id": len(fake.messages)}})
+                    if self.path == f"/bot{fake.token}/getUpdates":
+                        fake.polls += 1
+                        offset = int(body.get("offset", 0))
+                        fake.updates = [u for u in fake.updates if u["update_id"] >= offset]
+                        return self._answer(200, {"ok": True, "result": fake.updates})
                     if self.path == "/webhook":
                         fake.webhooks.append(body)
                         return self._answer(200, {"ok": True})
@@ -47,6 +58,14 @@ class FakeTelegram:
     def fail_next(self, count):
         with self._lock:
             self._fail = count
+
+    def user_sends(self, chat_id, text: str, date: float | None = None) -> None:
+        with self._lock:
+            update_id = next(self._ids)
+            self.updates.append({"update_id": update_id, "message": {
+                "message_id": update_id, "date": int(time.time() if date is None else date), "text": text,
+                "from": {"id": int(chat_id), "is_bot": False, "first_name": "Someone"},
+                "chat": {"id": int(chat_id), "type": "private"}}})
 
     def texts(self) -> list[str]:
         with self._lock:

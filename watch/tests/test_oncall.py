@@ -143,3 +143,36 @@ def test_degraded_skips_people_in_quiet_hours_down_does_not(world):
     assert first["name"] not in degraded["order"] and len(degraded["order"]) == 2
     down = watcher.oncall.page_open("down", "🔴 Shop DOWN")
     assert down["order"][0] == first["name"]
+
+
+def test_a_reply_in_telegram_acknowledges_the_page_and_is_answered(world):
+    watcher, shop, telegram, sms, smtp = world
+    now = datetime.now(UTC)  # Ann (chat 101) covers now, so she is paged first whatever the weekday
+    shop.documents["/api/v1/lifeboat/oncall"] = {**ROTA, "overrides": [
+        {"person": 1, "starts_at": (now - timedelta(hours=1)).isoformat(),
+         "ends_at": (now + timedelta(hours=1)).isoformat()}]}
+    watcher.tick()
+    shop.documents.pop("/healthz")
+    watcher.tick()
+    page = watcher.oncall.open_pages()[0]
+    assert page["order"][0] == "Ann" and f"/ack {page['id']}" in telegram.texts()[-1]
+    # A chat nobody paged, Ann's "ack" written before the page opened, and Cy (not paged yet) acknowledge nothing.
+    telegram.user_sends("999", f"/ack {page['id']}")
+    telegram.user_sends("101", "ack", date=datetime.fromisoformat(page["opened_at"]).timestamp() - 60)
+    telegram.user_sends("103", "ack")
+    telegram.user_sends("101", "hello")  # not a command: read, not answered
+    watcher.tick()
+    assert not page["acked_at"] and watcher.telegram_acks.offset == 1004
+    refused = [m["chat_id"] for m in telegram.messages if m["text"].startswith("Nothing to acknowledge")]
+    assert sorted(refused) == ["101", "103", "999"]
+    # Ann replies: acknowledged, answered, the group told, no escalation.
+    telegram.user_sends("101", f"/ACK {page['id']}")
+    watcher.tick()
+    assert page["acked_by"] == "Ann" and page["acked_at"]
+    assert [m["text"][:16] for m in telegram.messages if m["chat_id"] == "101"][-1] == "👍 Acknowledged ("
+    assert telegram.texts().count(f"👍 Ann is on it: {page['text']}") == 1
+    watcher.oncall.escalate(now + timedelta(minutes=60))
+    assert len(page["history"]) == 1
+    # A restarted watcher does not read the same replies again; the fake forgot them at the next poll.
+    watcher.tick()
+    assert Watcher(watcher.config).telegram_acks.offset == 1005 and telegram.updates == []
