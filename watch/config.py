@@ -63,6 +63,12 @@ class Config:
     outage_note: str = ""
     sla_target: float = 99.9
     report_token: str = ""
+    # Public posts about an outage and the recovery (watch/announce.py), for customers, in `language`: a public
+    # Telegram channel ("@shopnews" or "-100..."; the bot must be its admin) and/or a signed webhook for Zapier/Make/
+    # Buffer to repost elsewhere (body signed with HMAC-SHA256 of announce_webhook_secret).
+    announce_telegram_chat_id: str = ""
+    announce_webhook_url: str = ""
+    announce_webhook_secret: str = ""
 
     @property
     def listen_host_port(self) -> tuple[str, int]:
@@ -70,8 +76,9 @@ class Config:
         return host.strip("[]"), int(port)
 
 
-_SECRETS = {"report_token", "shop_token", "telegram_token", "sms_secret", "sms_login", "smtp_password"}
-_URLS = {"shop_url", "telegram_api", "webhook_url", "public_url", "sms_api"}
+_SECRETS = {"announce_webhook_secret", "report_token", "shop_token", "telegram_token", "sms_secret", "sms_login",
+            "smtp_password"}
+_URLS = {"shop_url", "telegram_api", "webhook_url", "public_url", "sms_api", "announce_webhook_url"}
 
 
 def load(path: str | Path | None = None, environ=None) -> Config:
@@ -104,6 +111,11 @@ def load(path: str | Path | None = None, environ=None) -> Config:
         raise ConfigError(f"sms_gateway={config.sms_gateway!r} needs sms_login (WATCH_SMS_LOGIN).")
     if config.smtp_host and not config.smtp_from:
         raise ConfigError("smtp_host needs smtp_from (WATCH_SMTP_FROM): the sender address of the alerts.")
+    if config.announce_webhook_url and len(config.announce_webhook_secret) < 24:
+        raise ConfigError("announce_webhook_url needs announce_webhook_secret (WATCH_ANNOUNCE_WEBHOOK_SECRET) of at "
+                          "least 24 characters: the receiver checks the signature with it.")
+    if config.announce_telegram_chat_id and not config.telegram_token:
+        raise ConfigError("announce_telegram_chat_id needs telegram_token (WATCH_TELEGRAM_TOKEN).")
     return config
 
 

@@ -23,6 +23,16 @@ CATALOG = {
     "Scan to call": ("Zeskanuj, aby zadzwonić", "Отсканируйте, чтобы позвонить"),
     "Scan to write": ("Zeskanuj, aby napisać", "Отсканируйте, чтобы написать"),
     "Prices as of {time} UTC.": ("Ceny z {time} UTC.", "Цены на {time} UTC."),
+    "{name}: our website is temporarily down. We are working on it; orders and payments made before are safe.": (
+        "{name}: nasza strona jest chwilowo niedostępna. Pracujemy nad tym; wcześniejsze zamówienia i płatności są "
+        "bezpieczne.",
+        "{name}: наш сайт временно недоступен. Мы работаем над этим; сделанные ранее заказы и платежи в "
+        "безопасности."),
+    "Reach us: {contacts}.": ("Kontakt: {contacts}.", "Связь с нами: {contacts}."),
+    "Order requests and news: {url}": ("Prośby o zamówienie i informacje: {url}", "Заявки на заказ и новости: {url}"),
+    "{name}: our website is back. Thank you for your patience!": (
+        "{name}: nasza strona znowu działa. Dziękujemy za cierpliwość!",
+        "{name}: наш сайт снова работает. Спасибо за терпение!"),
     "Order request": ("Prośba o zamówienie", "Заявка на заказ"),
     "Leave your order here: we will call you to confirm it and arrange payment as soon as we are back. Nothing is "
     "charged now.": (

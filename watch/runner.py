@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 
 from watch.alerts import Alerts
+from watch.announce import Announcer
 from watch.checks import DEGRADED, DOWN, UP, Hysteresis, check_round
 from watch.config import Config
 from watch.lifeboat import Lifeboat
@@ -36,6 +37,9 @@ class Watcher:
         # A watcher restarted during an outage remembers it: no second "down" alert, and "back up" still comes.
         self.hysteresis = Hysteresis(config.down_after, config.up_after, saved.get("state", UP))
         self.since = saved.get("since", datetime.now(UTC).isoformat())
+        self.announcer = Announcer(config, self.client)
+        if self.state == DOWN:  # a post the last run could not make yet (posted ones are skipped: announced.jsonl)
+            self.announcer.announce("down", self.since, self.lifeboat.snapshot().get("shop", {}), deliver_now=False)
         self.problems: tuple[str, ...] = ()
         self.checked_at = ""
         self.snapshot_due = 0.0
@@ -65,6 +69,7 @@ class Watcher:
             self.telegram_acks.poll()  # before escalating: a reply since the last round stops the next page
         self.oncall.escalate()
         self.alerts.flush()
+        self.announcer.flush()
 
     def _changed(self, old, new, result) -> None:
         started, self.since = self.since, datetime.now(UTC).isoformat()
@@ -75,8 +80,10 @@ class Watcher:
             text = f"🔴 Shop DOWN: {shop} — {why} ({self.config.down_after} checks in a row).{lifeboat}"
             self.alerts.send("down", text, state=new)
             self.oncall.page_open("down", text)
+            self.announcer.announce("down", self.since, self.lifeboat.snapshot().get("shop", {}))
         elif old == DOWN:
             self.oncall.close_all()
+            self.announcer.announce("back", started, self.lifeboat.snapshot().get("shop", {}))
             self.alerts.send("up", f"✅ Shop back {'UP' if new == UP else 'but DEGRADED'}: {shop} "
                              f"(down since {started[:19].replace('T', ' ')} UTC).", state=new)
         elif new == DEGRADED:

@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class FakeTelegram:
     def __init__(self, token="123:fake-token"):
         self.token, self.messages, self.webhooks, self.refused = token, [], [], 0
+        self.webhook_requests = []  # (headers, raw body): signatures are checked on the bytes sent
         self.updates, self.polls, self._ids = [], 0, itertools.count(1000)
         self._lock, self._fail = threading.Lock(), 0
         fake = self
@@ -24,7 +25,8 @@ class FakeTelegram:
                 pass
 
             def do_POST(self):  # noqa: N802
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                raw = self.rfile.read(int(self.headers["Content-Length"]))
+                body = json.loads(raw)
                 with fake._lock:
                     if fake._fail:
                         fake._fail -= 1
@@ -40,6 +42,7 @@ class FakeTelegram:
                         return self._answer(200, {"ok": True, "result": fake.updates})
                     if self.path == "/webhook":
                         fake.webhooks.append(body)
+                        fake.webhook_requests.append((dict(self.headers), raw))
                         return self._answer(200, {"ok": True})
                 return self._answer(401, {"ok": False, "description": "Unauthorized"})
 
