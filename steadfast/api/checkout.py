@@ -59,7 +59,7 @@ def checkout_options(
         "subtotal": money(subtotal),
         "delivery_methods": [
             {"code": q.method_code, "name": q.name, "price": money(q.price), "needs_address": q.needs_address,
-             "description": q.description, "countries": list(q.countries)}
+             "description": q.description, "countries": list(q.countries), "estimated": q.estimated}
             for q in quotes
         ],
         "payment_methods": [

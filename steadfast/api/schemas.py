@@ -141,6 +141,8 @@ class DeliveryOptionOut(Schema):
     needs_address: bool
     description: str
     countries: list[str] = Field(description="ISO codes it delivers to (empty for a pickup); others give 422.")
+    estimated: bool = Field(False, description="The carrier is out: its last price for this area (plus the shop's "
+                                               "markup), charged as shown and recorded on the order.")
 
 
 class PaymentOptionOut(Schema):

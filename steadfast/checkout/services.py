@@ -139,7 +139,7 @@ def _create(wanted, details, key, user, language, provider, gateway, synthetic) 
         address_line1=details.address_line1, address_line2=details.address_line2,
         postcode=postcode_normalise(details.country, details.postcode) if quote.needs_address else "",
         city=details.city, country=details.country, note=details.note,
-        delivery_method=quote.method_code, delivery_name=quote.name,
+        delivery_method=quote.method_code, delivery_name=quote.name, delivery_estimated=quote.estimated,
         pickup_point=details.pickup_point if quote.to_point else "",
         pickup_point_name=details.pickup_point_name[:300] if quote.to_point else "",
         payment_method=provider.code, payment_name=provider.name, currency=settings.SHOP_CURRENCY,

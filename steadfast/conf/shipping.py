@@ -7,6 +7,8 @@ from steadfast.env import env_float, env_int, env_str
 # Delivery (docs/delivery.md): carriers are asked for prices in parallel within one deadline (seconds).
 SHIPPING_QUOTE_DEADLINE = env_float("SHIPPING_QUOTE_DEADLINE", 2, 0.1, 30)
 SHIPPING_QUOTE_TTL = env_int("SHIPPING_QUOTE_TTL", 1800, 60)  # seconds a live price shown stays valid
+# How long a carrier's last good price per route may be offered as an estimate while it is out (shipping/routes.py).
+SHIPPING_ESTIMATE_MAX_AGE = env_int("SHIPPING_ESTIMATE_MAX_AGE", 7 * 86400, 60)
 SHIPPING_DEFAULT_PARCEL_GRAMS = env_int("SHIPPING_DEFAULT_PARCEL_GRAMS", 1000, 1)
 SHIPPING_RETRY_SECONDS = env_int("SHIPPING_RETRY_SECONDS", 60, 1)  # first retry of a shipment; doubles up to 1 h
 SHIPPING_TRACK_SECONDS = env_int("SHIPPING_TRACK_SECONDS", 1800, 60)  # carrier status polls of a shipment

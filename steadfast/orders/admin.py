@@ -184,7 +184,7 @@ class OrderAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": (("status_display", "created_at", "paid_at"),)}),
         (_("Customer"), {"fields": (("full_name", "email", "phone"), ("note", "user", "language"))}),
-        (_("Delivery and payment"), {"fields": (("delivery_name", "address"), "shipment_summary",
+        (_("Delivery and payment"), {"fields": (("delivery_name", "delivery_estimated", "address"), "shipment_summary",
                                                 ("payment_name", "payment_reference", "reserved_until"))}),
         (_("Totals"), {"fields": (("subtotal_display", "delivery_total_display", "total_display"),)}),
     )
@@ -192,7 +192,8 @@ class OrderAdmin(admin.ModelAdmin):
     # and the status only moves through the actions (the state machine).
     readonly_fields = (
         "status_display", "created_at", "paid_at", "reserved_until", "full_name", "email", "phone",
-        "user", "note", "language", "delivery_name", "address", "payment_name", "payment_reference",
+        "user", "note", "language", "delivery_name", "delivery_estimated", "address", "payment_name",
+        "payment_reference",
         "subtotal_display", "delivery_total_display", "total_display", "shipment_summary",
     )
 

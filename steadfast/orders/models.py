@@ -47,6 +47,8 @@ class Order(models.Model):
     # address as shown to the customer).
     pickup_point = models.CharField(_("pickup point"), max_length=50, blank=True)
     pickup_point_name = models.CharField(_("pickup point address"), max_length=300, blank=True)
+    # The delivery price was a carrier's remembered price offered while it was out, not a live quote.
+    delivery_estimated = models.BooleanField(_("delivery price estimated"), default=False)
     payment_method = models.CharField(_("payment method"), max_length=50)
     payment_name = models.CharField(_("payment"), max_length=120)
     payment_reference = models.CharField(_("payment reference"), max_length=40, blank=True)

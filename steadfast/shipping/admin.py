@@ -24,7 +24,7 @@ class DeliveryMethodForm(forms.ModelForm):
     class Meta:
         model = DeliveryMethod
         fields = ("name", "code", "kind", "description", "enabled", "position", "price", "free_over", "countries",
-                  "pickup_address", "provider", "service")
+                  "pickup_address", "provider", "service", "estimate_when_out", "estimate_markup_percent")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,7 +48,7 @@ class DeliveryMethodAdmin(admin.ModelAdmin):
         (_("Price"), {"fields": ("price", "free_over")}),
         (_("Where it delivers"), {"fields": ("countries",)}),
         (_("Pickup"), {"fields": ("pickup_address",)}),
-        (_("Carrier"), {"fields": ("provider", "service")}),
+        (_("Carrier"), {"fields": ("provider", "service", ("estimate_when_out", "estimate_markup_percent"))}),
     )
 
     def get_readonly_fields(self, request, obj=None):

@@ -24,6 +24,7 @@ class Quote:
     live: bool = False  # priced by a carrier just now (not a fixed fee)
     to_point: bool = False  # the carrier delivers to a pickup point / locker the shopper chooses
     awaits_address: bool = False  # a carrier method not priced yet: the shopper has not said where to
+    estimated: bool = False  # the carrier is out: its last price for this route (plus markup), not a live one
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -39,6 +40,18 @@ class DeliveryMethod(models.Model):
         help_text=_("The carrier's code of the service this method sells (e.g. CDEK tariff 136). Empty: the cheapest "
                     "service the carrier quotes."),
     )
+    # While the carrier is out (breaker open, failing, past the deadline) offer the last good price it quoted for
+    # the same route (shipping/routes.py), marked "estimated", plus the markup (the real price may have moved).
+    estimate_when_out = models.BooleanField(
+        _("offer the last price while the carrier is out"), default=False,
+        help_text=_("When the carrier cannot be asked, offer the last price it quoted for the same route (origin, "
+                    "destination postcode area, weight band), marked as an estimate."),
+    )
+    estimate_markup_percent = models.DecimalField(
+        _("estimate markup (%)"), max_digits=5, decimal_places=2, default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Added to a remembered price offered as an estimate, e.g. 10 for 10%."),
+    )
     # ISO 3166-1 codes the method delivers to. Empty: the shop's own country (SHOP_COUNTRY), never "everywhere".
     countries = models.JSONField(
         _("delivers to"), default=list, blank=True,
@@ -51,7 +64,11 @@ class DeliveryMethod(models.Model):
         ordering = ["position", "name"]
         verbose_name = _("delivery method")
         verbose_name_plural = _("delivery methods")
-        constraints = [models.CheckConstraint(condition=Q(price__gte=0), name="delivery_price_not_negative")]
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gte=0), name="delivery_price_not_negative"),
+            models.CheckConstraint(condition=Q(estimate_markup_percent__gte=0, estimate_markup_percent__lte=100),
+                                   name="delivery_estimate_markup_range"),
+        ]
 
     def __str__(self):
         return self.name

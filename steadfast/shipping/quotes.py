@@ -8,12 +8,13 @@ is down. Carriers price the shopper's destination (postcode, town, country) and 
 shipping.parcels); without a destination they are not asked. A live price is remembered (cache, SHIPPING_QUOTE_TTL)
 per method, exact destination and weight: the review page and order placement read it back and never call a
 carrier (order placement runs inside a transaction); another address or cart finds nothing and is priced again.
+While a carrier is out, a method with `estimate_when_out` offers the last good price for the route instead, marked
+"estimated" (shipping.routes); the emergency method appears only when neither a live nor an estimated price is left.
 """
 
 import hashlib
 import logging
 from concurrent.futures import ThreadPoolExecutor, wait
-from decimal import Decimal
 from functools import partial
 
 from django.conf import settings
@@ -30,6 +31,7 @@ from steadfast.providers.selectors import providers_available
 from steadfast.shipping.interface import Location, Option, Parcel, Quote
 from steadfast.shipping.models import DeliveryMethod
 from steadfast.shipping.parcels import default_parcel
+from steadfast.shipping.routes import option_data, option_from, route_estimate, route_remember
 
 log = logging.getLogger(__name__)
 Kind = DeliveryMethod.Kind
@@ -45,16 +47,19 @@ def delivery_quotes(subtotal: Money, country: str = "", destination: Location | 
                if not country or m.delivers_to(country)]
     carriers = [m for m in methods if m.kind == Kind.CARRIER and m.provider_id]
     asked = bool(carriers) and destination_known(destination)
-    live = carrier_quotes(carriers, subtotal, destination, parcel or default_parcel()) if asked else {}
+    parcel = parcel or default_parcel()
+    live = carrier_quotes(carriers, subtotal, destination, parcel) if asked else {}
+    estimated = {m.code: q for m in carriers if asked and m.code not in live
+                 for q in [estimated_quote(m, subtotal, destination, parcel)] if q is not None}
     quotes = []
     for method in methods:
         if method.kind == Kind.CARRIER:
-            if method.code in live:
-                quotes.append(live[method.code])
+            if method.code in live or method.code in estimated:
+                quotes.append(live.get(method.code) or estimated[method.code])
             elif not asked:
                 quotes.append(_awaiting_address(method))
         elif method.kind == Kind.EMERGENCY:
-            if not live and (asked or not carriers):
+            if not live and not estimated and (asked or not carriers):
                 quotes.append(_quote(method, subtotal))
         else:
             quotes.append(_quote(method, subtotal))
@@ -82,8 +87,9 @@ def delivery_quote(code: str, subtotal: Money, destination: Location | None = No
     if method.kind == Kind.CARRIER:
         if not destination_known(destination):
             return None
-        option = remembered_option(method, destination, parcel or default_parcel())
-        return _carrier_quote(method, option, subtotal) if option else None
+        data = lenient_cache.get(_cache_key(method, destination, parcel or default_parcel()))
+        option = option_from(data)
+        return _carrier_quote(method, option, subtotal, estimated=data.get("estimated", False)) if option else None
     return _quote(method, subtotal)
 
 
@@ -93,7 +99,24 @@ def method_requote(code: str, subtotal: Money, destination: Location, parcel: Pa
         "provider").first()
     if method is None or not method.provider_id or not destination_known(destination):
         return None
-    return carrier_quotes([method], subtotal, destination, parcel).get(code)
+    return (carrier_quotes([method], subtotal, destination, parcel).get(code)
+            or estimated_quote(method, subtotal, destination, parcel))
+
+
+def estimated_quote(method, subtotal: Money, destination: Location, parcel: Parcel) -> Quote | None:
+    """The carrier is out: its last good price for this route plus the method's markup, if the method offers that.
+    Remembered like a live price, so review and order placement charge exactly this and record it as estimated."""
+    if not method.estimate_when_out:
+        return None
+    try:
+        option = route_estimate(method, carrier_origin(method.provider), destination, parcel)
+    except Misconfigured:
+        return None
+    if option is None:
+        return None
+    lenient_cache.set(_cache_key(method, destination, parcel), {**option_data(option), "estimated": True},
+                      settings.SHIPPING_QUOTE_TTL)
+    return _carrier_quote(method, option, subtotal, estimated=True)
 
 
 def carrier_quotes(methods, subtotal: Money, destination: Location, parcel: Parcel,
@@ -122,7 +145,8 @@ def carrier_quotes(methods, subtotal: Money, destination: Location, parcel: Parc
             log.exception("delivery quote: %s failed unexpectedly; left out", method.provider.code)
             continue
         if option is not None:
-            lenient_cache.set(_cache_key(method, destination, parcel), _remember(option), settings.SHIPPING_QUOTE_TTL)
+            lenient_cache.set(_cache_key(method, destination, parcel), option_data(option), settings.SHIPPING_QUOTE_TTL)
+            route_remember(method, carrier_origin(method.provider), destination, parcel, option)
             quotes[method.code] = _carrier_quote(method, option, subtotal)
     return quotes
 
@@ -136,11 +160,8 @@ def carrier_origin(provider) -> Location:
 
 
 def remembered_option(method, destination: Location, parcel: Parcel) -> Option | None:
-    data = lenient_cache.get(_cache_key(method, destination, parcel))
-    if not isinstance(data, dict):
-        return None
-    return Option(data["service"], data["name"], Money(Decimal(data["amount"]), data["currency"]),
-                  data["days_min"], data["days_max"], data["to_pickup_point"])
+    """The option shown at the delivery step for this destination and parcel (live or estimated), if still kept."""
+    return option_from(lenient_cache.get(_cache_key(method, destination, parcel)))
 
 
 def _ask(method, parcel, destination, deadline) -> Option | None:
@@ -164,7 +185,7 @@ def _pick(method, options) -> Option | None:
     return min(fitting, key=lambda o: o.price.amount) if fitting else None
 
 
-def _carrier_quote(method, option: Option, subtotal: Money) -> Quote:
+def _carrier_quote(method, option: Option, subtotal: Money, estimated: bool = False) -> Quote:
     price = option.price
     if method.free_over is not None and subtotal.amount >= method.free_over:
         price = Money(0, settings.SHOP_CURRENCY)
@@ -174,7 +195,7 @@ def _carrier_quote(method, option: Option, subtotal: Money) -> Quote:
                                                       "high": option.days_max}
         description = f"{description} ({days})" if description else days
     return Quote(method.code, method.name, price, True, description, live=True,
-                 countries=tuple(method.country_codes), to_point=option.to_pickup_point)
+                 countries=tuple(method.country_codes), to_point=option.to_pickup_point, estimated=estimated)
 
 
 def _awaiting_address(method) -> Quote:
@@ -187,12 +208,6 @@ def _quote(method: DeliveryMethod, subtotal: Money) -> Quote:
     description = method.pickup_address if method.kind == Kind.PICKUP else method.description
     return Quote(method.code, method.name, method.cost_for(subtotal), method.needs_address, description,
                  countries=tuple(method.country_codes) if method.needs_address else ())
-
-
-def _remember(option: Option) -> dict:
-    return {"service": option.service, "name": option.name, "amount": str(option.price.amount),
-            "currency": option.price.currency, "days_min": option.days_min, "days_max": option.days_max,
-            "to_pickup_point": option.to_pickup_point}
 
 
 def _cache_key(method, destination: Location, parcel: Parcel) -> str:

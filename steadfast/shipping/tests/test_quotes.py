@@ -142,3 +142,22 @@ def test_after_an_outage_the_probe_brings_the_carrier_back_to_checkout(client, s
     assert results == {"cdek": "ok", "inpost": "ok"}
     # Four jackets in the cart by now (each visit added one): 4 kg at 14.00 + 1.50 per kg.
     assert offered(delivery_page(client, shop))["CDEK courier"] == "€20.00"
+
+
+def test_with_no_delivery_method_at_all_the_shopper_is_told_to_order_by_phone(client, shop_defaults, make_variant,
+                                                                               settings):
+    from steadfast.shipping.models import DeliveryMethod
+
+    settings.SHOP_PHONE = "+48 22 555 01 23"
+    DeliveryMethod.objects.update(enabled=False)
+    add_to_cart(client, make_variant(stock=5, price="19.90", name="Rain jacket"), 1)
+    client.post(reverse("checkout:contact"), CONTACT)
+
+    page = client.get(reverse("checkout:delivery")).content.decode()
+
+    assert offered(page) == {}
+    notice = re.search(r"data-no-delivery>([^<]*)<", page).group(1)
+    assert "+48 22 555 01 23" in notice and "call us" in notice
+    assert 'name="method"' not in page and "Continue" not in page, "no form to fill when nothing can be chosen"
+    response = client.post(reverse("checkout:delivery"), {"method": "courier"})
+    assert response.status_code == 200 and not response.wsgi_request.session.get("checkout", {}).get("delivery")
