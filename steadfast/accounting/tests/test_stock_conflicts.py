@@ -104,3 +104,19 @@ def test_1c_offers_moved_on_both_sides_is_a_conflict(onec, make_variant):
     conflict = Conflict.objects.get(subject="stock", reference=variant.sku)
     assert conflict.target == SyncTarget.objects.get(provider__code="onec")
     assert conflict.ours["quantity"] == 8 and conflict.theirs["quantity"] == 14 and stock(variant.sku) == 8
+
+
+def test_staff_take_accountings_quantity_from_the_conflicts_list(admin_client, moysklad, fake_moysklad, synced):
+    Variant.objects.filter(pk=synced.pk).update(stock=4)
+    fake_moysklad.stock = {synced.sku: (12, 0)}
+    stock_read_back(moysklad)
+    conflict = Conflict.objects.get(reference=synced.sku)
+    listing = admin_client.get("/admin/accounting/conflict/").content.decode()
+    assert synced.sku in listing and "Stock: take the accounting system&#x27;s quantity" in listing
+
+    answer = admin_client.post("/admin/accounting/conflict/", {"action": "take_theirs_stock",
+                                                               "_selected_action": [conflict.pk]}, follow=True)
+
+    assert "1 stock conflict resolved." in answer.content.decode()
+    conflict.refresh_from_db()
+    assert stock(synced.sku) == 12 and conflict.resolution == "accounting's figure taken by staff:admin"
