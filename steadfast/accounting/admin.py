@@ -15,6 +15,7 @@ from steadfast.accounting.conflicts import conflict_send_ours
 from steadfast.accounting.export_view import export_view
 from steadfast.accounting.models import Conflict, StockImport, SyncRow, SyncTarget
 from steadfast.accounting.stock import stock_import_approve, stock_import_reject
+from steadfast.accounting.stock_conflicts import stock_conflict_resolve
 from steadfast.accounting.templatetags.accounting_tags import age_short
 from steadfast.adminkit import ReadOnlyAdminMixin
 from steadfast.orders.services import actor_for
@@ -101,7 +102,7 @@ class ConflictAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "target", "subject", "reference", "resolved_at", "resolution")
     list_filter = (ResolvedFilter, "target", "subject")
     search_fields = ("reference",)
-    actions = ("send_ours", "resolve")
+    actions = ("send_ours", "take_theirs_stock", "keep_ours_stock", "resolve")
     fields = readonly_fields = ("target", "subject", "reference", "created_at", "ours_pretty", "theirs_pretty",
                                 "resolved_at", "resolution")
 
@@ -118,6 +119,19 @@ class ConflictAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         done = sum(conflict_send_ours(conflict, actor_for(request.user)) for conflict in queryset)
         self.message_user(request, ngettext("%(n)d order will be sent again.", "%(n)d orders will be sent again.",
                                             done) % {"n": done})
+
+    @admin.action(permissions=["change"], description=_("Stock: take the accounting system's quantity"))
+    def take_theirs_stock(self, request, queryset):
+        self._stock(request, queryset, take_theirs=True)
+
+    @admin.action(permissions=["change"], description=_("Stock: keep the shop's quantity"))
+    def keep_ours_stock(self, request, queryset):
+        self._stock(request, queryset, take_theirs=False)
+
+    def _stock(self, request, queryset, take_theirs):
+        done = sum(stock_conflict_resolve(c, take_theirs, actor_for(request.user)) for c in queryset)
+        self.message_user(request, ngettext("%(n)d stock conflict resolved.", "%(n)d stock conflicts resolved.",
+                                            done) % {"n": done}, messages.SUCCESS if done else messages.WARNING)
 
     @admin.action(permissions=["change"], description=_("Mark resolved (settled by hand in both systems)"))
     def resolve(self, request, queryset):

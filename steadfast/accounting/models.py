@@ -136,3 +136,21 @@ class StockImport(models.Model):
 
     def __str__(self):
         return f"{self.source} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class StockBaseline(models.Model):
+    """Per target and SKU, where both sides stood after the last stock sync: accounting's figure less our orders it
+    had not heard of, and the shop's stock. Movements since then on both sides that orders do not explain are a
+    conflict (stock_conflicts.py)."""
+
+    target = models.ForeignKey(SyncTarget, models.CASCADE, related_name="stock_baselines")
+    sku = models.CharField(max_length=64)
+    theirs = models.IntegerField()
+    ours = models.IntegerField()
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["target", "sku"], name="stockbaseline_target_sku")]
+
+    def __str__(self):
+        return f"{self.sku}: {self.theirs}/{self.ours}"

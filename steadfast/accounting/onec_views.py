@@ -7,6 +7,7 @@
                                         (stock through the guard, then prices)
     ?type=sale&mode=query               the orders 1C has not received (onec_sale.py)
     ?type=sale&mode=success             what the last query sent is marked received
+    ?type=sale&mode=file&filename=X     1C's order changes, applied once whole (onec_orders_in.py)
 Every step after checkauth needs the session cookie. Answers are text/plain: "success", "progress" or
 "failure\\n<reason>". Uploads live in DATA_DIR/1c/<session>, at most ACCOUNTING_1C_MAX_BYTES per session; a zip is
 unpacked with the same limit and only plain .xml members.
@@ -28,6 +29,7 @@ from django.views.decorators.csrf import csrf_exempt
 from steadfast.accounting.commerceml import CommerceMLError, parse_offers
 from steadfast.accounting.models import SyncTarget
 from steadfast.accounting.onec_catalog import catalog_import, prices_apply
+from steadfast.accounting.onec_orders_in import orders_from_1c
 from steadfast.accounting.onec_sale import sale_query, sale_success
 from steadfast.accounting.readback import offers_import
 from steadfast.providers.models import Provider
@@ -110,8 +112,6 @@ def _file(request, session, kind):
     name = request.GET.get("filename", "").replace("\\", "/").rsplit("/", 1)[-1]
     if not SAFE_NAME.match(name) or name.startswith("."):
         return _failure("bad file name", 400)
-    if kind == "sale":
-        return _text("success")  # order changes made in 1C are not taken back (see docs/accounting.md)
     body = request.body
     if len(body) > settings.ACCOUNTING_1C_FILE_LIMIT:
         return _failure(f"chunk larger than file_limit ({settings.ACCOUNTING_1C_FILE_LIMIT} bytes)", 413)
@@ -122,7 +122,41 @@ def _file(request, session, kind):
         return _failure(f"the exchange is larger than {settings.ACCOUNTING_1C_MAX_BYTES} bytes", 413)
     with open(folder / name, "ab") as out:
         out.write(body)
+    if kind == "sale":
+        return _sale_file(folder, name)
     return _text("success")
+
+
+def _sale_file(folder, name):
+    """1C's order changes: applied once the file is whole (a zip that opens, an XML that ends its root element);
+    until then each chunk is just kept."""
+    path = folder / name
+    if name.lower().endswith(".zip"):
+        if not zipfile.is_zipfile(path):
+            return _text("success")
+        try:
+            _unzip(folder)
+        except CommerceMLError as error:
+            return _failure(str(error))
+        files = sorted(f for f in folder.iterdir() if f.suffix.lower() == ".xml")
+    else:
+        if not path.read_bytes().rstrip().endswith("</КоммерческаяИнформация>".encode()):
+            return _text("success")
+        files = [path]
+    target = _target()
+    if target is None:
+        return _failure("no 1C accounting provider is set up for orders", 400)
+    applied, conflicts, unknown = 0, 0, 0
+    for xml in files:
+        try:
+            report = orders_from_1c(target, xml.read_bytes())
+        except CommerceMLError as error:
+            return _failure(str(error))
+        finally:
+            xml.unlink()
+        applied, conflicts, unknown = (applied + len(report.applied), conflicts + len(report.conflicts),
+                                       unknown + len(report.unknown))
+    return _text(f"success\n{applied} changes applied, {conflicts} conflicts for staff, {unknown} unknown orders")
 
 
 def _unzip(folder):
@@ -158,7 +192,7 @@ def _import(request, session):
     data = path.read_bytes()
     try:
         if name.startswith("offers"):
-            return _offers(data)
+            return _offers(data, _target())
         report = catalog_import(data)
     except CommerceMLError as error:
         return _failure(str(error))
@@ -166,9 +200,9 @@ def _import(request, session):
                  "products created inactive for staff to check")
 
 
-def _offers(data):
+def _offers(data, target):
     """Stock through the guard; prices of known variants only when the stock import itself was not held."""
-    record = offers_import("1c", data)
+    record = offers_import("1c", data, target)
     if record.state == record.State.HELD:
         return _text(f"success\nheld for staff approval: {record.reason}")
     prices = prices_apply(parse_offers(data).prices)

@@ -5,6 +5,7 @@ import logging
 from steadfast.accounting.commerceml import CommerceMLError, parse_offers
 from steadfast.accounting.models import StockImport, SyncRow
 from steadfast.accounting.stock import stock_import
+from steadfast.accounting.stock_conflicts import stock_baseline_save, stock_reconcile
 from steadfast.orders.models import OrderStatus
 from steadfast.providers.call import call
 from steadfast.providers.errors import ProviderError
@@ -34,8 +35,18 @@ def stock_read_back(provider) -> StockImport | None:
     except ProviderError as error:
         log.warning("accounting: stock read back from %s failed: %s", provider.code, error)
         return None
-    waiting = units_not_yet_known(provider.sync_target)
-    return stock_import(provider.code, {sku: max(units - waiting.get(sku, 0), 0) for sku, units in theirs.items()})
+    return reconciled_import(provider.code, provider.sync_target, theirs)
+
+
+def reconciled_import(source, target, theirs: dict[str, int]) -> StockImport:
+    """Accounting's figures less our orders it has not heard of; SKUs moved on both sides since the last sync
+    become conflicts instead (stock_conflicts.py). The baseline moves on only when the import was applied."""
+    waiting = units_not_yet_known(target)
+    incoming, settle = stock_reconcile(target, theirs, waiting)
+    record = stock_import(source, incoming, listed=len(theirs))
+    if record.state == StockImport.State.APPLIED:
+        stock_baseline_save(target, incoming, settle)
+    return record
 
 
 def stock_read_back_all() -> list[StockImport]:
@@ -48,10 +59,13 @@ def stock_read_back_all() -> list[StockImport]:
     return found
 
 
-def offers_import(source: str, data: bytes) -> StockImport:
-    """1C's offers.xml: parsed safely, then guarded like any stock import (a broken file is held, not applied)."""
+def offers_import(source: str, data: bytes, target=None) -> StockImport:
+    """1C's offers.xml: parsed safely, then guarded like any stock import (a broken file is held, not applied);
+    with the 1C target, reconciled with the orders 1C has not received yet and checked for conflicts."""
     try:
         offers = parse_offers(data)
     except CommerceMLError as error:
         return stock_import(source, None, error=str(error))
-    return stock_import(source, offers.stock)
+    if target is None:
+        return stock_import(source, offers.stock)
+    return reconciled_import(source, target, offers.stock)

@@ -62,10 +62,10 @@ def stock_plan(incoming: dict[str, int]) -> StockPlan:
     return plan
 
 
-def hold_reasons(plan: StockPlan, incoming: dict) -> list[str]:
+def hold_reasons(plan: StockPlan, listed: int) -> list[str]:
     limit = settings.ACCOUNTING_STOCK_DROP_MAX
     reasons = []
-    if not incoming:
+    if not listed:
         reasons.append(_("The import lists no stock at all."))
     if plan.catalog_variants and Decimal(plan.lowered) / plan.catalog_variants > limit:
         reasons.append(_("It would lower or zero %(n)s of %(total)s variants (more than %(share)s%%).") % {
@@ -76,13 +76,15 @@ def hold_reasons(plan: StockPlan, incoming: dict) -> list[str]:
     return reasons
 
 
-def stock_import(source: str, incoming: dict[str, int] | None, error: str = "") -> StockImport:
-    """Record an import from `source` and apply it, or hold it for staff. `error`: it could not even be read."""
+def stock_import(source: str, incoming: dict[str, int] | None, error: str = "", listed: int | None = None
+                 ) -> StockImport:
+    """Record an import from `source` and apply it, or hold it for staff. `error`: it could not even be read.
+    `listed`: how many SKUs the source sent, when some were set aside before (conflicts, nothing new)."""
     if error or incoming is None:
         return StockImport.objects.create(source=source, state=State.HELD,
                                           reason=_("The file could not be read: %(error)s") % {"error": error})
     plan = stock_plan(incoming)
-    reasons = hold_reasons(plan, incoming)
+    reasons = hold_reasons(plan, len(incoming) if listed is None else listed)
     with transaction.atomic():
         record = StockImport.objects.create(source=source, state=State.HELD if reasons else State.APPLIED,
                                             reason=" ".join(reasons), changes=plan.changes, summary=plan.summary())

@@ -1,4 +1,7 @@
 from django import template
+from django.utils import timezone
+from django.utils.timesince import timesince
+from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -20,17 +23,12 @@ def accounting_dashboard(context):
 
 @register.filter
 def age_short(delta):
-    """A backlog's age as staff read it: 45 s, 12 min, 3 h 5 min, 2 d 4 h."""
+    """A backlog's age as staff read it, in their language: 45 seconds, 12 minutes, 3 hours, 5 minutes, 2 days,
+    4 hours (Django's translated timesince, two units at most)."""
     if delta is None:
         return ""
     seconds = int(delta.total_seconds())
     if seconds < 60:
-        return f"{seconds} s"
-    minutes = seconds // 60
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"
+        return ngettext("%(n)d second", "%(n)d seconds", seconds) % {"n": seconds}
+    now = timezone.now()
+    return timesince(now - delta, now, depth=2)

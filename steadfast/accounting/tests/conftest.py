@@ -4,6 +4,7 @@ import pytest
 
 MS_TOKEN = "ms-test-token-123"
 WEBHOOK_SECRET = "whsec-accounting-test"
+LOGIN, PASSWORD = "1c-exchange", "s3cret-1c-password"
 STATES = {"pending_payment": "new", "awaiting_offline_payment": "awaiting", "paid": "paid", "fulfilled": "shipped",
           "delivered": "delivered", "cancelled": "cancelled", "refunded": "refunded"}
 
@@ -80,3 +81,17 @@ def place(make_variant, details):
         return order
 
     return make
+
+
+@pytest.fixture
+def onec(live_server, shop_defaults, settings, tmp_path):
+    import httpx
+
+    from steadfast.providers.models import Provider
+
+    settings.ACCOUNTING_1C_LOGIN, settings.ACCOUNTING_1C_PASSWORD = LOGIN, PASSWORD
+    settings.ACCOUNTING_1C_FILE_LIMIT = 256  # small, so the test upload takes several chunks
+    settings.DATA_DIR = tmp_path
+    Provider.objects.create(kind="accounting", code="onec", adapter="onec", name="1C")
+    with httpx.Client(base_url=live_server.url, timeout=30) as client:
+        yield client

@@ -29,7 +29,23 @@ def test_the_dashboard_shows_each_targets_backlog_and_its_age(staff, moysklad, f
 
     assert 'id="sf-accounting-moysklad"' in page
     assert "<span class=\"sf-figure\" data-backlog>4</span>" in page
-    assert "changes waiting, oldest 3 h 5 min" in page and "failing, retrying" in page
+    assert "changes waiting, oldest 3\xa0hours, 5\xa0minutes" in page and "failing, retrying" in page
+    polish = staff.get("/admin/", headers={"accept-language": "pl"}).content.decode()
+    assert "najstarsza czeka 3\xa0godziny, 5\xa0minut" in polish
+    russian = staff.get("/admin/", headers={"accept-language": "ru"}).content.decode()
+    assert "самое старое ждёт 3\xa0часа, 5\xa0минут" in russian
+
+
+@pytest.mark.parametrize(("language", "seconds", "shown"), [
+    ("en", 1, "1 second"), ("pl", 3, "3 sekundy"), ("pl", 25, "25 sekund"), ("ru", 21, "21 секунда"),
+    ("ru", 44, "44 секунды"), ("ru", 11, "11 секунд")])
+def test_a_fresh_backlog_age_is_in_seconds_in_the_staffs_language(language, seconds, shown):
+    from django.utils import translation
+
+    from steadfast.accounting.templatetags.accounting_tags import age_short
+
+    with translation.override(language):
+        assert age_short(timedelta(seconds=seconds)) == shown
 
 
 def test_1c_not_polling_counts_as_down(staff, transactional_db):

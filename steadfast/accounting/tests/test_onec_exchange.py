@@ -4,28 +4,13 @@ uploaded in file_limit chunks, import, then the orders: query, success."""
 import io
 import zipfile
 
-import httpx
-import pytest
 from lxml import etree
 
 from steadfast.accounting.models import StockImport, SyncRow, SyncTarget
+from steadfast.accounting.tests.conftest import LOGIN, PASSWORD
 from steadfast.accounting.tests.test_stock_import import HOSTILE, offers_xml
 from steadfast.catalog.models import Variant
 from steadfast.orders.services import SYSTEM, order_cancel
-
-LOGIN, PASSWORD = "1c-exchange", "s3cret-1c-password"
-
-
-@pytest.fixture
-def onec(live_server, shop_defaults, settings, tmp_path):
-    from steadfast.providers.models import Provider
-
-    settings.ACCOUNTING_1C_LOGIN, settings.ACCOUNTING_1C_PASSWORD = LOGIN, PASSWORD
-    settings.ACCOUNTING_1C_FILE_LIMIT = 256  # small, so the test upload takes several chunks
-    settings.DATA_DIR = tmp_path
-    Provider.objects.create(kind="accounting", code="onec", adapter="onec", name="1C")
-    with httpx.Client(base_url=live_server.url, timeout=30) as client:
-        yield client
 
 
 def step(client, kind, mode, **kwargs):
