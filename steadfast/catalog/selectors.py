@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 
+from steadfast.catalog import search_match
 from steadfast.catalog.cache import cached
 from steadfast.catalog.models import Category, Product, ProductImage, Variant
 from steadfast.catalog.search import word_stems
@@ -122,28 +123,32 @@ def products_list(
 
 def products_search(tree: CategoryTree, text: str) -> QuerySet:
     """Products matching every word of `text`, by the stems of their name, description and category path
-    (catalog.search), so plurals and category names match; name matches first. The same query on every database.
+    (catalog.search), so plurals and category names match; name matches first. Each word is looked up through an
+    index on PostgreSQL (catalog.search_match), never by reading every product.
 
-    A word also matches inside a variant SKU, and the whole text a SKU exactly, so a shopper can paste the code
+    A word also matches the start of a variant SKU, and the whole text a SKU exactly, so a shopper can paste the code
     from an invoice.
     """
     words = SEARCH_TERM.findall(text or "")[:MAX_SEARCH_TERMS]
     qs = products_visible(tree)
     if not words:
         return qs.none()
-    sku_match = Exists(Variant.objects.filter(product=OuterRef("pk"), is_active=True, sku__iexact=text.strip()))
-    match, in_name = Q(), Q()
+    found, in_name = None, Q()
     for word in words:
         stems = word_stems(word)
-        term_sku = Exists(Variant.objects.filter(product=OuterRef("pk"), is_active=True, sku__icontains=word))
-        # " " + stem: a stored word that starts with the stem ("kett" finds "kettl", from "Kettle").
-        match &= _any_stem("search_text", stems) | Q(term_sku)
+        ids = search_match.word_ids(word, stems)
+        found = ids if found is None else found.intersection(ids)
         in_name &= _any_stem("search_name", stems)
+    if [text.strip()] != words:  # a one-word text is already found as a SKU prefix; "AB-12" needs the exact match
+        found = found.union(search_match.sku_exact_ids(text.strip()))
+    # One set of ids (SQL INTERSECT / UNION of indexed lookups), so the product table is only joined to it.
+    qs = qs.filter(pk__in=found)
     name_first = Case(When(in_name, then=Value(0)), default=Value(1), output_field=IntegerField())
-    return qs.filter(match | Q(sku_match)).annotate(name_first=name_first).order_by("name_first", "name", "pk")
+    return qs.annotate(name_first=name_first).order_by("name_first", "name", "pk")
 
 
 def _any_stem(field_name, stems) -> Q:
+    """Only on the rows already found (the name-first sort): a word of the name starting with a stem."""
     found = Q()
     for stem in sorted(stems):
         found |= Q(**{f"{field_name}__contains": f" {stem}"})

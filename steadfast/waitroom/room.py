@@ -1,4 +1,5 @@
-"""The waiting room's shared state: load across nodes, tickets, the admission pointer, the staff switch.
+"""The waiting room's shared state: load across nodes, tickets, the admission pointer, the staff switch
+(on / auto / off).
 
 Everything lives in the lenient cache alias, so every node and worker sees one room: Redis in production (INCR is
 atomic, so two nodes never hand out the same ticket), the database cache without REDIS_URL (one machine: its
@@ -75,17 +76,28 @@ def inflight() -> int:
     return sum(count for count, at in cache.get_many(keys).values() if now - at < NODE_TTL and count > 0)
 
 
-def switch_set(on: bool):
-    """Staff: queue new visitors now (on), or only when load says so (off)."""
-    if on:
-        cache.set(SWITCH, True, None)
-    else:
+STATES = ("auto", "on", "off")
+
+
+def mode() -> str:
+    """The staff switch: "on" queues new visitors now, "off" never queues them (load or not), "auto" follows load."""
+    value = cache.get(SWITCH)
+    return value if value in ("on", "off") else "auto"
+
+
+def mode_set(state: str):
+    """Set the staff switch for every node (waitroom.services.room_switch also writes the audit row)."""
+    if state not in STATES:
+        raise ValueError(f"unknown waiting room state {state!r}")
+    if state == "auto":
         cache.delete(SWITCH)
+    else:
+        cache.set(SWITCH, state, None)
     _forget()
 
 
 def switched_on() -> bool:
-    return bool(cache.get(SWITCH))
+    return mode() == "on"
 
 
 def limit() -> int:
@@ -110,8 +122,9 @@ def _forget():
 def _active(load=None) -> bool:
     """Is the room holding new visitors? Staff switch, or load over the limit; it stays on for a short grace after
     load falls (WAITROOM_LINGER_SECONDS), so the queue drains in order instead of being overtaken by newcomers."""
-    if switched_on():
-        return True
+    state = mode()
+    if state != "auto":
+        return state == "on"
     if not limit():
         return False
     load = inflight() if load is None else load
@@ -160,6 +173,12 @@ def position(ticket: int) -> int:
 def estimate_seconds(place: int) -> int:
     rate = int(cache.get(RATE) or 0) or 1
     return max(1, -(-place // rate))
+
+
+def snapshot() -> dict:
+    """What staff see on the admin page: the switch, whether new visitors queue now, load, queue and pace."""
+    return {"mode": mode(), "active": _active(), "inflight": inflight(), "limit": limit(), "waiting": waiting(),
+            "rate": int(cache.get(RATE) or 0)}
 
 
 def reset():

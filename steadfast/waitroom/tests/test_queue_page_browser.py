@@ -18,7 +18,7 @@ def test_queue_page_in_the_visitors_language(chromium, live_server, shop_default
                                              place_label):
     settings.WAITROOM_SWITCH_RATE = 1
     room.reset()
-    room.switch_set(True)  # staff: queue new visitors, one a second
+    room.mode_set("on")  # staff: queue new visitors, one a second
     for _ in range(30):
         room.ticket_take()  # thirty visitors came first
     context = chromium.new_context(base_url=live_server.url, locale=locale, java_script_enabled=False,
@@ -34,7 +34,7 @@ def test_queue_page_in_the_visitors_language(chromium, live_server, shop_default
         shots = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
         page.screenshot(path=str(shots / f"waitroom-{locale}.png"), full_page=True)
 
-        room.switch_set(False)
+        room.mode_set("auto")
         room.reset()
         page.goto("/")
         assert page.locator("#waiting-room").count() == 0  # the room is off: straight into the shop
