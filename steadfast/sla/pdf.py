@@ -1,0 +1,53 @@
+"""The SLA report as a PDF for a penalty claim: the same figures and windows as the CSV, times in the shop's zone."""
+
+import io
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+GRID = TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
+                   ("FONTSIZE", (0, 0), (-1, -1), 8), ("VALIGN", (0, 0), (-1, -1), "TOP")])
+
+
+def _when(value):
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else "—"
+
+
+def sla_pdf(report, month, target, compress=True) -> bytes:
+    styles = getSampleStyleSheet()
+    zone = timezone.get_current_timezone_name()
+    story = [Paragraph(_("SLA report — %(shop)s") % {"shop": settings.SHOP_NAME}, styles["Title"]),
+             Paragraph(_("Month: %(month)s. Contract uptime: %(target)s%%. Times in %(zone)s.")
+                       % {"month": month, "target": target, "zone": zone}, styles["Normal"]), Spacer(0, 12)]
+    summary = [[_("Provider"), _("Kind"), _("Uptime %"), _("Downtime, min"), _("Error budget, min"),
+                _("Budget left, min"), _("Calls"), _("Failed calls"), _("Error rate %")]]
+    summary += [[f"{row.provider.name} ({row.provider.code})", row.provider.kind, row.uptime_pct, row.downtime_minutes,
+                 row.budget_minutes, row.budget_left_minutes, row.calls, row.failures, row.error_rate_pct]
+                for row in report]
+    story += [Table(summary, style=GRID, repeatRows=1), Spacer(0, 12),
+              Paragraph(_("Downtime windows"), styles["Heading2"])]
+    windows = [[_("Provider"), _("Out from"), _("Back at"), _("Minutes"), _("Failed calls"), _("First failed call"),
+                _("Last failed call"), _("Reason"), _("Incident")]]
+    cell = styles["BodyText"].clone("cell", fontSize=8, leading=10)
+    for row in report:
+        for w in row.windows:
+            incident = w["incident"]
+            windows.append([row.provider.code, _when(w["start"]), _when(w["end"]) if w["end"] else _("ongoing"),
+                            w["minutes"], w["failures"], _when(w["first_failure"]), _when(w["last_failure"]),
+                            Paragraph(w["reason"] or "—", cell),
+                            Paragraph(f"#{incident.pk} {incident.title}" if incident else "—", cell)])
+    if len(windows) == 1:
+        story.append(Paragraph(_("No downtime recorded this month."), styles["Normal"]))
+    else:
+        story.append(Table(windows, style=GRID, repeatRows=1,
+                           colWidths=[60, 90, 90, 45, 45, 90, 90, 120, 120]))
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), pageCompression=1 if compress else 0,
+                            title=_("SLA report %(month)s") % {"month": month}, author=settings.SHOP_NAME)
+    doc.build(story)
+    return buffer.getvalue()
