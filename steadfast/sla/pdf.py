@@ -1,6 +1,7 @@
 """The SLA report as a PDF for a penalty claim: the same figures and windows as the CSV, times in the shop's zone."""
 
 import io
+from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
@@ -8,7 +9,22 @@ from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+# The PDF's built-in Helvetica has no Cyrillic (a ru admin would get black boxes): use DejaVu when the host has it.
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+
+
+def _fonts() -> tuple[str, str]:
+    if not (DEJAVU / "DejaVuSans.ttf").exists() or not (DEJAVU / "DejaVuSans-Bold.ttf").exists():
+        return "Helvetica", "Helvetica-Bold"
+    if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("DejaVuSans", str(DEJAVU / "DejaVuSans.ttf")))
+        pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(DEJAVU / "DejaVuSans-Bold.ttf")))
+    return "DejaVuSans", "DejaVuSans-Bold"
+
 
 GRID = TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
                    ("FONTSIZE", (0, 0), (-1, -1), 8), ("VALIGN", (0, 0), (-1, -1), "TOP")])
@@ -18,8 +34,12 @@ def _when(value):
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else "—"
 
 
-def sla_pdf(report, month, target, compress=True) -> bytes:
-    styles = getSampleStyleSheet()
+def sla_pdf(report, month, target) -> bytes:
+    styles, (regular, bold) = getSampleStyleSheet(), _fonts()
+    for name in ("Title", "Heading2"):
+        styles[name].fontName = bold
+    for name in ("Normal", "BodyText"):
+        styles[name].fontName = regular
     zone = timezone.get_current_timezone_name()
     story = [Paragraph(_("SLA report — %(shop)s") % {"shop": settings.SHOP_NAME}, styles["Title"]),
              Paragraph(_("Month: %(month)s. Contract uptime: %(target)s%%. Times in %(zone)s.")
@@ -29,7 +49,9 @@ def sla_pdf(report, month, target, compress=True) -> bytes:
     summary += [[f"{row.provider.name} ({row.provider.code})", row.provider.kind, row.uptime_pct, row.downtime_minutes,
                  row.budget_minutes, row.budget_left_minutes, row.calls, row.failures, row.error_rate_pct]
                 for row in report]
-    story += [Table(summary, style=GRID, repeatRows=1), Spacer(0, 12),
+    grid = TableStyle(GRID.getCommands() + [("FONTNAME", (0, 0), (-1, -1), regular),
+                                            ("FONTNAME", (0, 0), (-1, 0), bold)])
+    story += [Table(summary, style=grid, repeatRows=1), Spacer(0, 12),
               Paragraph(_("Downtime windows"), styles["Heading2"])]
     windows = [[_("Provider"), _("Out from"), _("Back at"), _("Minutes"), _("Failed calls"), _("First failed call"),
                 _("Last failed call"), _("Reason"), _("Incident")]]
@@ -44,10 +66,9 @@ def sla_pdf(report, month, target, compress=True) -> bytes:
     if len(windows) == 1:
         story.append(Paragraph(_("No downtime recorded this month."), styles["Normal"]))
     else:
-        story.append(Table(windows, style=GRID, repeatRows=1,
-                           colWidths=[60, 90, 90, 45, 45, 90, 90, 120, 120]))
+        story.append(Table(windows, style=grid, repeatRows=1, colWidths=[55, 100, 100, 40, 40, 100, 100, 120, 127]))
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), pageCompression=1 if compress else 0,
+    doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=30, rightMargin=30, pageCompression=1,
                             title=_("SLA report %(month)s") % {"month": month}, author=settings.SHOP_NAME)
     doc.build(story)
     return buffer.getvalue()

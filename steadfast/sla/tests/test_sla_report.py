@@ -75,7 +75,7 @@ def pdf_text(content: bytes) -> str:
 
 
 def test_pdf_has_figures_windows_and_evidence(admin_client, gateway, settings):
-    incident = Incident.objects.create(title="Card payments failing", provider=gateway, automatic=True)
+    incident = Incident.objects.create(title="Card down", provider=gateway, automatic=True)
     Incident.objects.filter(pk=incident.pk).update(created_at=at(2, 10, 5), resolved_at=at(2, 11), status="resolved")
     answer = admin_client.get("/admin/sla/", {"month": "2026-11", "target": "99.5", "format": "pdf"})
     assert answer["Content-Type"] == "application/pdf" and answer.content.startswith(b"%PDF")
@@ -85,7 +85,7 @@ def test_pdf_has_figures_windows_and_evidence(admin_client, gateway, settings):
     assert "Card" in text and str(uptime) in text and "5 failures in 30 s" in text
     # The window (10:00-11:00 shop time), its first and last failed call (10:00, 10:25) and the incident.
     assert "2026-11-02 10:00:00" in text and "2026-11-02 11:00:00" in text and "2026-11-02 10:25:00" in text
-    assert f"#{incident.pk} Card payments failing" in text
+    assert f"#{incident.pk} Card down" in text
     page = admin_client.get("/admin/sla/", {"month": "2026-11"}).content.decode()
     assert 'id="sf-sla-pdf"' in page and "format=pdf" in page
 
