@@ -1,6 +1,7 @@
 """The SLA report as a PDF for a penalty claim: the same figures and windows as the CSV, times in the shop's zone."""
 
 import io
+from html import escape  # Paragraph reads its text as markup: a '&' or '<' in a name must stay text
 from pathlib import Path
 
 from django.conf import settings
@@ -41,28 +42,33 @@ def sla_pdf(report, month, target) -> bytes:
     for name in ("Normal", "BodyText"):
         styles[name].fontName = regular
     zone = timezone.get_current_timezone_name()
-    story = [Paragraph(_("SLA report — %(shop)s") % {"shop": settings.SHOP_NAME}, styles["Title"]),
+    cell = styles["BodyText"].clone("cell", fontSize=8, leading=10)
+    head = cell.clone("head", fontName=bold)  # translated headings are long (pl, ru): they wrap
+
+    def heading(*titles):
+        return [Paragraph(title, head) for title in titles]
+
+    story = [Paragraph(_("SLA report — %(shop)s") % {"shop": escape(settings.SHOP_NAME)}, styles["Title"]),
              Paragraph(_("Month: %(month)s. Contract uptime: %(target)s%%. Times in %(zone)s.")
                        % {"month": month, "target": target, "zone": zone}, styles["Normal"]), Spacer(0, 12)]
-    summary = [[_("Provider"), _("Kind"), _("Uptime %"), _("Downtime, min"), _("Error budget, min"),
-                _("Budget left, min"), _("Calls"), _("Failed calls"), _("Error rate %")]]
+    summary = [heading(_("Provider"), _("Kind"), _("Uptime %"), _("Downtime, min"), _("Error budget, min"),
+                       _("Budget left, min"), _("Calls"), _("Failed calls"), _("Error rate %"))]
     summary += [[f"{row.provider.name} ({row.provider.code})", row.provider.kind, row.uptime_pct, row.downtime_minutes,
                  row.budget_minutes, row.budget_left_minutes, row.calls, row.failures, row.error_rate_pct]
                 for row in report]
     grid = TableStyle(GRID.getCommands() + [("FONTNAME", (0, 0), (-1, -1), regular),
                                             ("FONTNAME", (0, 0), (-1, 0), bold)])
-    story += [Table(summary, style=grid, repeatRows=1), Spacer(0, 12),
+    story += [Table(summary, style=grid, repeatRows=1, colWidths=[152, 70] + [80] * 7), Spacer(0, 12),
               Paragraph(_("Downtime windows"), styles["Heading2"])]
-    windows = [[_("Provider"), _("Out from"), _("Back at"), _("Minutes"), _("Failed calls"), _("First failed call"),
-                _("Last failed call"), _("Reason"), _("Incident")]]
-    cell = styles["BodyText"].clone("cell", fontSize=8, leading=10)
+    windows = [heading(_("Provider"), _("Out from"), _("Back at"), _("Minutes"), _("Failed calls"),
+                       _("First failed call"), _("Last failed call"), _("Reason"), _("Incident"))]
     for row in report:
         for w in row.windows:
             incident = w["incident"]
             windows.append([row.provider.code, _when(w["start"]), _when(w["end"]) if w["end"] else _("ongoing"),
                             w["minutes"], w["failures"], _when(w["first_failure"]), _when(w["last_failure"]),
-                            Paragraph(w["reason"] or "—", cell),
-                            Paragraph(f"#{incident.pk} {incident.title}" if incident else "—", cell)])
+                            Paragraph(escape(w["reason"]) or "—", cell),
+                            Paragraph(f"#{incident.pk} {escape(incident.title)}" if incident else "—", cell)])
     if len(windows) == 1:
         story.append(Paragraph(_("No downtime recorded this month."), styles["Normal"]))
     else:
