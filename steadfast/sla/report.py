@@ -5,10 +5,11 @@ from steadfast-watch (watch/sla.py), which sees it from outside."""
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from steadfast.providers.models import Attempt, HealthEvent, Provider
+from steadfast.status.incident_models import Incident
 
 OUT = {"open", "half_open"}  # "disabled" is staff's decision, not the provider's failure
 
@@ -21,7 +22,8 @@ class ProviderSla:
     budget_minutes: float
     calls: int
     failures: int
-    windows: list = field(default_factory=list)  # {"start", "end" (None: ongoing), "minutes", "reason", "failures"}
+    # {"start", "end" (None: ongoing), "minutes", "reason", "failures", "first_failure", "last_failure", "incident"}
+    windows: list = field(default_factory=list)
 
     @property
     def error_rate_pct(self) -> float:
@@ -76,6 +78,12 @@ def _windows(provider, start, until) -> list[dict]:
     for window in windows:
         stop = window["end"] or until
         window["minutes"] = round((stop - window["start"]).total_seconds() / 60, 1)
-        window["failures"] = Attempt.objects.filter(provider=provider, created_at__gte=window["start"],
-                                                    created_at__lt=stop, outcome__in=Attempt.FAILURES).count()
+        # Evidence for a claim: the failed calls inside the window and the incident the shop opened for it.
+        failed = Attempt.objects.filter(provider=provider, created_at__gte=window["start"], created_at__lt=stop,
+                                        outcome__in=Attempt.FAILURES).aggregate(n=Count("pk"), first=Min("created_at"),
+                                                                                last=Max("created_at"))
+        window.update(failures=failed["n"], first_failure=failed["first"], last_failure=failed["last"])
+        window["incident"] = (Incident.objects.filter(provider=provider, created_at__lt=stop)
+                              .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=window["start"]))
+                              .order_by("created_at", "id").first())
     return windows

@@ -1,4 +1,4 @@
-"""The SLA report in the admin (/admin/sla/): per provider for a month, as a page or a CSV for a penalty claim."""
+"""The SLA report in the admin (/admin/sla/): per provider for a month, as a page, CSV or PDF for a penalty claim."""
 
 import csv
 
@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from steadfast.sla.pdf import sla_pdf
 from steadfast.sla.report import month_bounds, providers_sla
 
 
@@ -31,6 +32,10 @@ def sla_report(request):
     report = providers_sla(month, target)
     if request.GET.get("format") == "csv" and not errors:
         return _csv(report, month, target)
+    if request.GET.get("format") == "pdf" and not errors:
+        response = HttpResponse(sla_pdf(report, month, target), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="sla-{month}.pdf"'
+        return response
     context = {**admin.site.each_context(request), "title": _("SLA report"), "month": month, "target": target,
                "report": report, "errors": errors}
     return render(request, "admin/steadfast/sla_report.html", context)

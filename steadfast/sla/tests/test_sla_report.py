@@ -1,7 +1,10 @@
-"""The admin SLA report: downtime windows from breaker transitions, uptime and budget, CSV for a claim."""
+"""The admin SLA report: downtime windows from breaker transitions, uptime and budget, CSV and PDF for a claim."""
 
+import base64
 import csv
 import io
+import re
+import zlib
 from datetime import datetime
 
 import pytest
@@ -9,6 +12,7 @@ from django.utils import timezone
 
 from steadfast.providers.models import Attempt, HealthEvent, Provider
 from steadfast.sla.report import providers_sla
+from steadfast.status.incident_models import Incident
 
 pytestmark = pytest.mark.django_db
 
@@ -64,5 +68,30 @@ def test_admin_page_and_csv(admin_client, gateway):
     assert "Enter the month as YYYY-MM" in bad and "between 0 and 100" in bad
 
 
-def test_staff_only(client):
+def pdf_text(content: bytes) -> str:
+    """The PDF's page content: reportlab's ASCII85 + Flate streams, decoded (text shows as `(...) Tj`)."""
+    streams = re.findall(rb"/Filter \[ /ASCII85Decode /FlateDecode \].*?stream\r?\n(.*?)endstream", content, re.S)
+    return "".join(zlib.decompress(base64.a85decode(s.strip(), adobe=True)).decode("latin-1") for s in streams)
+
+
+def test_pdf_has_figures_windows_and_evidence(admin_client, gateway, settings):
+    incident = Incident.objects.create(title="Card down", provider=gateway, automatic=True)
+    Incident.objects.filter(pk=incident.pk).update(created_at=at(2, 10, 5), resolved_at=at(2, 11), status="resolved")
+    answer = admin_client.get("/admin/sla/", {"month": "2026-11", "target": "99.5", "format": "pdf"})
+    assert answer["Content-Type"] == "application/pdf" and answer.content.startswith(b"%PDF")
+    text = pdf_text(answer.content)
+    uptime = next(r for r in providers_sla("2026-11", 99.5) if r.provider == gateway).uptime_pct
+    assert settings.SHOP_NAME in text and "2026-11" in text and "99.5" in text and settings.TIME_ZONE in text
+    assert "Card" in text and str(uptime) in text and "5 failures in 30 s" in text
+    # The window (10:00-11:00 shop time), its first and last failed call (10:00, 10:25) and the incident.
+    assert "2026-11-02 10:00:00" in text and "2026-11-02 11:00:00" in text and "2026-11-02 10:25:00" in text
+    assert f"#{incident.pk} Card down" in text
+    page = admin_client.get("/admin/sla/", {"month": "2026-11"}).content.decode()
+    assert 'id="sf-sla-pdf"' in page and "format=pdf" in page
+
+
+def test_staff_only(client, django_user_model):
     assert client.get("/admin/sla/").status_code == 302
+    client.force_login(django_user_model.objects.create_user("shopper", password="x"))
+    answer = client.get("/admin/sla/", {"month": "2026-11", "format": "pdf"})
+    assert answer.status_code == 302 and answer.get("Content-Type") != "application/pdf"

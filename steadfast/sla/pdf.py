@@ -1,0 +1,80 @@
+"""The SLA report as a PDF for a penalty claim: the same figures and windows as the CSV, times in the shop's zone."""
+
+import io
+from html import escape  # Paragraph reads its text as markup: a '&' or '<' in a name must stay text
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+# The PDF's built-in Helvetica has no Cyrillic (a ru admin would get black boxes): use DejaVu when the host has it.
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+
+
+def _fonts() -> tuple[str, str]:
+    if not (DEJAVU / "DejaVuSans.ttf").exists() or not (DEJAVU / "DejaVuSans-Bold.ttf").exists():
+        return "Helvetica", "Helvetica-Bold"
+    if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("DejaVuSans", str(DEJAVU / "DejaVuSans.ttf")))
+        pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(DEJAVU / "DejaVuSans-Bold.ttf")))
+    return "DejaVuSans", "DejaVuSans-Bold"
+
+
+GRID = TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
+                   ("FONTSIZE", (0, 0), (-1, -1), 8), ("VALIGN", (0, 0), (-1, -1), "TOP")])
+
+
+def _when(value):
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else "—"
+
+
+def sla_pdf(report, month, target) -> bytes:
+    styles, (regular, bold) = getSampleStyleSheet(), _fonts()
+    for name in ("Title", "Heading2"):
+        styles[name].fontName = bold
+    for name in ("Normal", "BodyText"):
+        styles[name].fontName = regular
+    zone = timezone.get_current_timezone_name()
+    cell = styles["BodyText"].clone("cell", fontSize=8, leading=10)
+    head = cell.clone("head", fontName=bold)  # translated headings are long (pl, ru): they wrap
+
+    def heading(*titles):
+        return [Paragraph(title, head) for title in titles]
+
+    story = [Paragraph(_("SLA report — %(shop)s") % {"shop": escape(settings.SHOP_NAME)}, styles["Title"]),
+             Paragraph(_("Month: %(month)s. Contract uptime: %(target)s%%. Times in %(zone)s.")
+                       % {"month": month, "target": target, "zone": zone}, styles["Normal"]), Spacer(0, 12)]
+    summary = [heading(_("Provider"), _("Kind"), _("Uptime %"), _("Downtime, min"), _("Error budget, min"),
+                       _("Budget left, min"), _("Calls"), _("Failed calls"), _("Error rate %"))]
+    summary += [[f"{row.provider.name} ({row.provider.code})", row.provider.kind, row.uptime_pct, row.downtime_minutes,
+                 row.budget_minutes, row.budget_left_minutes, row.calls, row.failures, row.error_rate_pct]
+                for row in report]
+    grid = TableStyle(GRID.getCommands() + [("FONTNAME", (0, 0), (-1, -1), regular),
+                                            ("FONTNAME", (0, 0), (-1, 0), bold)])
+    story += [Table(summary, style=grid, repeatRows=1, colWidths=[152, 70] + [80] * 7), Spacer(0, 12),
+              Paragraph(_("Downtime windows"), styles["Heading2"])]
+    windows = [heading(_("Provider"), _("Out from"), _("Back at"), _("Minutes"), _("Failed calls"),
+                       _("First failed call"), _("Last failed call"), _("Reason"), _("Incident"))]
+    for row in report:
+        for w in row.windows:
+            incident = w["incident"]
+            windows.append([row.provider.code, _when(w["start"]), _when(w["end"]) if w["end"] else _("ongoing"),
+                            w["minutes"], w["failures"], _when(w["first_failure"]), _when(w["last_failure"]),
+                            Paragraph(escape(w["reason"]) or "—", cell),
+                            Paragraph(f"#{incident.pk} {escape(incident.title)}" if incident else "—", cell)])
+    if len(windows) == 1:
+        story.append(Paragraph(_("No downtime recorded this month."), styles["Normal"]))
+    else:
+        story.append(Table(windows, style=grid, repeatRows=1, colWidths=[55, 100, 100, 40, 40, 100, 100, 120, 127]))
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=30, rightMargin=30, pageCompression=1,
+                            title=_("SLA report %(month)s") % {"month": month}, author=settings.SHOP_NAME)
+    doc.build(story)
+    return buffer.getvalue()
