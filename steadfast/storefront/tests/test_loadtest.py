@@ -12,8 +12,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def stocked_shop(file_backed_sqlite, shop_defaults, make_variant, settings):
-    settings.RATELIMIT_ENABLE = False  # every simulated shopper comes from 127.0.0.1
+def stocked_shop(shop_defaults, make_variant, settings):
+    # Every simulated shopper comes from 127.0.0.1. No SQLite file here (file_backed_sqlite): the session-wide live
+    # server shares the in-memory connection, and swapping it under a running server left that connection outside
+    # autocommit for every later live-server test.
+    settings.RATELIMIT_ENABLE = False
     for name in ("Lantern", "Kettle", "Mug"):
         make_variant(stock=100_000, name=name)
 
@@ -52,7 +55,7 @@ def test_a_short_run_prints_capacity_and_writes_the_report(live_server, stocked_
     assert Order.objects.filter(email__startswith="load-").exists(), "no checkout in 13 short runs"
 
 
-def test_a_run_that_errors_has_no_capacity(live_server, file_backed_sqlite, shop_defaults, tmp_path, capsys):
+def test_a_run_that_errors_has_no_capacity(live_server, shop_defaults, tmp_path, capsys):
     # An empty shop: every shopper fails at the start, so no step qualifies.
     call_command("loadtest", url=live_server.url, start_users=1, max_users=1, step_seconds=4, p99_ms=60_000,
                  report=str(tmp_path))
