@@ -19,9 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from steadfast.notify.models import OutboxMessage
 from steadfast.orders.admin_actions import ACTIONS, BULK_ACTIONS, OrderActionForm, orders_apply
-from steadfast.orders.dashboard import to_ship_q, unpaid_q
+from steadfast.orders.admin_filters import DeliveryMethodFilter, NeedsActionFilter, PaymentMethodFilter, SyntheticFilter
 from steadfast.orders.models import Order, OrderEvent, OrderLine
-from steadfast.orders.outage import payments_confirming
 from steadfast.orders.services import actor_for
 from steadfast.orders.staff_entry import phone_order_view
 from steadfast.orders.templatetags.backoffice import status_badge
@@ -100,70 +99,6 @@ class OutboxMessageInline(ReadOnlyInline):
     fields = readonly_fields = (
         "created_at", "kind", "channel", "recipient", "status", "attempts", "sent_at", "last_error",
     )
-
-
-class NeedsActionFilter(admin.SimpleListFilter):
-    title = _("needs action")
-    parameter_name = "todo"
-
-    def lookups(self, request, model_admin):
-        return [("ship", _("To ship")), ("unpaid", _("Awaiting payment")), ("confirming", _("Confirming payment"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "ship":
-            return queryset.filter(to_ship_q())
-        if self.value() == "unpaid":
-            return queryset.filter(unpaid_q())
-        if self.value() == "confirming":
-            return queryset.filter(pk__in=payments_confirming().values("order_id"))
-        return queryset
-
-
-class SyntheticFilter(admin.SimpleListFilter):
-    """Real orders by default: the synthetic checkout probe's cancelled test orders only when asked for."""
-
-    title = _("orders")
-    parameter_name = "synthetic"
-
-    def lookups(self, request, model_admin):
-        return [("real", _("Customer orders")), ("test", _("Synthetic test orders"))]
-
-    def choices(self, changelist):
-        for lookup, title in self.lookup_choices:
-            yield {"selected": (self.value() or "real") == lookup, "display": title,
-                   "query_string": changelist.get_query_string({self.parameter_name: lookup})}
-
-    def queryset(self, request, queryset):
-        return queryset.filter(synthetic=self.value() == "test")
-
-
-class MethodFilter(admin.SimpleListFilter):
-    """Filter on a method code, showing the names the orders were placed with (one small query)."""
-
-    code_field = name_field = ""
-
-    def lookups(self, request, model_admin):
-        pairs = Order.objects.order_by().values_list(self.code_field, self.name_field).distinct()
-        return sorted(dict(pairs).items(), key=lambda pair: pair[1])
-
-    def queryset(self, request, queryset):
-        return queryset.filter(**{self.code_field: self.value()}) if self.value() else queryset
-
-
-class PaymentMethodFilter(MethodFilter):
-    title = _("payment method")
-    parameter_name = code_field = "payment_method"
-    name_field = "payment_name"
-
-
-class DeliveryMethodFilter(MethodFilter):
-    title = _("delivery method")
-    parameter_name = code_field = "delivery_method"
-    name_field = "delivery_name"
-
-
-# The full app list in a sidebar squeezes the order list; the dashboard and breadcrumbs lead everywhere instead.
-admin.site.enable_nav_sidebar = False
 
 
 @admin.register(Order)
