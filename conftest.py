@@ -24,6 +24,18 @@ def pytest_collection_modifyitems(config, items):
         items[:] = keep
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """SQLite tests run on a file in WAL mode, as the shop does, not in memory: the in-memory test database uses
+    SQLite's shared cache, where a second connection that writes (a request thread, a carrier quote finishing late,
+    a worker) fails at once with "database table is locked" instead of waiting its turn as it would in the shop."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3") and not database.get("TEST", {}).get("NAME"):
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
+
+
 _DB_FIXTURES = {"db", "transactional_db", "live_server", "admin_client", "admin_user", "django_user_model", "page"}
 
 
@@ -169,35 +181,3 @@ def page(chromium, live_server, shop_defaults):
     page.set_default_timeout(15000)
     yield page
     context.close()
-
-
-@pytest.fixture
-def file_backed_sqlite(transactional_db, tmp_path):
-    """Run on a SQLite file, as the shop does, when the test database is SQLite in memory.
-
-    The in-memory test database uses SQLite's shared cache, where a second writer fails at once with "database table
-    is locked" instead of waiting its turn; that is a property of the test setup, not of the shop, whose file
-    database in WAL mode makes writers wait (OPTIONS timeout). So we copy the prepared test database to a file and
-    point every connection opened during the test at it. PostgreSQL needs none of this.
-    """
-    import sqlite3
-
-    from django.db import connection, connections
-
-    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
-        yield
-        return
-    memory, memory_settings = connections["default"], connections.settings["default"]
-    memory.ensure_connection()
-    path = tmp_path / "race.sqlite3"
-    with sqlite3.connect(path) as target:
-        memory.connection.backup(target)
-    target.close()
-    connections.settings["default"] = {**memory_settings, "NAME": str(path)}  # threads' new connections read this
-    connections["default"] = connections.create_connection("default")  # and this thread's
-    try:
-        yield
-    finally:
-        connections["default"].close()
-        connections.settings["default"] = memory_settings
-        connections["default"] = memory

@@ -33,7 +33,7 @@ def _admin_url():
 
 
 @pytest.fixture
-def replica(file_backed_sqlite, shop_defaults, make_variant):
+def replica(transactional_db, shop_defaults, make_variant):
     variant = make_variant(stock=5, price="40.00", name="Boots")
     primary = connections.settings["default"]
     if connection.vendor == "postgresql":

@@ -20,7 +20,7 @@ race_db = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
-def _race_on_a_file(file_backed_sqlite, shop_defaults):
+def _race_on_a_file(transactional_db, shop_defaults):
     yield
 
 

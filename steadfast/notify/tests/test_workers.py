@@ -33,7 +33,7 @@ def wait_for(what, check, timeout=WAIT):
     raise AssertionError(f"gave up after {timeout} s waiting for {what}; last saw {seen!r}")
 
 
-def test_two_workers_racing_for_the_same_messages_deliver_each_once(file_backed_sqlite, telegram_channel, telegram):
+def test_two_workers_racing_for_the_same_messages_deliver_each_once(transactional_db, telegram_channel, telegram):
     chain("customer", "telegram")
     telegram.set_fault("slow", ms=50)  # widen the window between claim and send
     messages = [message_add(f"race-{n}", addresses={"telegram": f"chat-{n}"}) for n in range(8)]
@@ -68,7 +68,7 @@ def _database_url():
     return f"sqlite:///{name}"
 
 
-def test_worker_killed_mid_send_loses_nothing_and_sends_once(file_backed_sqlite, telegram_channel, telegram, tmp_path):
+def test_worker_killed_mid_send_loses_nothing_and_sends_once(transactional_db, telegram_channel, telegram, tmp_path):
     chain("customer", "telegram")
     message = message_add("order_confirmation:1", addresses={"telegram": "4242"})
     telegram.set_fault("hang")  # the request reaches the fake, which never answers: the worker is mid-send

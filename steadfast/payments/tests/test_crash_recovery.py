@@ -1,8 +1,8 @@
 """kill -9 of the web and the worker process between payment steps: nothing lost, nothing doubled.
 
 The real shop runs as subprocesses (manage.py runserver --noreload, manage.py run_huey) against the Stripe fake in
-this process, on this run's test database: SQLite copied to a file under tmp_path (file_backed_sqlite, migrated
-already), or PostgreSQL's test database, which the transactional fixture keeps committed and flushes afterwards.
+this process, on this run's test database: SQLite's test file (WAL, migrated already; conftest.py) or
+PostgreSQL's test database, which the transactional fixture keeps committed and flushes afterwards.
 Each test kills its processes in a finally block; every wait is bounded.
 """
 
@@ -55,7 +55,7 @@ class Shop:
                    STATIC_MANIFEST="0")
         env.update({provider_secret_env(code, "SECRET_KEY"): STRIPE_KEY,
                     provider_secret_env(code, "WEBHOOK_SECRET"): WEBHOOK_SECRET})
-        name = connections.settings["default"]["NAME"]  # this run's test database (file_backed_sqlite: a file)
+        name = connections.settings["default"]["NAME"]  # this run's test database (SQLite: a file)
         if connection.vendor == "postgresql":
             env["DATABASE_URL"] = urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{name}"))
         else:
@@ -152,7 +152,7 @@ class Shop:
 
 
 @pytest.fixture
-def shop(file_backed_sqlite, tmp_path):
+def shop(transactional_db, tmp_path):
     fake = FakeStripe(webhook_secret=WEBHOOK_SECRET, api_key=STRIPE_KEY).start()
     code = f"card-{uuid.uuid4().hex[:6]}"
     shop = None

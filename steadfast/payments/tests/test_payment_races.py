@@ -33,7 +33,7 @@ WAIT = 30  # seconds, the bound of every wait
 
 
 @pytest.fixture(autouse=True)
-def _race_on_a_file(file_backed_sqlite, shop_defaults):
+def _race_on_a_file(transactional_db, shop_defaults):
     yield
 
 

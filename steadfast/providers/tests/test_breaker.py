@@ -119,7 +119,7 @@ def test_after_the_cool_down_the_probe_is_the_trial_never_a_customer(make_provid
 
 @pytest.mark.django_db(transaction=True)
 def test_half_open_lets_exactly_one_of_five_concurrent_probes_through(
-    file_backed_sqlite, make_provider, fake_server, breaker_clock
+    transactional_db, make_provider, fake_server, breaker_clock
 ):
     recovered = GatedFake().start()  # recovered, and holding its answer until the other four have been turned away
     try:

@@ -39,7 +39,7 @@ def process(env, code, api_base, count):
 
 
 @pytest.mark.parametrize("store", ["configured", "database"])
-def test_a_breaker_opened_by_one_process_stops_the_other(file_backed_sqlite, store, settings):
+def test_a_breaker_opened_by_one_process_stops_the_other(transactional_db, store, settings):
     fake = FakeServer().start()
     try:
         fake.set_fault("status", status=503)

@@ -62,7 +62,7 @@ def probe_in_thread(provider, results):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_trial_still_in_flight_when_the_next_slot_begins_stays_the_only_one(
-    file_backed_sqlite, breaker_store, make_provider, breaker_clock
+    transactional_db, breaker_store, make_provider, breaker_clock
 ):
     recovered = GatedFake().start()
     try:
@@ -99,7 +99,7 @@ def test_a_trial_still_in_flight_when_the_next_slot_begins_stays_the_only_one(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_trial_whose_caller_died_is_followed_by_one_in_the_next_slot(
-    file_backed_sqlite, breaker_store, make_provider, breaker_clock
+    transactional_db, breaker_store, make_provider, breaker_clock
 ):
     """The reason for slots: a trial that never reports back (its process was killed) must not block recovery."""
     recovered = GatedFake().start()

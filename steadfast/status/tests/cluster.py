@@ -8,7 +8,6 @@ SqliteHuey queue they share the way one machine's processes do. Every process is
 """
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -24,19 +23,6 @@ from steadfast.testing import WAIT_SECONDS, NginxProcess, free_port, wait_until
 
 ROOT = Path(__file__).resolve().parents[3]
 WAIT = 2 * WAIT_SECONDS  # each wait may be a Django process starting on a busy machine
-
-
-def sqlite_in_data_dir(data_dir: Path):
-    """Move this test's file database (file_backed_sqlite) to <data_dir>/steadfast.sqlite3, where the shop's own
-    SQLite settings (WAL, busy timeout, immediate transactions) open it, and point this process there too."""
-    from django.db import connections
-
-    data_dir.mkdir(parents=True, exist_ok=True)
-    target = data_dir / "steadfast.sqlite3"
-    connections["default"].close()
-    shutil.move(connections.settings["default"]["NAME"], target)
-    connections.settings["default"] = {**connections.settings["default"], "NAME": str(target)}
-    connections["default"] = connections.create_connection("default")
 
 
 class Cluster:
@@ -55,13 +41,12 @@ class Cluster:
             RATELIMIT_PLACE_ORDER="100000/m", ORDER_MAX_OPEN_UNPAID="100000", ORDER_MAX_VALUE_UNVERIFIED="0",
             ORDER_MAX_QUANTITY_PER_LINE="1000", OFFLINE_CONFIRM_MINUTES="0", READY_RECHECK_MS="200", **env,
         )
+        name = connections.settings["default"]["NAME"]  # this run's test database (SQLite: a WAL file)
         if connection.vendor == "postgresql":
-            name = connections.settings["default"]["NAME"]
             self.env["DATABASE_URL"] = urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{name}"))
         else:
-            self.env.pop("DATABASE_URL", None)
+            self.env["DATABASE_URL"] = f"sqlite:///{name}"
             self.env.pop("REDIS_URL", None)
-            sqlite_in_data_dir(data)
         self.nginx = None
 
     def spawn(self, name, args, **env):

@@ -26,7 +26,7 @@ GETS, ORDERS = 240, 30
 
 
 @pytest.fixture
-def cluster(file_backed_sqlite, shop_defaults, tmp_path):
+def cluster(transactional_db, shop_defaults, tmp_path):
     shop = None
     try:
         shop = Cluster(tmp_path)

@@ -25,7 +25,7 @@ PAUSED = "Online ordering is paused; you can browse the catalog."
 
 
 @pytest.fixture
-def cluster(file_backed_sqlite, shop_defaults, tmp_path):
+def cluster(transactional_db, shop_defaults, tmp_path):
     shop = None
     try:
         shop = Cluster(tmp_path)
@@ -113,7 +113,8 @@ def test_node_that_cannot_open_its_database_steps_aside_sqlite(cluster, make_var
     broken = tmp_path / "broken"
     (broken / "steadfast.sqlite3").mkdir(parents=True)  # a directory where the database file should be
     good = cluster.web("web-good")
-    bad = cluster.web("web-bad", STEADFAST_DATA_DIR=str(broken))
+    bad = cluster.web("web-bad", STEADFAST_DATA_DIR=str(broken),
+                      DATABASE_URL=f"sqlite:///{broken / 'steadfast.sqlite3'}")
     cluster.wait_ready("web-good")
     wait_until(lambda: readyz(bad)[0] == 503, describe="web-bad to answer not ready", ignore=(httpx.HTTPError,),
                timeout=WAIT)

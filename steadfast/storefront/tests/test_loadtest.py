@@ -13,9 +13,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def stocked_shop(shop_defaults, make_variant, settings):
-    # Every simulated shopper comes from 127.0.0.1. No SQLite file here (file_backed_sqlite): the session-wide live
-    # server shares the in-memory connection, and swapping it under a running server left that connection outside
-    # autocommit for every later live-server test.
+    # Every simulated shopper comes from 127.0.0.1.
     settings.RATELIMIT_ENABLE = False
     for name in ("Lantern", "Kettle", "Mug"):
         make_variant(stock=100_000, name=name)

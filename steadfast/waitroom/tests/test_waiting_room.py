@@ -21,7 +21,7 @@ LIMIT, BURST = 3, 12
 
 
 @pytest.fixture
-def node(file_backed_sqlite, shop_defaults, tmp_path):
+def node(transactional_db, shop_defaults, tmp_path):
     shop = None
     try:
         shop = Cluster(tmp_path, WAITROOM_MAX_INFLIGHT=str(LIMIT), WAITROOM_LINGER_SECONDS="0")
