@@ -1,10 +1,9 @@
-"""The read replica router (steadfast/replica.py) against two real databases.
+"""The read replica router (steadfast/replica.py) query by query, against two real databases.
 
-This PostgreSQL cluster runs with wal_level=replica, so logical replication (a subscription on the same cluster)
-is not available; the replica is a second real database made as a copy of the test database (CREATE DATABASE …
-TEMPLATE on PostgreSQL, a file copy on SQLite). The test then changes a product name on the replica only, so every
-page shows which database it read: catalog pages and the status page read the replica, the cart, orders and
-anything after a write read the primary, and every write lands on the primary.
+The replica here is a second real database made as a copy of the test database (CREATE DATABASE … TEMPLATE on
+PostgreSQL, a file copy on SQLite); real replication is in test_replica_logical.py. The test changes a product name on
+the replica only, so every page shows which database it read: catalog pages and the status page read the replica,
+the cart, orders and anything after a write read the primary, and every write lands on the primary.
 """
 
 import sqlite3
