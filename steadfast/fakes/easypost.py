@@ -130,7 +130,8 @@ class FakeEasyPost(HostedGatewayFake):
                         postage_label={"object": "PostageLabel", "label_url": f"{self.url}/files/{shipment['id']}.png",
                                        "label_pdf_url": None})
         shipment["tracker"] = tracker
-        self.ledger.add(shipment["reference"], shipment["id"])
+        self.ledger.add(shipment["reference"], shipment["id"],
+                        {side: shipment["parcel"].get(side) for side in ("length", "width", "height")})
         return FakeResponse(200, self._read(shipment))
 
     def _read(self, shipment) -> dict:

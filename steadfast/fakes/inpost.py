@@ -38,6 +38,13 @@ def _error(status, error, message, details=None):
     return FakeResponse(status, {"status": status, "error": error, "message": message, "details": details or {}})
 
 
+def _size_valid(size) -> bool:
+    """ShipX parcel dimensions: {"length", "width", "height", "unit": "mm"}, each above 0."""
+    return (isinstance(size, dict) and size.get("unit") == "mm"
+            and all(isinstance(size.get(side), int | float) and size[side] > 0
+                    for side in ("length", "width", "height")))
+
+
 class FakeInPost(HostedGatewayFake):
     def __init__(self, host="127.0.0.1", port=0, webhook_url="", api_token="inpost-demo-token",
                  organization_id=1234):
@@ -139,12 +146,17 @@ class FakeInPost(HostedGatewayFake):
         target = (body.get("custom_attributes") or {}).get("target_point")
         if service == "inpost_locker_standard" and target not in {p["name"] for p in POINTS}:
             return _error(400, "validation_failed", "Unknown target point.", {"target_point": ["does_not_exist"]})
+        parcels = body.get("parcels") if isinstance(body.get("parcels"), list) else []
+        sizes = [p.get("dimensions") for p in parcels if isinstance(p, dict)]
+        if not sizes or not all(_size_valid(size) for size in sizes):
+            return _error(400, "validation_failed", "Parcel dimensions required.",
+                          {"parcels": [{"dimensions": ["invalid"]}]})
         shipment_id = 1000 + len(self.ledger.shipments) + 1
         shipment = {"id": shipment_id, "status": "created", "tracking_number": None, "reference": reference,
                     "service": service, "receiver": receiver, "custom_attributes": body.get("custom_attributes"),
                     "created_at": datetime.now(UTC).isoformat()}
         self.shipments[str(shipment_id)] = shipment
-        self.ledger.add(reference, str(shipment_id))
+        self.ledger.add(reference, str(shipment_id), dict(sizes[0]))
         return FakeResponse(201, dict(shipment))
 
     def _read(self, shipment):

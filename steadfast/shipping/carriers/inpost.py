@@ -161,7 +161,11 @@ class InPostCarrier(Carrier):
 def _parcels(parcel: Parcel) -> list:
     thinnest = min(parcel.length_cm, parcel.width_cm, parcel.height_cm)
     template = next((name for limit, name in TEMPLATES if thinnest <= limit), "large")
-    return [{"template": template, "weight": {"amount": round(parcel.weight_grams / 1000, 3), "unit": "kg"}}]
+    # ShipX takes sizes in millimetres; the template is the locker compartment the parcel fits (lockers need it).
+    dimensions = {"length": parcel.length_cm * 10, "width": parcel.width_cm * 10, "height": parcel.height_cm * 10,
+                  "unit": "mm"}
+    return [{"template": template, "dimensions": dimensions,
+             "weight": {"amount": round(parcel.weight_grams / 1000, 3), "unit": "kg"}}]
 
 
 def _address(location: Location) -> dict:
