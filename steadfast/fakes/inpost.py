@@ -9,9 +9,13 @@
 
 Every call but points needs "Authorization: Bearer <api_token>". A shipment is "confirmed" (tracking number
 assigned) when first read back. Faults as the CDEK fake (server.py's and hosted.py's reset_after / hang_after).
-`fake.ledger.shipments` holds (reference, id) of every shipment made. Run one: python -m steadfast.fakes.inpost
+`fake.ledger.shipments` holds (reference, id) of every shipment made, `fake.ledger.dimensions` each one's
+parcel dimensions (mm). With `webhook_secret` set, webhooks carry X-InPost-Signature (hex HMAC-SHA256 of the
+body). Run one: python -m steadfast.fakes.inpost
 """
 
+import hashlib
+import hmac
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -47,9 +51,10 @@ def _size_valid(size) -> bool:
 
 class FakeInPost(HostedGatewayFake):
     def __init__(self, host="127.0.0.1", port=0, webhook_url="", api_token="inpost-demo-token",
-                 organization_id=1234):
+                 organization_id=1234, webhook_secret=""):
         super().__init__(host, port, webhook_url)
         self.api_token, self.organization_id = api_token, organization_id
+        self.webhook_secret = webhook_secret  # set: each webhook is signed (X-InPost-Signature, hex HMAC-SHA256)
         self.ledger = ShipmentLedger()
         self.shipments = {}
 
@@ -62,8 +67,14 @@ class FakeInPost(HostedGatewayFake):
                      "organization_id": self.organization_id,
                      "payload": {"shipment_id": shipment["id"], "status": status,
                                  "tracking_number": shipment["tracking_number"]}}
-        self.deliver(f"{shipment_id}:{status}", json.dumps(event).encode(), {})
+        body = json.dumps(event).encode()
+        self.deliver(f"{shipment_id}:{status}", body, self.signature_headers(body))
         return event
+
+    def signature_headers(self, body: bytes) -> dict:
+        if not self.webhook_secret:
+            return {}
+        return {"X-InPost-Signature": hmac.new(self.webhook_secret.encode(), body, hashlib.sha256).hexdigest()}
 
     def handle(self, request: FakeRequest) -> FakeResponse:
         url = urlsplit(request.path)

@@ -39,6 +39,9 @@ STATES = {"delivered": ShipmentState.DELIVERED, "canceled": ShipmentState.CANCEL
 
 
 class InPostCarrier(Carrier):
+    # Each ShipX webhook carries the hex HMAC-SHA256 of its raw body under STEADFAST_<CODE>_WEBHOOK_SECRET.
+    webhook_signature_header = "X-InPost-Signature"
+
     def quote(self, parcel: Parcel, origin: Location, destination: Location, client) -> list[Option]:
         body = [{"id": service, "service": service, "receiver": {"address": _address(destination)},
                  "parcels": _parcels(parcel)} for service in SERVICES]

@@ -29,7 +29,7 @@ DEMO_SECRETS = {
     "paypal": {"CLIENT_ID": "fake-client-id", "CLIENT_SECRET": "fake-client-secret", "WEBHOOK_ID": "WH-FAKE-0001"},
     "yookassa": {"SHOP_ID": "100500", "SECRET_KEY": "test_fake_secret"},
     "cdek": {"CLIENT_ID": "cdek-demo", "CLIENT_SECRET": "cdek-demo-secret"},
-    "inpost": {"API_TOKEN": "inpost-demo-token"},
+    "inpost": {"API_TOKEN": "inpost-demo-token", "WEBHOOK_SECRET": "inpost-demo-webhook-secret"},
     **CHANNEL_SECRETS,
 }
 
@@ -69,7 +69,9 @@ def _cdek(port, shop_url):
 def _inpost(port, shop_url):
     from steadfast.fakes.inpost import FakeInPost
 
-    return FakeInPost(port=port, api_token=_secret("inpost", "API_TOKEN"), organization_id=1234)
+    secret = _secret("inpost", "WEBHOOK_SECRET")  # in the webhook URL, and signs each delivery (X-InPost-Signature)
+    return FakeInPost(port=port, api_token=_secret("inpost", "API_TOKEN"), organization_id=1234,
+                      webhook_url=f"{shop_url}/shipping/webhooks/inpost/{secret}/", webhook_secret=secret)
 
 
 # name -> (default port, factory(port, shop_url), provider row for --register). Other gateways add a line here.
