@@ -105,7 +105,8 @@ class FakeEasyPost(HostedGatewayFake):
             return _error(422, "ADDRESS.VERIFY.FAILURE", "to_address needs a zip or a city.")
         shipment_id = _id("shp")
         pounds = -(-int(parcel["weight"] * 100) // 1600)  # started pounds
-        rates = [{"id": _id("rate"), "object": "Rate", "carrier": carrier, "service": service, "currency": self.currency,
+        rates = [{"id": _id("rate"), "object": "Rate", "carrier": carrier, "service": service,
+                  "currency": self.currency,
                   "rate": str(base + per_lb * pounds), "delivery_days": days, "shipment_id": shipment_id}
                  for (carrier, service), (base, per_lb, days) in RATES.items()]
         shipment = {"id": shipment_id, "object": "Shipment", "reference": data.get("reference"), "status": "unknown",
