@@ -9,11 +9,12 @@ STAMP := $(VENV)/.installed
 LOCKS := requirements/base.txt requirements/dev.txt
 CHROMIUM := /usr/bin/chromium
 
-# Ports of the fakes: STRIPE_PORT=9811 etc. (also PAYPAL_, YOOKASSA_, CDEK_, INPOST_PORT); unset, each uses its
-# default (8811-8813, 8821-8822) or a free one if taken.
+# Ports of the fakes: STRIPE_PORT=9811 etc. (also PAYPAL_, YOOKASSA_, CDEK_, INPOST_, EASYPOST_PORT); unset, each
+# uses its default (8811-8813, 8821-8823) or a free one if taken.
 DEMO_FAKE_PORTS := $(if $(STRIPE_PORT),--fake-port stripe=$(STRIPE_PORT)) \
 	$(if $(PAYPAL_PORT),--fake-port paypal=$(PAYPAL_PORT)) $(if $(YOOKASSA_PORT),--fake-port yookassa=$(YOOKASSA_PORT)) \
-	$(if $(CDEK_PORT),--fake-port cdek=$(CDEK_PORT)) $(if $(INPOST_PORT),--fake-port inpost=$(INPOST_PORT))
+	$(if $(CDEK_PORT),--fake-port cdek=$(CDEK_PORT)) $(if $(INPOST_PORT),--fake-port inpost=$(INPOST_PORT)) \
+	$(if $(EASYPOST_PORT),--fake-port easypost=$(EASYPOST_PORT))
 
 # The demo: friendly error pages, no SECRET_KEY (the settings accept a loopback-only shop without one).
 DEMO_ENV := DEBUG=0 SITE_URL=http://$(BIND)

@@ -121,4 +121,9 @@ def _variant_out(variant) -> dict:
         state, left = "in_stock", None
     return {"id": variant.pk, "sku": variant.sku, "label": variant.label,
             "options": {str(k): str(v) for k, v in variant.options.items()}, "price": money(variant.unit_price),
-            "stock": state, "left": left}
+            "stock": state, "left": left, "weight_grams": variant.unit_weight_grams, "size": _size_out(variant)}
+
+
+def _size_out(variant) -> dict | None:
+    sides = variant.unit_sides_cm
+    return dict(zip(("length_cm", "width_cm", "height_cm"), sides, strict=True)) if sides else None

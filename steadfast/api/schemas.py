@@ -73,6 +73,12 @@ class ProductPageOut(Schema):
     results: list[ProductSummaryOut]
 
 
+class PackedSizeOut(Schema):
+    length_cm: int
+    width_cm: int
+    height_cm: int
+
+
 class VariantOut(Schema):
     id: int
     sku: str
@@ -81,6 +87,10 @@ class VariantOut(Schema):
     price: MoneyOut
     stock: StockState
     left: int | None = Field(description="Units left, given only when stock is low.")
+    weight_grams: int = Field(description="Packed weight of one unit (the variant's, else the product's, else the "
+                                          "shop's default): what delivery prices are quoted for.")
+    size: PackedSizeOut | None = Field(description="Packed size of one unit in cm (the variant's, else the "
+                                                   "product's); null when not entered (the shop's default box).")
 
 
 class ProductOut(Schema):

@@ -94,7 +94,8 @@ class ProductAdmin(admin.ModelAdmin):
     list_per_page = 50
     inlines = (VariantInline, ProductImageInline)
     fields = (
-        ("name", "slug"), ("category", "is_active"), "weight_grams", "description",
+        ("name", "slug"), ("category", "is_active"), ("weight_grams", "length_cm", "width_cm", "height_cm"),
+        "description",
         ("min_price_display", "in_stock", "updated_at"),
     )
     readonly_fields = ("min_price_display", "in_stock", "updated_at")

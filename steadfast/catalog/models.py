@@ -1,11 +1,42 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from steadfast.money import Money
+
+# A packed side over this is not a parcel any carrier here takes (CDEK's limit is 300 cm): most likely millimetres
+# typed into a centimetre box, so the form says so instead of quoting a crate.
+MAX_SIDE_CM = 300
+SIDES = ("length_cm", "width_cm", "height_cm")
+
+
+class SideField(models.PositiveSmallIntegerField):
+    """A packed side in whole cm. The form field has no bound of its own, so a bad value gets the model's messages
+    below (Django's default for a positive field would say "greater than or equal to 0" for a -5)."""
+
+    def formfield(self, **kwargs):
+        from django import forms
+
+        widget = forms.NumberInput(attrs={"min": 1, "max": MAX_SIDE_CM, "style": "width: 5em"})
+        return super().formfield(**{"min_value": None, "widget": widget, **kwargs})
+
+
+def side_field(label, help_text):
+    return SideField(label, null=True, blank=True, help_text=help_text, validators=[
+        MinValueValidator(1, _("A side is at least 1 cm.")),
+        MaxValueValidator(MAX_SIDE_CM, _("Over %(limit_value)s cm is not a parcel: give the size in centimetres.")),
+    ])
+
+
+def sides_complete(instance):
+    """All three sides or none: a parcel with one side known cannot be packed (ValidationError on the blanks)."""
+    blank = [name for name in SIDES if getattr(instance, name) is None]
+    if blank and len(blank) < len(SIDES):
+        raise ValidationError({name: _("Give all three sides, or none.") for name in blank})
 
 
 class Category(models.Model):
@@ -56,6 +87,11 @@ class Product(models.Model):
         _("weight (g)"), null=True, blank=True,
         help_text=_("Packed weight of one unit in grams, used for delivery quotes. Empty: the shop's default."),
     )
+    # Packed size of one unit (cm), like the weight: a variant may override it; none: the shop's default box.
+    length_cm = side_field(_("length (cm)"), _("Packed size of one unit in cm, sent to carriers. Empty: the "
+                                              "shop's default box."))
+    width_cm = side_field(_("width (cm)"), "")
+    height_cm = side_field(_("height (cm)"), "")
     # Denormalised from the variants so listings sort and filter by price without a join per row.
     min_price = models.DecimalField(_("from price"), max_digits=12, decimal_places=2, default=0)
     in_stock = models.BooleanField(_("in stock"), default=False)
@@ -81,6 +117,10 @@ class Product(models.Model):
     def price(self) -> Money:
         return Money(self.min_price, settings.SHOP_CURRENCY)
 
+    def clean(self):
+        super().clean()
+        sides_complete(self)
+
     def refresh_summary(self):
         """Recompute min_price and in_stock from the active variants."""
         variants = list(self.variants.filter(is_active=True))
@@ -103,6 +143,9 @@ class Variant(models.Model):
     weight_grams = models.PositiveIntegerField(
         _("weight (g)"), null=True, blank=True, help_text=_("Packed weight of one unit. Empty: the product's weight."),
     )
+    length_cm = side_field(_("length (cm)"), _("Packed size of one unit. Empty: the product's size."))
+    width_cm = side_field(_("width (cm)"), "")
+    height_cm = side_field(_("height (cm)"), "")
     # The photo of this variant (the blue one for every size of the blue shirt): the product page shows it when the
     # variant is chosen, the cart shows it next to the line. None: the product's first photo.
     image = models.ForeignKey(
@@ -133,11 +176,22 @@ class Variant(models.Model):
         return self.weight_grams or self.product.weight_grams or settings.SHIPPING_DEFAULT_PARCEL_GRAMS
 
     @property
+    def unit_sides_cm(self) -> tuple[int, int, int] | None:
+        """Packed size of one unit (length, width, height in cm): the variant's, else the product's, else None
+        (shipping.parcels counts the shop's default box for it)."""
+        for owner in (self, self.product):
+            sides = tuple(getattr(owner, name) for name in SIDES)
+            if all(sides):
+                return sides
+        return None
+
+    @property
     def unit_price(self) -> Money:
         return Money(self.price, settings.SHOP_CURRENCY)
 
     def clean(self):
         super().clean()
+        sides_complete(self)
         if self.image_id is not None and self.image.product_id != self.product_id:
             raise ValidationError({"image": _("Choose one of this product's own photos.")})
 

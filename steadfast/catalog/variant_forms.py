@@ -4,10 +4,10 @@ another option, instead of a JSON box. Stored unchanged as Variant.options ({"co
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from steadfast.catalog.models import Variant
+from steadfast.catalog.models import SIDES, Variant
 
 DEFAULT_OPTION_NAMES = ("colour", "size")  # what a new product is offered; the demo catalog uses these
-VARIANT_FIELDS = ("sku", "price", "stock", "weight_grams", "is_active", "position")
+VARIANT_FIELDS = ("sku", "price", "stock", "weight_grams", *SIDES, "is_active", "position")
 
 
 def option_names(product) -> list[str]:
@@ -76,4 +76,4 @@ def variant_options_form(names) -> type[forms.ModelForm]:
 def variant_form_fields(names, extra=()) -> list[str]:
     """Field order for the admin: SKU, one box per option, the new-option pair, then price and stock."""
     return ["sku", *(f"option_{i}" for i in range(len(names))), "new_option_name", "new_option_value",
-            "price", "stock", "weight_grams", "is_active", "position", *extra]
+            "price", "stock", "weight_grams", *SIDES, "is_active", "position", *extra]

@@ -10,6 +10,10 @@ SHIPPING_QUOTE_TTL = env_int("SHIPPING_QUOTE_TTL", 1800, 60)  # seconds a live p
 # How long a carrier's last good price per route may be offered as an estimate while it is out (shipping/routes.py).
 SHIPPING_ESTIMATE_MAX_AGE = env_int("SHIPPING_ESTIMATE_MAX_AGE", 7 * 86400, 60)
 SHIPPING_DEFAULT_PARCEL_GRAMS = env_int("SHIPPING_DEFAULT_PARCEL_GRAMS", 1000, 1)
+# The box (length x width x height, cm) counted for a unit whose packed size nobody entered (shipping/parcels.py).
+SHIPPING_DEFAULT_BOX_CM = tuple(sorted((env_int(f"SHIPPING_DEFAULT_BOX_{side}_CM", default, 1, 300)
+                                        for side, default in (("LENGTH", 30), ("WIDTH", 20), ("HEIGHT", 10))),
+                                       reverse=True))
 SHIPPING_RETRY_SECONDS = env_int("SHIPPING_RETRY_SECONDS", 60, 1)  # first retry of a shipment; doubles up to 1 h
 SHIPPING_TRACK_SECONDS = env_int("SHIPPING_TRACK_SECONDS", 1800, 60)  # carrier status polls of a shipment
 # Carrier label PDFs (names and addresses of customers): a private directory, never under MEDIA_ROOT (which the web

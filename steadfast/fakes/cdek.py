@@ -90,11 +90,15 @@ def _error(status, code, message, request_type=""):
 @dataclass
 class ShipmentLedger:
     shipments: list = field(default_factory=list)  # (order number, uuid) of every order the fake registered
+    # order number -> the parcel's sides as the carrier received them, in its own unit (a test asserts on them)
+    dimensions: dict = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def add(self, number, entity_uuid):
+    def add(self, number, entity_uuid, dimensions=None):
         with self._lock:
             self.shipments.append((number, entity_uuid))
+            if dimensions is not None:
+                self.dimensions[number] = dimensions
 
     def for_number(self, number) -> list:
         with self._lock:
@@ -277,7 +281,8 @@ class FakeCdek(HostedGatewayFake):
                                     "recipient": recipient, "delivery_point": body.get("delivery_point"),
                                     "to_location": body.get("to_location"), "packages": body.get("packages"),
                                     "cdek_number": None, "statuses": []}
-        self.ledger.add(number, entity_uuid)
+        first = body["packages"][0] if isinstance(body.get("packages"), list) and body["packages"] else {}
+        self.ledger.add(number, entity_uuid, {side: first.get(side) for side in ("length", "width", "height")})
         return FakeResponse(202, {"entity": {"uuid": entity_uuid}, "requests": [
             {"request_uuid": str(uuid.uuid4()), "type": "CREATE", "date_time": _now(), "state": "ACCEPTED",
              "errors": [], "warnings": []}]})

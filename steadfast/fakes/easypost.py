@@ -38,9 +38,9 @@ def _error(status, code, message):
 
 
 class FakeEasyPost(HostedGatewayFake):
-    def __init__(self, host="127.0.0.1", port=0, webhook_url="", api_key="EZTK-demo"):
+    def __init__(self, host="127.0.0.1", port=0, webhook_url="", api_key="EZTK-demo", currency="USD"):
         super().__init__(host, port, webhook_url)
-        self.api_key = api_key
+        self.api_key, self.currency = api_key, currency  # the currency of the rates (EasyPost's own: USD)
         self.ledger = ShipmentLedger()
         self.shipments, self.trackers = {}, {}
 
@@ -105,7 +105,8 @@ class FakeEasyPost(HostedGatewayFake):
             return _error(422, "ADDRESS.VERIFY.FAILURE", "to_address needs a zip or a city.")
         shipment_id = _id("shp")
         pounds = -(-int(parcel["weight"] * 100) // 1600)  # started pounds
-        rates = [{"id": _id("rate"), "object": "Rate", "carrier": carrier, "service": service, "currency": "USD",
+        rates = [{"id": _id("rate"), "object": "Rate", "carrier": carrier, "service": service,
+                  "currency": self.currency,
                   "rate": str(base + per_lb * pounds), "delivery_days": days, "shipment_id": shipment_id}
                  for (carrier, service), (base, per_lb, days) in RATES.items()]
         shipment = {"id": shipment_id, "object": "Shipment", "reference": data.get("reference"), "status": "unknown",
@@ -130,7 +131,8 @@ class FakeEasyPost(HostedGatewayFake):
                         postage_label={"object": "PostageLabel", "label_url": f"{self.url}/files/{shipment['id']}.png",
                                        "label_pdf_url": None})
         shipment["tracker"] = tracker
-        self.ledger.add(shipment["reference"], shipment["id"])
+        self.ledger.add(shipment["reference"], shipment["id"],
+                        {side: shipment["parcel"].get(side) for side in ("length", "width", "height")})
         return FakeResponse(200, self._read(shipment))
 
     def _read(self, shipment) -> dict:

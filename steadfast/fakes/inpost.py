@@ -9,9 +9,13 @@
 
 Every call but points needs "Authorization: Bearer <api_token>". A shipment is "confirmed" (tracking number
 assigned) when first read back. Faults as the CDEK fake (server.py's and hosted.py's reset_after / hang_after).
-`fake.ledger.shipments` holds (reference, id) of every shipment made. Run one: python -m steadfast.fakes.inpost
+`fake.ledger.shipments` holds (reference, id) of every shipment made, `fake.ledger.dimensions` each one's
+parcel dimensions (mm). With `webhook_secret` set, webhooks carry X-InPost-Signature (hex HMAC-SHA256 of the
+body). Run one: python -m steadfast.fakes.inpost
 """
 
+import hashlib
+import hmac
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -38,11 +42,19 @@ def _error(status, error, message, details=None):
     return FakeResponse(status, {"status": status, "error": error, "message": message, "details": details or {}})
 
 
+def _size_valid(size) -> bool:
+    """ShipX parcel dimensions: {"length", "width", "height", "unit": "mm"}, each above 0."""
+    return (isinstance(size, dict) and size.get("unit") == "mm"
+            and all(isinstance(size.get(side), int | float) and size[side] > 0
+                    for side in ("length", "width", "height")))
+
+
 class FakeInPost(HostedGatewayFake):
     def __init__(self, host="127.0.0.1", port=0, webhook_url="", api_token="inpost-demo-token",
-                 organization_id=1234):
+                 organization_id=1234, webhook_secret=""):
         super().__init__(host, port, webhook_url)
         self.api_token, self.organization_id = api_token, organization_id
+        self.webhook_secret = webhook_secret  # set: each webhook is signed (X-InPost-Signature, hex HMAC-SHA256)
         self.ledger = ShipmentLedger()
         self.shipments = {}
 
@@ -55,8 +67,14 @@ class FakeInPost(HostedGatewayFake):
                      "organization_id": self.organization_id,
                      "payload": {"shipment_id": shipment["id"], "status": status,
                                  "tracking_number": shipment["tracking_number"]}}
-        self.deliver(f"{shipment_id}:{status}", json.dumps(event).encode(), {})
+        body = json.dumps(event).encode()
+        self.deliver(f"{shipment_id}:{status}", body, self.signature_headers(body))
         return event
+
+    def signature_headers(self, body: bytes) -> dict:
+        if not self.webhook_secret:
+            return {}
+        return {"X-InPost-Signature": hmac.new(self.webhook_secret.encode(), body, hashlib.sha256).hexdigest()}
 
     def handle(self, request: FakeRequest) -> FakeResponse:
         url = urlsplit(request.path)
@@ -139,12 +157,17 @@ class FakeInPost(HostedGatewayFake):
         target = (body.get("custom_attributes") or {}).get("target_point")
         if service == "inpost_locker_standard" and target not in {p["name"] for p in POINTS}:
             return _error(400, "validation_failed", "Unknown target point.", {"target_point": ["does_not_exist"]})
+        parcels = body.get("parcels") if isinstance(body.get("parcels"), list) else []
+        sizes = [p.get("dimensions") for p in parcels if isinstance(p, dict)]
+        if not sizes or not all(_size_valid(size) for size in sizes):
+            return _error(400, "validation_failed", "Parcel dimensions required.",
+                          {"parcels": [{"dimensions": ["invalid"]}]})
         shipment_id = 1000 + len(self.ledger.shipments) + 1
         shipment = {"id": shipment_id, "status": "created", "tracking_number": None, "reference": reference,
                     "service": service, "receiver": receiver, "custom_attributes": body.get("custom_attributes"),
                     "created_at": datetime.now(UTC).isoformat()}
         self.shipments[str(shipment_id)] = shipment
-        self.ledger.add(reference, str(shipment_id))
+        self.ledger.add(reference, str(shipment_id), dict(sizes[0]))
         return FakeResponse(201, dict(shipment))
 
     def _read(self, shipment):

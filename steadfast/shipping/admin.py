@@ -77,7 +77,8 @@ class ShipmentAdmin(admin.ModelAdmin):
     list_filter = ("state", "provider")
     search_fields = ("order__number", "tracking_number", "reference")
     list_select_related = ("order", "provider")
-    readonly_fields = ("order", "provider", "carrier_name", "service", "pickup_point", "weight_grams", "state",
+    readonly_fields = ("order", "provider", "carrier_name", "service", "pickup_point", "weight_grams", "length_cm",
+                       "width_cm", "height_cm", "state",
                        "reference", "tracking_number", "tracking_url", "label_link", "carrier_status", "attempts",
                        "sent", "last_error", "next_attempt_at", "lease_until", "created_at", "updated_at")
     actions = ["retry_now", "fetch_labels"]

@@ -23,9 +23,17 @@ def delivery_methods_ensure(method_model):
 
 
 def demo_delivery_ensure(method_model):
-    """The demo's CDEK courier (live quotes from the CDEK fake) and the emergency fixed price that replaces it
-    while CDEK is out. Only when the demo registered the "cdek" provider; rows staff changed are left alone."""
-    provider = method_model._meta.get_field("provider").related_model.objects.filter(code="cdek").first()
+    """The demo's CDEK courier (live quotes from the CDEK fake), USPS through EasyPost for US addresses (the EasyPost
+    fake), and the emergency fixed price that replaces a carrier while it is out. Each only when the demo registered
+    its provider; rows staff changed are left alone."""
+    providers = method_model._meta.get_field("provider").related_model.objects
+    easypost = providers.filter(code="easypost").first()
+    if easypost is not None:
+        method_model.objects.get_or_create(
+            code="easypost-usps", defaults={"name": gettext_noop("USPS Priority (EasyPost)"), "kind": "carrier",
+                                            "provider": easypost, "service": "USPS:Priority", "countries": ["US"],
+                                            "position": 16})
+    provider = providers.filter(code="cdek").first()
     if provider is None:
         return
     method_model.objects.get_or_create(

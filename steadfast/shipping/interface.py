@@ -136,6 +136,8 @@ class Carrier:
     """Base of carrier adapters. `live_quotes`: quote() prices real routes (checkout asks it within the deadline)."""
 
     live_quotes = True
+    # The header a carrier that signs its webhooks puts the body's HMAC-SHA256 in (shipping.webhooks); "": unsigned.
+    webhook_signature_header = ""
 
     def __init__(self, provider):
         self.provider = provider

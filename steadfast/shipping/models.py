@@ -131,6 +131,10 @@ class Shipment(models.Model):
     service = models.CharField(_("service"), max_length=50, help_text=_("The carrier's code, e.g. a CDEK tariff."))
     pickup_point = models.CharField(_("pickup point"), max_length=50, blank=True)
     weight_grams = models.PositiveIntegerField(_("weight (g)"), default=0)
+    # The parcel's size as quoted at checkout (shipping.parcels); 0: registered before sizes were kept (default box).
+    length_cm = models.PositiveSmallIntegerField(_("length (cm)"), default=0)
+    width_cm = models.PositiveSmallIntegerField(_("width (cm)"), default=0)
+    height_cm = models.PositiveSmallIntegerField(_("height (cm)"), default=0)
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.WAITING)
     reference = models.CharField(_("carrier reference"), max_length=100, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)

@@ -211,8 +211,9 @@ def _quote(method: DeliveryMethod, subtotal: Money) -> Quote:
 
 
 def _cache_key(method, destination: Location, parcel: Parcel) -> str:
-    # The exact route and weight: the price read back at review and placement is the one quoted for them.
+    # The exact route, weight and size: the price read back at review and placement is the one quoted for them.
     route = "|".join([destination.country.upper(), destination.postcode.replace(" ", "").upper(),
-                      " ".join(destination.city.split()).casefold(), str(parcel.weight_grams)])
+                      " ".join(destination.city.split()).casefold(), str(parcel.weight_grams),
+                      f"{parcel.length_cm}x{parcel.width_cm}x{parcel.height_cm}"])
     digest = hashlib.sha256(route.encode()).hexdigest()[:24]
     return f"shipping:quote:{method.code}:{method.provider_id}:{method.service}:{digest}"

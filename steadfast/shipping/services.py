@@ -55,6 +55,7 @@ def shipment_ensure(order) -> Shipment | None:
     service = method.service or (remembered.service if remembered else "")
     shipment, created = Shipment.objects.get_or_create(order=order, defaults={
         "provider": method.provider, "service": service, "weight_grams": parcel.weight_grams,
+        "length_cm": parcel.length_cm, "width_cm": parcel.width_cm, "height_cm": parcel.height_cm,
         "pickup_point": order.pickup_point,
         "state": State.WAITING if service else State.FAILED,
         "last_error": "" if service else "the delivery method has no carrier service (set one in the admin)",
@@ -193,10 +194,19 @@ def _request(shipment) -> ShipmentRequest:
     destination = order_destination(order, with_street=True)
     items = tuple((line.product_name, line.sku, line.quantity, Money(line.unit_price, order.currency))
                   for line in order.lines.all())
-    parcel = Parcel(shipment.weight_grams) if shipment.weight_grams else default_parcel()
+    parcel = _parcel(shipment)
     return ShipmentRequest(number=order.number, service=shipment.service, parcel=parcel, origin=origin,
                            destination=destination, recipient_name=order.full_name, recipient_phone=order.phone,
                            recipient_email=order.email, pickup_point=shipment.pickup_point, items=items)
+
+
+def _parcel(shipment) -> Parcel:
+    """The parcel as quoted; what a row from before sizes were kept lacks comes from the defaults."""
+    default = default_parcel()
+    sides = (shipment.length_cm, shipment.width_cm, shipment.height_cm)
+    if not all(sides):
+        sides = (default.length_cm, default.width_cm, default.height_cm)
+    return Parcel(shipment.weight_grams or default.weight_grams, *sides)
 
 
 def _settled(shipment, info: ShipmentInfo, now) -> Shipment:

@@ -2,12 +2,16 @@
 
 Verified in two ways. (1) The URL carries the shop's secret (STEADFAST_<CODE>_WEBHOOK_SECRET, registered with the
 carrier as part of the webhook URL; CDEK does not sign its webhooks): a delivery without it gets 403 and changes
-nothing; without the variable the endpoint does not exist (404). (2) The event's own status is never trusted: it
+nothing; without the variable the endpoint does not exist (404, and a warning naming the variable in the log).
+A carrier that signs its deliveries (InPost: its adapter's `webhook_signature_header`) must also send the hex
+HMAC-SHA256 of the raw body under that secret: unsigned or forged gets 403 and changes nothing. (2) The event's
+own status is never trusted: it
 only names a shipment, whose status is then read back from the carrier through providers.call(). A forged event
 can at most cause one status read. Each event (carrier id, or shipment + status + time) is recorded in the same
 transaction as its effect (payments.WebhookEvent, unique per provider), so a redelivery changes nothing.
 """
 
+import hashlib
 import hmac
 import logging
 from functools import partial
@@ -41,6 +45,8 @@ def carrier_webhook(request, code, token):
     provider = Provider.objects.filter(kind=Provider.Kind.SHIPPING, code=code).first()
     secret = provider_secret(provider, "WEBHOOK_SECRET") if provider else ""
     if not secret:
+        if provider is not None:  # the carrier is set up but its webhooks are not: say what is missing
+            log.warning("carrier webhook for %s refused: STEADFAST_%s_WEBHOOK_SECRET is not set", code, code.upper())
         return HttpResponseNotFound("no webhooks for this carrier")
     if not hmac.compare_digest(token.encode(), secret.encode()):
         log.warning("carrier webhook for %s with a wrong secret: refused", code)
@@ -51,6 +57,9 @@ def carrier_webhook(request, code, token):
     if len(request.body) > MAX_BODY:
         return HttpResponseBadRequest("too large")
     adapter = adapter_for(provider)
+    if not signature_valid(adapter, secret, request):
+        log.warning("carrier webhook for %s without a valid %s: refused", code, adapter.webhook_signature_header)
+        return HttpResponseForbidden("forbidden")
     try:
         event = adapter.parse_webhook(request.body, request.headers)
     except ValueError as error:
@@ -82,6 +91,20 @@ def carrier_webhook(request, code, token):
     except _Duplicate:
         return HttpResponse("already processed")
     return HttpResponse("ok")
+
+
+def body_signature(secret: str, body: bytes) -> str:
+    """Hex HMAC-SHA256 of the raw body: what a signing carrier (and its fake) sends."""
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def signature_valid(adapter, secret: str, request) -> bool:
+    """True for a carrier that does not sign, else only for the body's own signature under the shop's secret."""
+    header = adapter.webhook_signature_header
+    if not header:
+        return True
+    given = request.headers.get(header, "").strip().lower()
+    return bool(given) and hmac.compare_digest(given.encode(), body_signature(secret, request.body).encode())
 
 
 def _shipment(provider, event) -> Shipment | None:

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from steadfast.catalog.models import Category, Product, ProductImage
+from steadfast.catalog.models import Category, Product, ProductImage, Variant
 from steadfast.catalog.services import products_reindex
 
 
@@ -160,3 +160,22 @@ def test_unknown_or_inactive_product_is_404_json(api, shelf):
         response = api.get(f"/products/{slug}")
         assert response.status_code == 404
         assert response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.django_db
+def test_product_detail_shows_each_variants_packed_weight_and_size(api, shelf, settings):
+    settings.SHIPPING_DEFAULT_PARCEL_GRAMS = 1000
+    shirt = shelf["shirt"]
+    Product.objects.filter(pk=shirt.product_id).update(weight_grams=250, length_cm=30, width_cm=22, height_cm=3)
+    big = Variant.objects.create(product=shirt.product, sku="SHIRT-XXL", price=Decimal("27.00"), stock=4,
+                                 options={"size": "XXL"}, weight_grams=320, length_cm=34, width_cm=25, height_cm=4)
+
+    body = api.get(f"/products/{shirt.product.slug}").json()
+
+    packed = {v["sku"]: (v["weight_grams"], v["size"]) for v in body["variants"]}
+    assert packed == {
+        shirt.sku: (250, {"length_cm": 30, "width_cm": 22, "height_cm": 3}),  # the product's
+        big.sku: (320, {"length_cm": 34, "width_cm": 25, "height_cm": 4}),  # its own
+    }
+    hammer = api.get(f"/products/{shelf['hammer'].product.slug}").json()["variants"][0]
+    assert (hammer["weight_grams"], hammer["size"]) == (1000, None), "nothing entered: the shop's default weight"

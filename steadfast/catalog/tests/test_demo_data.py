@@ -96,3 +96,15 @@ def test_a_lost_picture_is_drawn_again_under_the_same_name(db, media):
 def test_pictures_are_the_same_on_every_run():
     assert product_picture("mug", "Enamel Camp Mug", "Blue") == product_picture("mug", "Enamel Camp Mug", "Blue")
     assert product_picture("mug", "Enamel Camp Mug", "Blue") != product_picture("mug", "Enamel Camp Mug", "Green")
+
+
+def test_every_demo_product_has_a_weight_and_a_plausible_packed_size(db, media):
+    load()
+    Product.objects.filter(slug__in=list(Product.objects.values_list("slug", flat=True)[:3])).update(
+        length_cm=None, width_cm=None, height_cm=None)  # as loaded before sizes existed
+    load()
+
+    for product in Product.objects.all():
+        sides = (product.length_cm, product.width_cm, product.height_cm)
+        assert product.weight_grams and all(sides), f"{product.name}: {product.weight_grams} g, {sides} cm"
+        assert all(1 <= side <= 70 for side in sides), f"{product.name}: {sides} cm is not a parcel for one item"

@@ -23,15 +23,15 @@ from steadfast.providers.call import check_response, response_json
 from steadfast.providers.errors import Misconfigured, Rejected, Unavailable
 from steadfast.providers.secrets import provider_secret
 from steadfast.shipping.carriers.cdek_answers import (
-    _errors,
-    _info,
-    _json_or_none,
-    _location,
-    _messages,
-    _option,
-    _point,
-    _shop_currency,
-    _uuid,
+    answer_errors,
+    entity_uuid,
+    error_messages,
+    json_or_none,
+    location_json,
+    option_from_tariff,
+    point_from_answer,
+    shipment_info,
+    shop_currency,
 )
 from steadfast.shipping.interface import (
     Carrier,
@@ -58,11 +58,11 @@ _tokens_lock = threading.Lock()
 class CdekCarrier(Carrier):
     # --- quotes and points -------------------------------------------------------------------------------
     def quote(self, parcel: Parcel, origin: Location, destination: Location, client) -> list[Option]:
-        currency = self.provider.config.get("currency") or _shop_currency()
+        currency = self.provider.config.get("currency") or shop_currency()
         if currency not in CURRENCIES:
             raise Misconfigured(f"CDEK cannot price in {currency}; set config currency to one of {sorted(CURRENCIES)}")
         body = {"type": 1, "currency": CURRENCIES[currency], "lang": "eng",
-                "from_location": _location(origin), "to_location": _location(destination),
+                "from_location": location_json(origin), "to_location": location_json(destination),
                 "packages": [{"weight": parcel.weight_grams, "length": parcel.length_cm, "width": parcel.width_cm,
                               "height": parcel.height_cm}]}
         answer = self._api(client, "POST", "/v2/calculator/tarifflist", json=body)
@@ -70,8 +70,8 @@ class CdekCarrier(Carrier):
         if not isinstance(tariffs, list):
             raise Unavailable("tariff list without tariff_codes")
         if not tariffs and answer.get("errors"):
-            raise Rejected(f"CDEK cannot deliver this route: {_messages(answer['errors'])}")
-        return [option for option in (_option(t, currency) for t in tariffs) if option is not None]
+            raise Rejected(f"CDEK cannot deliver this route: {error_messages(answer['errors'])}")
+        return [option for option in (option_from_tariff(t, currency) for t in tariffs) if option is not None]
 
     def points(self, city: str, postcode: str, client) -> list[PickupPoint]:
         if postcode:
@@ -88,7 +88,7 @@ class CdekCarrier(Carrier):
         answer = self._api(client, "GET", "/v2/deliverypoints", params=params)
         if not isinstance(answer, list):
             raise Unavailable("delivery points answer is not a list")
-        return [_point(p) for p in answer if isinstance(p, dict) and isinstance(p.get("code"), str)]
+        return [point_from_answer(p) for p in answer if isinstance(p, dict) and isinstance(p.get("code"), str)]
 
     def probe(self, client):
         """A cheap authenticated read: one delivery point (gets a token too, so bad credentials show)."""
@@ -101,7 +101,7 @@ class CdekCarrier(Carrier):
             "recipient": {"name": request.recipient_name,
                           "phones": [{"number": request.recipient_phone}] if request.recipient_phone else [],
                           **({"email": request.recipient_email} if request.recipient_email else {})},
-            "from_location": _location(request.origin),
+            "from_location": location_json(request.origin),
             "packages": [{"number": f"{request.number}-1", "weight": request.parcel.weight_grams,
                           "length": request.parcel.length_cm, "width": request.parcel.width_cm,
                           "height": request.parcel.height_cm,
@@ -113,36 +113,36 @@ class CdekCarrier(Carrier):
         if request.pickup_point:
             body["delivery_point"] = request.pickup_point
         else:
-            body["to_location"] = _location(request.destination)
+            body["to_location"] = location_json(request.destination)
         answer = self._api(client, "POST", "/v2/orders", json=body)
-        return _info(answer)
+        return shipment_info(answer)
 
     def find_shipment(self, number: str, client) -> ShipmentInfo | None:
         answer = self._api(client, "GET", "/v2/orders", params={"im_number": number}, missing_ok=True)
-        return None if answer is None else _info(answer)
+        return None if answer is None else shipment_info(answer)
 
     def shipment_status(self, reference: str, client) -> ShipmentInfo:
-        return _info(self._api(client, "GET", f"/v2/orders/{_uuid(reference)}"))
+        return shipment_info(self._api(client, "GET", f"/v2/orders/{entity_uuid(reference)}"))
 
     def track(self, reference: str, client) -> list[TrackingEvent]:
-        answer = self._api(client, "GET", f"/v2/orders/{_uuid(reference)}")
+        answer = self._api(client, "GET", f"/v2/orders/{entity_uuid(reference)}")
         statuses = (answer.get("entity") or {}).get("statuses") if isinstance(answer, dict) else None
         return [TrackingEvent(str(s.get("code", "")), str(s.get("name", "")), str(s.get("date_time", "")),
                               str(s.get("city", ""))) for s in statuses or [] if isinstance(s, dict)]
 
     def cancel(self, reference: str, client) -> ShipmentInfo:
-        answer = self._api(client, "DELETE", f"/v2/orders/{_uuid(reference)}")
-        info = _info(answer)
+        answer = self._api(client, "DELETE", f"/v2/orders/{entity_uuid(reference)}")
+        info = shipment_info(answer)
         return ShipmentInfo(info.reference or reference, ShipmentState.CANCELLED)
 
     def label(self, reference: str, client) -> bytes:
         """Barcode label (A6 PDF): POST /v2/print/barcodes, then its status; the PDF once it is READY."""
         job = self._api(client, "POST", "/v2/print/barcodes",
-                        json={"orders": [{"order_uuid": _uuid(reference)}], "copy_count": 1, "format": "A6"})
+                        json={"orders": [{"order_uuid": entity_uuid(reference)}], "copy_count": 1, "format": "A6"})
         job_uuid = (job.get("entity") or {}).get("uuid") if isinstance(job, dict) else None
         if not isinstance(job_uuid, str):
             raise Unavailable("print answer without entity uuid")
-        entity = (self._api(client, "GET", f"/v2/print/barcodes/{_uuid(job_uuid)}") or {}).get("entity") or {}
+        entity = (self._api(client, "GET", f"/v2/print/barcodes/{entity_uuid(job_uuid)}") or {}).get("entity") or {}
         statuses = [st.get("code") for st in entity.get("statuses") or [] if isinstance(st, dict)]
         if "READY" not in statuses or not isinstance(entity.get("url"), str):
             raise Unavailable("the label is not ready yet")
@@ -185,9 +185,9 @@ class CdekCarrier(Carrier):
         if response.status_code == 404 and missing_ok:
             return None
         if response.status_code in (400, 404, 409, 422):
-            errors = _errors(_json_or_none(response))
+            errors = answer_errors(json_or_none(response))
             raise Rejected(f"CDEK refused {method} {path}: HTTP {response.status_code}: "
-                           f"{_messages(errors) or 'no details'}")
+                           f"{error_messages(errors) or 'no details'}")
         return response_json(check_response(response))
 
     def _credentials(self) -> tuple[str, str]:

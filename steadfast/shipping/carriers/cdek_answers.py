@@ -20,13 +20,13 @@ MILESTONES = {
 }
 
 
-def _shop_currency() -> str:
+def shop_currency() -> str:
     from django.conf import settings
 
     return settings.SHOP_CURRENCY
 
 
-def _location(location: Location) -> dict:
+def location_json(location: Location) -> dict:
     if location.carrier_code:
         return {"code": int(location.carrier_code)}
     data = {"postal_code": location.postcode, "city": location.city, "country_code": location.country,
@@ -34,7 +34,7 @@ def _location(location: Location) -> dict:
     return {name: value for name, value in data.items() if value}
 
 
-def _option(tariff, currency) -> Option | None:
+def option_from_tariff(tariff, currency) -> Option | None:
     if not isinstance(tariff, dict) or not isinstance(tariff.get("tariff_code"), int):
         return None
     try:
@@ -48,7 +48,7 @@ def _option(tariff, currency) -> Option | None:
                   to_pickup_point=tariff.get("delivery_mode") in TO_POINT_MODES)
 
 
-def _point(data) -> PickupPoint:
+def point_from_answer(data) -> PickupPoint:
     location = data.get("location") if isinstance(data.get("location"), dict) else {}
     return PickupPoint(code=data["code"], name=str(data.get("name", "")),
                        address=str(location.get("address_full") or location.get("address", "")),
@@ -56,7 +56,7 @@ def _point(data) -> PickupPoint:
                        kind=str(data.get("type", "")), hours=str(data.get("work_time", "")))
 
 
-def _info(answer) -> ShipmentInfo:
+def shipment_info(answer) -> ShipmentInfo:
     entity = answer.get("entity") if isinstance(answer, dict) else None
     if not isinstance(entity, dict) or not isinstance(entity.get("uuid"), str):
         raise Unavailable("order answer without entity uuid")
@@ -76,23 +76,23 @@ def _info(answer) -> ShipmentInfo:
     else:
         state = ShipmentState.PENDING
     return ShipmentInfo(entity["uuid"], state, tracking, str(statuses[0].get("name", "")) if statuses else "",
-                        tuple(_messages(r.get("errors")) for r in invalid), milestone=MILESTONES.get(latest, ""))
+                        tuple(error_messages(r.get("errors")) for r in invalid), milestone=MILESTONES.get(latest, ""))
 
 
-def _uuid(reference: str) -> str:
+def entity_uuid(reference: str) -> str:
     if not reference or "/" in reference or "?" in reference:
         raise Rejected(f"not a CDEK order uuid: {reference!r}")
     return reference
 
 
-def _json_or_none(response):
+def json_or_none(response):
     try:
         return response.json()
     except (ValueError, UnicodeDecodeError):
         return None
 
 
-def _errors(body) -> list:
+def answer_errors(body) -> list:
     if not isinstance(body, dict):
         return []
     errors = list(body.get("errors") or [])
@@ -102,5 +102,5 @@ def _errors(body) -> list:
     return errors
 
 
-def _messages(errors) -> str:
+def error_messages(errors) -> str:
     return "; ".join(f"{e.get('code', '')}: {e.get('message', '')}" for e in errors or [] if isinstance(e, dict))

@@ -39,6 +39,9 @@ STATES = {"delivered": ShipmentState.DELIVERED, "canceled": ShipmentState.CANCEL
 
 
 class InPostCarrier(Carrier):
+    # Each ShipX webhook carries the hex HMAC-SHA256 of its raw body under STEADFAST_<CODE>_WEBHOOK_SECRET.
+    webhook_signature_header = "X-InPost-Signature"
+
     def quote(self, parcel: Parcel, origin: Location, destination: Location, client) -> list[Option]:
         body = [{"id": service, "service": service, "receiver": {"address": _address(destination)},
                  "parcels": _parcels(parcel)} for service in SERVICES]
@@ -161,7 +164,11 @@ class InPostCarrier(Carrier):
 def _parcels(parcel: Parcel) -> list:
     thinnest = min(parcel.length_cm, parcel.width_cm, parcel.height_cm)
     template = next((name for limit, name in TEMPLATES if thinnest <= limit), "large")
-    return [{"template": template, "weight": {"amount": round(parcel.weight_grams / 1000, 3), "unit": "kg"}}]
+    # ShipX takes sizes in millimetres; the template is the locker compartment the parcel fits (lockers need it).
+    dimensions = {"length": parcel.length_cm * 10, "width": parcel.width_cm * 10, "height": parcel.height_cm * 10,
+                  "unit": "mm"}
+    return [{"template": template, "dimensions": dimensions,
+             "weight": {"amount": round(parcel.weight_grams / 1000, 3), "unit": "kg"}}]
 
 
 def _address(location: Location) -> dict:

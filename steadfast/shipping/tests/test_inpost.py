@@ -103,6 +103,7 @@ def test_a_locker_parcel_label_webhooks_and_messages(inpost, fake_inpost, shop_d
     settings.SHOP_CURRENCY, settings.SHIPPING_LABEL_DIR = "PLN", tmp_path
     monkeypatch.setenv("STEADFAST_INPOST_WEBHOOK_SECRET", "inpost-hook-secret")
     fake_inpost.webhook_url = f"{live_server.url}/shipping/webhooks/inpost/inpost-hook-secret/"
+    fake_inpost.webhook_secret = "inpost-hook-secret"  # ShipX signs each delivery
     method = DeliveryMethod.objects.create(code="paczkomat", name="InPost locker", kind="carrier", provider=inpost,
                                            service="inpost_locker_standard")
     variant = make_variant(stock=3, price="49.00")

@@ -68,8 +68,8 @@ def test_an_admin_whose_password_was_changed_gets_the_stored_one_back(db, settin
 def test_gateways_are_registered_on_the_fakes_once_and_an_operators_address_is_kept(db):
     assert demo_gateways_ensure() == {code: f"http://127.0.0.1:{port}" for code, port in
                                       (("stripe", 8811), ("paypal", 8812), ("yookassa", 8813), ("cdek", 8821),
-                                       ("inpost", 8822), ("telegram", 8831), ("smsru", 8832), ("twilio", 8833),
-                                       ("postmark", 8834), ("mailgun", 8835))}
+                                       ("inpost", 8822), ("easypost", 8823), ("telegram", 8831), ("smsru", 8832),
+                                       ("twilio", 8833), ("postmark", 8834), ("mailgun", 8835))}
     demo_gateways_ensure()
     assert Provider.objects.filter(code__in=("stripe", "paypal", "yookassa")).count() == 3
     assert not ProviderAudit.objects.exists()

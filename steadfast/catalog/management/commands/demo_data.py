@@ -12,6 +12,10 @@ from steadfast.catalog.models import Category, Product, ProductImage, Variant
 # Packed weight of one unit per kind of product (grams): delivery quotes sum these (docs/delivery.md).
 KIND_GRAMS = {"tshirt": 250, "hoodie": 700, "jacket": 900, "runner": 800, "boot": 1600, "bag": 600, "hat": 150,
               "sock": 100, "mug": 450, "poster": 300}
+# Packed size of one unit per kind (length, width, height in cm): carriers are sent the stacked parcel.
+KIND_SIDES_CM = {"tshirt": (30, 22, 3), "hoodie": (35, 28, 8), "jacket": (40, 30, 10), "runner": (33, 22, 12),
+                 "boot": (36, 26, 14), "bag": (45, 30, 12), "hat": (25, 25, 12), "sock": (20, 10, 2),
+                 "mug": (14, 11, 11), "poster": (62, 8, 8)}
 
 
 class Command(BaseCommand):
@@ -28,6 +32,7 @@ class Command(BaseCommand):
                     number += 1
                     with transaction.atomic():
                         product = self._product(category, item, number, created, KIND_GRAMS.get(kind))
+                        self._sides(product, KIND_SIDES_CM.get(kind))
                     self._image(product, kind, item, created)
                     self._colour_images(product, kind, item, created)
         total = Product.objects.count()
@@ -59,6 +64,12 @@ class Command(BaseCommand):
             created["variants"] += new_variant
         product.refresh_summary()
         return product
+
+    def _sides(self, product, sides):
+        # Also for a product loaded before sizes existed; a size staff entered is kept.
+        if sides and product.length_cm is None and product.width_cm is None and product.height_cm is None:
+            product.length_cm, product.width_cm, product.height_cm = sides
+            product.save(update_fields=["length_cm", "width_cm", "height_cm"])
 
     def _image(self, product, kind, item, created):
         image = product.images.first()

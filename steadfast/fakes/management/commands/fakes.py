@@ -1,7 +1,7 @@
 """Run the fake providers for the demo and fire drills, or switch a running fake's fault.
 
     manage.py fakes run [--only stripe] [--port stripe=8811] [--shop-url http://127.0.0.1:8000] [--register]
-    (payments: stripe paypal yookassa; shipping: cdek inpost; messages: telegram smsru twilio postmark mailgun)
+    (payments: stripe paypal yookassa; shipping: cdek inpost easypost; messages: telegram smsru twilio postmark mailgun)
     manage.py fakes fault stripe hang            # ok | status --status 503 | slow --ms 2000 | hang | reset |
                                                  # malformed | decline | reset_after | hang_after | bad_signature
 
@@ -29,7 +29,8 @@ DEMO_SECRETS = {
     "paypal": {"CLIENT_ID": "fake-client-id", "CLIENT_SECRET": "fake-client-secret", "WEBHOOK_ID": "WH-FAKE-0001"},
     "yookassa": {"SHOP_ID": "100500", "SECRET_KEY": "test_fake_secret"},
     "cdek": {"CLIENT_ID": "cdek-demo", "CLIENT_SECRET": "cdek-demo-secret"},
-    "inpost": {"API_TOKEN": "inpost-demo-token"},
+    "inpost": {"API_TOKEN": "inpost-demo-token", "WEBHOOK_SECRET": "inpost-demo-webhook-secret"},
+    "easypost": {"API_KEY": "EZTK-demo", "WEBHOOK_SECRET": "easypost-demo-webhook-secret"},
     **CHANNEL_SECRETS,
 }
 
@@ -69,7 +70,20 @@ def _cdek(port, shop_url):
 def _inpost(port, shop_url):
     from steadfast.fakes.inpost import FakeInPost
 
-    return FakeInPost(port=port, api_token=_secret("inpost", "API_TOKEN"), organization_id=1234)
+    secret = _secret("inpost", "WEBHOOK_SECRET")  # in the webhook URL, and signs each delivery (X-InPost-Signature)
+    return FakeInPost(port=port, api_token=_secret("inpost", "API_TOKEN"), organization_id=1234,
+                      webhook_url=f"{shop_url}/shipping/webhooks/inpost/{secret}/", webhook_secret=secret)
+
+
+def _easypost(port, shop_url):
+    from django.conf import settings
+
+    from steadfast.fakes.easypost import FakeEasyPost
+
+    # Rates in the shop's currency: checkout offers only prices in it, and the demo shop runs in EUR (a real
+    # EasyPost account answers in USD: a US shop sets SHOP_CURRENCY=USD).
+    return FakeEasyPost(port=port, api_key=_secret("easypost", "API_KEY"), currency=settings.SHOP_CURRENCY,
+                        webhook_url=f"{shop_url}/shipping/webhooks/easypost/{_secret('easypost', 'WEBHOOK_SECRET')}/")
 
 
 # name -> (default port, factory(port, shop_url), provider row for --register). Other gateways add a line here.
@@ -87,6 +101,10 @@ FAKES = {
     "inpost": (8822, _inpost, {"kind": "shipping", "adapter": "inpost", "name": "InPost", "priority": 110,
                                "description": "Parcel lockers and courier in Poland.",
                                "config": {"organization_id": 1234}}),
+    "easypost": (8823, _easypost, {"kind": "shipping", "adapter": "easypost", "name": "EasyPost", "priority": 120,
+                                   "description": "USPS and UPS to the United States.",
+                                   "config": {"origin": {"country": "US", "postcode": "94105", "city": "San Francisco",
+                                                         "address": "118 2nd Street"}}}),
     **CHANNEL_FAKES,  # e-mail, SMS and Telegram (fakes/channel_fakes.py)
 }
 
