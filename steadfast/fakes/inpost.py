@@ -10,10 +10,11 @@
 Every call but points needs "Authorization: Bearer <api_token>". A shipment is "confirmed" (tracking number
 assigned) when first read back. Faults as the CDEK fake (server.py's and hosted.py's reset_after / hang_after).
 `fake.ledger.shipments` holds (reference, id) of every shipment made, `fake.ledger.dimensions` each one's
-parcel dimensions (mm). With `webhook_secret` set, webhooks carry X-InPost-Signature (hex HMAC-SHA256 of the
+parcel dimensions (mm). With `webhook_secret` set, webhooks carry X-InPost-Signature (Base64 HMAC-SHA256 of the
 body). Run one: python -m steadfast.fakes.inpost
 """
 
+import base64
 import hashlib
 import hmac
 import json
@@ -54,7 +55,7 @@ class FakeInPost(HostedGatewayFake):
                  organization_id=1234, webhook_secret=""):
         super().__init__(host, port, webhook_url)
         self.api_token, self.organization_id = api_token, organization_id
-        self.webhook_secret = webhook_secret  # set: each webhook is signed (X-InPost-Signature, hex HMAC-SHA256)
+        self.webhook_secret = webhook_secret  # set: each webhook is signed (X-InPost-Signature, Base64 HMAC-SHA256)
         self.ledger = ShipmentLedger()
         self.shipments = {}
 
@@ -72,9 +73,12 @@ class FakeInPost(HostedGatewayFake):
         return event
 
     def signature_headers(self, body: bytes) -> dict:
+        """ShipX's timestamped variant: Base64 HMAC-SHA256 of "<X-InPost-Timestamp>.<body>"."""
         if not self.webhook_secret:
             return {}
-        return {"X-InPost-Signature": hmac.new(self.webhook_secret.encode(), body, hashlib.sha256).hexdigest()}
+        timestamp = datetime.now(UTC).isoformat()
+        digest = hmac.new(self.webhook_secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).digest()
+        return {"X-InPost-Timestamp": timestamp, "X-InPost-Signature": base64.b64encode(digest).decode()}
 
     def handle(self, request: FakeRequest) -> FakeResponse:
         url = urlsplit(request.path)

@@ -3,14 +3,15 @@
 Verified in two ways. (1) The URL carries the shop's secret (STEADFAST_<CODE>_WEBHOOK_SECRET, registered with the
 carrier as part of the webhook URL; CDEK does not sign its webhooks): a delivery without it gets 403 and changes
 nothing; without the variable the endpoint does not exist (404, and a warning naming the variable in the log).
-A carrier that signs its deliveries (InPost: its adapter's `webhook_signature_header`) must also send the hex
-HMAC-SHA256 of the raw body under that secret: unsigned or forged gets 403 and changes nothing. (2) The event's
-own status is never trusted: it
-only names a shipment, whose status is then read back from the carrier through providers.call(). A forged event
+A carrier that signs its deliveries (InPost: its adapter's `webhook_signature_header`) must also send the Base64
+HMAC-SHA256 under that secret of the raw body, or of "<timestamp>.<raw body>" when it sends X-InPost-Timestamp
+(InPost's two documented variants, chosen per client account): unsigned or forged gets 403 and changes nothing.
+(2) The event's own status is never trusted: it only names a shipment, whose status is then read back from the carrier through providers.call(). A forged event
 can at most cause one status read. Each event (carrier id, or shipment + status + time) is recorded in the same
 transaction as its effect (payments.WebhookEvent, unique per provider), so a redelivery changes nothing.
 """
 
+import base64
 import hashlib
 import hmac
 import logging
@@ -93,9 +94,10 @@ def carrier_webhook(request, code, token):
     return HttpResponse("ok")
 
 
-def body_signature(secret: str, body: bytes) -> str:
-    """Hex HMAC-SHA256 of the raw body: what a signing carrier (and its fake) sends."""
-    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def body_signature(secret: str, body: bytes, timestamp: str = "") -> str:
+    """Base64 HMAC-SHA256 of the raw body, or of "<timestamp>.<body>": what InPost (and its fake) sends."""
+    signed = f"{timestamp}.".encode() + body if timestamp else body
+    return base64.b64encode(hmac.new(secret.encode(), signed, hashlib.sha256).digest()).decode()
 
 
 def signature_valid(adapter, secret: str, request) -> bool:
@@ -103,8 +105,11 @@ def signature_valid(adapter, secret: str, request) -> bool:
     header = adapter.webhook_signature_header
     if not header:
         return True
-    given = request.headers.get(header, "").strip().lower()
-    return bool(given) and hmac.compare_digest(given.encode(), body_signature(secret, request.body).encode())
+    given = request.headers.get(header, "").strip().encode()
+    timestamp = request.headers.get("X-InPost-Timestamp", "").strip()
+    expected = [body_signature(secret, request.body)] + ([body_signature(secret, request.body, timestamp)]
+                                                         if timestamp else [])
+    return bool(given) and any(hmac.compare_digest(given, option.encode()) for option in expected)
 
 
 def _shipment(provider, event) -> Shipment | None:

@@ -39,7 +39,7 @@ STATES = {"delivered": ShipmentState.DELIVERED, "canceled": ShipmentState.CANCEL
 
 
 class InPostCarrier(Carrier):
-    # Each ShipX webhook carries the hex HMAC-SHA256 of its raw body under STEADFAST_<CODE>_WEBHOOK_SECRET.
+    # Each ShipX webhook carries the Base64 HMAC-SHA256 of its raw body (or "<timestamp>.<body>") under the secret.
     webhook_signature_header = "X-InPost-Signature"
 
     def quote(self, parcel: Parcel, origin: Location, destination: Location, client) -> list[Option]:

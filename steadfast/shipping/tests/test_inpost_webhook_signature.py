@@ -1,5 +1,6 @@
-"""InPost webhooks are signed (X-InPost-Signature: hex HMAC-SHA256 of the raw body under
-STEADFAST_INPOST_WEBHOOK_SECRET): a forged, unsigned or unconfigured delivery is refused and changes nothing."""
+"""InPost webhooks are signed (X-InPost-Signature: Base64 HMAC-SHA256 under STEADFAST_INPOST_WEBHOOK_SECRET of the
+raw body, or of "<X-InPost-Timestamp>.<body>"): a forged, unsigned or unconfigured delivery is refused and changes
+nothing."""
 
 import json
 import logging
@@ -48,8 +49,10 @@ def _event(shipment) -> bytes:
                        "payload": {"shipment_id": int(shipment.reference), "status": "delivered"}}).encode()
 
 
-def _post(client, body, signature=None):
+def _post(client, body, signature=None, timestamp=None):
     headers = {"X-InPost-Signature": signature} if signature is not None else {}
+    if timestamp is not None:
+        headers["X-InPost-Timestamp"] = timestamp
     return client.post(URL, body, content_type="application/json", headers=headers)
 
 
@@ -64,6 +67,21 @@ def test_a_signed_webhook_is_applied(shipment, client):
 
     assert (response.status_code, response.content) == (200, b"ok")
     assert Shipment.objects.get(pk=shipment.pk).state == Shipment.State.DELIVERED
+
+
+def test_a_webhook_signed_with_its_timestamp_is_applied(shipment, client):
+    body, timestamp = _event(shipment), "2026-12-01T10:00:00.000+01:00"
+    response = _post(client, body, body_signature(SECRET, body, timestamp), timestamp)
+
+    assert (response.status_code, response.content) == (200, b"ok")
+    assert Shipment.objects.get(pk=shipment.pk).state == Shipment.State.DELIVERED
+
+
+def test_a_timestamped_signature_sent_with_another_timestamp_is_refused(shipment, client):
+    body = _event(shipment)
+    signature = body_signature(SECRET, body, "2026-12-01T10:00:00.000+01:00")
+    assert _post(client, body, signature, "2026-12-01T10:05:00.000+01:00").status_code == 403
+    _unchanged(shipment)
 
 
 @pytest.mark.parametrize("signature", [None, "", "0" * 64, "sign-of-another-body"])
