@@ -7,8 +7,9 @@ A carrier that signs its deliveries (InPost: its adapter's `webhook_signature_he
 HMAC-SHA256 under that secret of the raw body, or of "<timestamp>.<raw body>" when it sends X-InPost-Timestamp
 (InPost's two documented variants, chosen per client account): unsigned or forged gets 403 and changes nothing.
 (2) The event's own status is never trusted: it only names a shipment, whose status is then read back from the
-carrier through providers.call(). A forged event can at most cause one status read. Each event (carrier id, or shipment + status + time) is recorded in the same
-transaction as its effect (payments.WebhookEvent, unique per provider), so a redelivery changes nothing.
+carrier through providers.call(). A forged event can at most cause one status read. Each event (carrier id, or
+shipment + status + time) is recorded in the same transaction as its effect (payments.WebhookEvent, unique per
+provider), so a redelivery changes nothing.
 """
 
 import base64
