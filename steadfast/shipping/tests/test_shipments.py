@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from steadfast.shipping.models import Shipment
-from steadfast.shipping.tasks import shipments_sweep, shipments_track
+from steadfast.shipping.tasks import shipments_drain, shipments_sweep, shipments_track
 
 LATER = timedelta(hours=2)  # past any backoff
 
@@ -174,3 +174,40 @@ def test_an_order_refunded_before_its_parcel_reached_the_carrier_is_not_shipped(
     assert shipment.state == Shipment.State.CANCELLED
     assert timeline(paid_order)[-1] == "Shipment not created: the order was cancelled."
     assert fake_cdek.ledger.shipments == []
+
+
+@pytest.fixture
+def five_paid_orders(paid_order, cdek_method, make_variant, details):
+    from dataclasses import replace
+
+    from django.db import transaction
+
+    from steadfast.checkout.services import order_place
+    from steadfast.orders.services import SYSTEM, order_mark_paid
+    from steadfast.shipping.tests.conftest import quote_for
+
+    orders = [paid_order]
+    for n in range(4):
+        variant = make_variant(stock=3, price="19.90", name=f"Rain jacket {n}")
+        quote_for([cdek_method], variant)
+        order, _ = order_place(lines=[(variant.pk, 1)], idempotency_key=f"k-drain-{n}",
+                               details=replace(details, delivery_method="cdek", payment_method="bank_transfer"))
+        with transaction.atomic():
+            order_mark_paid(order, SYSTEM)
+        orders.append(order)
+    return orders
+
+
+def test_one_run_of_the_sweep_drains_a_backlog_larger_than_a_pass(five_paid_orders, fake_cdek):
+    fake_cdek.set_fault("status", status=503)
+    assert shipments_drain(batch=2) == 5  # the carrier is out: each tried once, then the run ends
+    shipments = Shipment.objects.filter(order__in=five_paid_orders)
+    assert [s.attempts for s in shipments] == [1] * 5, "a shipment was tried twice in one run"
+    assert fake_cdek.ledger.shipments == []
+
+    fake_cdek.set_fault("ok")
+    assert shipments_drain(timezone.now() + LATER, batch=2) == 5  # three passes of at most two, in one run
+
+    assert sorted(number for number, _ in fake_cdek.ledger.shipments) == sorted(o.number for o in five_paid_orders)
+    states = {s.order.number: s.state for s in shipments.select_related("order")}
+    assert all(state == Shipment.State.CREATED for state in states.values()), states
