@@ -1,5 +1,6 @@
 """Catalog admin: products are edited together with their variants and images."""
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.db.models import Count, OuterRef, Subquery, Sum
@@ -81,8 +82,15 @@ class StockLevelFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ProductForm(forms.ModelForm):
+    class Meta:
+        # The size's one help text under its last side: the three sides then fit on one row of the form.
+        help_texts = {"length_cm": "", "height_cm": Product._meta.get_field("length_cm").help_text}
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
+    form = ProductForm
     list_display = (
         "name", "thumbnail", "category", "from_price", "in_stock", "total_stock", "variant_count", "is_active",
     )
@@ -94,7 +102,7 @@ class ProductAdmin(admin.ModelAdmin):
     list_per_page = 50
     inlines = (VariantInline, ProductImageInline)
     fields = (
-        ("name", "slug"), ("category", "is_active"), ("weight_grams", "length_cm", "width_cm", "height_cm"),
+        ("name", "slug"), ("category", "is_active"), ("weight_grams",), "length_cm", "width_cm", "height_cm",
         "description",
         ("min_price_display", "in_stock", "updated_at"),
     )
