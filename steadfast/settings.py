@@ -164,7 +164,7 @@ else:
         "OPTIONS": {"MAX_ENTRIES": 100000},
     }
     CACHES = {"default": _db_cache, "lenient": _db_cache}
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    SESSION_ENGINE = "steadfast.sessionstore"  # Django's db sessions, read with plain SQL (issue 16)
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "steadfast",
