@@ -3,7 +3,8 @@ in-process median time, and optionally the top functions by cumulative time (cPr
 
 SQLite in a temporary directory with the demo catalog and the real settings, Django's test client; nothing is
 asserted. `PROFILE_PAGES=home,cart` picks pages, `PROFILE_TOP=25` prints cProfile's top functions,
-`PROFILE_REQUESTS=40` sets how many requests the median is taken over.
+`PROFILE_SORT=tottime` orders them, `PROFILE_REQUESTS=40` sets how many requests the median (CPU time of this
+process) is taken over. The bare view is requested without a session, as pages_bench measures it.
 
     .venv/bin/python -m bench.page_profile
 """
@@ -16,16 +17,24 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from pathlib import Path
 
-PAGES = os.environ.get("PROFILE_PAGES", "home,category,search,cart,product,status,api").split(",")
+from bench.pages_bench import SETTINGS_MODULE, SITE_MODULE
+
+PAGES = os.environ.get("PROFILE_PAGES", "bare,home,category,search,cart,product,status,api").split(",")
 TOP = int(os.environ.get("PROFILE_TOP", "0"))
 REQUESTS = int(os.environ.get("PROFILE_REQUESTS", "40"))
 
 
 def _setup():
-    os.environ.setdefault("STEADFAST_DATA_DIR", tempfile.mkdtemp(prefix="steadfast-profile-"))
+    work = tempfile.mkdtemp(prefix="steadfast-profile-")
+    os.environ.setdefault("STEADFAST_DATA_DIR", work)
+    # The bare view pages_bench divides by, served next to the shop's URLs, for the same comparison in process.
+    Path(work, "bench_pages_urls.py").write_text(SITE_MODULE)
+    Path(work, "bench_pages_settings.py").write_text(SETTINGS_MODULE)
+    sys.path.insert(0, work)
     os.environ.update({"DEBUG": "0", "LOG_LEVEL": "WARNING", "RATELIMIT_ENABLE": "0",
-                       "DJANGO_SETTINGS_MODULE": "steadfast.settings"})
+                       "DJANGO_SETTINGS_MODULE": "bench_pages_settings"})
     os.environ.pop("DATABASE_URL", None)
     os.environ.pop("REDIS_URL", None)
     import django
@@ -40,7 +49,8 @@ def _urls():
     from steadfast.catalog.models import Category, Product
     category = Category.objects.filter(products__is_active=True).order_by("pk").first()
     product = Product.objects.filter(is_active=True, in_stock=True).order_by("pk").first()
-    return {"home": "/", "category": category.get_absolute_url(), "search": f"/search/?q={product.name.split()[0]}",
+    return {"bare": "/bench/bare/", "home": "/", "category": category.get_absolute_url(),
+            "search": f"/search/?q={product.name.split()[0]}",
             "cart": "/cart/", "product": product.get_absolute_url(), "status": "/status/",
             "api": "/api/v1/products"}, product
 
@@ -57,11 +67,14 @@ def _shopper(product):
 def main():
     _setup()
     from django.db import connection
+    from django.test import Client
     from django.test.utils import CaptureQueriesContext
     urls, product = _urls()
-    client = _shopper(product)
+    shopper = _shopper(product)
     for name in PAGES:
         url = urls[name]
+        # As pages_bench: the bare view for a visitor without a session, every shop page for the shopper with a cart.
+        client = Client(HTTP_HOST="127.0.0.1") if name == "bare" else shopper
         client.get(url)
         client.get(url)
         with CaptureQueriesContext(connection) as queries:
@@ -69,11 +82,11 @@ def main():
         captured = list(queries.captured_queries)  # the next request's request_started empties the log
         times = []
         for _ in range(REQUESTS):
-            start = time.perf_counter()
+            start = time.process_time()
             client.get(url)
-            times.append((time.perf_counter() - start) * 1000)
+            times.append((time.process_time() - start) * 1000)
         print(f"\n== {name} {url}: {response.status_code}, {len(captured)} queries, "
-              f"median {statistics.median(times):.2f} ms")
+              f"median {statistics.median(times):.2f} ms CPU")
         for sql, count in Counter(q["sql"][:150] for q in captured).items():
             print(f"   {count}x {sql}")
         if TOP:
@@ -82,7 +95,8 @@ def main():
             for _ in range(REQUESTS):
                 client.get(url)
             profile.disable()
-            pstats.Stats(profile, stream=sys.stdout).sort_stats("cumulative").print_stats(TOP)
+            stats = pstats.Stats(profile, stream=sys.stdout)
+            stats.sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(TOP)
 
 
 if __name__ == "__main__":
