@@ -9,9 +9,11 @@ process) is taken over. The bare view is requested without a session, as pages_b
     .venv/bin/python -m bench.page_profile
 """
 
+import atexit
 import cProfile
 import os
 import pstats
+import shutil
 import statistics
 import sys
 import tempfile
@@ -28,6 +30,7 @@ REQUESTS = int(os.environ.get("PROFILE_REQUESTS", "40"))
 
 def _setup():
     work = tempfile.mkdtemp(prefix="steadfast-profile-")
+    atexit.register(shutil.rmtree, work, ignore_errors=True)
     os.environ.setdefault("STEADFAST_DATA_DIR", work)
     # The bare view pages_bench divides by, served next to the shop's URLs, for the same comparison in process.
     Path(work, "bench_pages_urls.py").write_text(SITE_MODULE)
