@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Shop mode, banner and catalog version in one cache read per page (storefront/hotkeys.py); after the language.
+    "steadfast.storefront.hotkeys.HotKeysMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -164,7 +166,7 @@ else:
         "OPTIONS": {"MAX_ENTRIES": 100000},
     }
     CACHES = {"default": _db_cache, "lenient": _db_cache}
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    SESSION_ENGINE = "steadfast.sessionstore"  # Django's db sessions, read with plain SQL (issue 16)
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "steadfast",

@@ -12,6 +12,7 @@ MODE_CACHE_KEY = "status:mode:v1"
 MODE_LAST_KEY = "status:mode:last:v1"
 POLICY_CACHE_KEY = "status:policy:actions:v1"
 BANNER_CACHE_KEY = "status:banner:v1"
+PARTNERS_CACHE_KEY = "status:partners:v1"
 CACHE_SECONDS = 5
 
 
@@ -83,7 +84,17 @@ def mode_cache_clear():
 
 
 def partner_shops():
-    return list(PartnerShop.objects.filter(active=True))
+    """Active partner shops (on /status/, the contacts page and closed product pages; cached, cleared on a save)."""
+    shops = cache.get(PARTNERS_CACHE_KEY)
+    if shops is None:
+        shops = list(PartnerShop.objects.filter(active=True))
+        cache.set(PARTNERS_CACHE_KEY, shops, 300)
+    return shops
+
+
+def partners_cache_clear(sender=None, raw=False, **kwargs):
+    if not raw:
+        cache.delete(PARTNERS_CACHE_KEY)
 
 
 def banner_current():

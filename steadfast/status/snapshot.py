@@ -152,9 +152,12 @@ def _indicator(mode, components, incidents):
     return INDICATORS[level]
 
 
+SNAPSHOT_KEY = "status:snapshot:v2:{language}"
+
+
 def _keys():
     language = get_language() or settings.LANGUAGE_CODE
-    return f"status:snapshot:v2:{language}", f"status:snapshot:last:v2:{language}"
+    return SNAPSHOT_KEY.format(language=language), f"status:snapshot:last:v2:{language}"
 
 
 # Last good snapshot per language in this process: the fallback when the cache is the database and it is down.
@@ -191,4 +194,4 @@ def snapshot_get() -> dict:
 
 def snapshot_clear():
     for code, _name in settings.LANGUAGES:
-        cache.delete(f"status:snapshot:v2:{code}")
+        cache.delete(SNAPSHOT_KEY.format(language=code))
