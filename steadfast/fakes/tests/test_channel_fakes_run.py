@@ -17,7 +17,7 @@ from steadfast.notify.tasks import outbox_sweep
 from steadfast.notify.tests.conftest import fresh, message_add
 from steadfast.providers.models import Provider
 from steadfast.providers.secrets import provider_secret_env
-from steadfast.testing import wait_until
+from steadfast.testing import WAIT_SECONDS, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,7 +29,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def running_fakes(live_server, monkeypatch):
+def running_fakes(live_server, monkeypatch, tmp_path):
     for code, names in CHANNEL_SECRETS.items():  # the shop and the fakes' process read the same variables
         for name, value in names.items():
             monkeypatch.setenv(provider_secret_env(code, name), value)
@@ -37,8 +37,12 @@ def running_fakes(live_server, monkeypatch):
     argv = [sys.executable, str(settings.BASE_DIR / "manage.py"), "fakes", "run", "--shop-url", live_server.url]
     for code, port in ports.items():
         argv += ["--only", code, "--port", f"{code}={port}"]
-    process = subprocess.Popen(argv, cwd=settings.BASE_DIR, env=os.environ.copy(), stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+    # Output to a file, never an unread pipe; PYTHONFAULTHANDLER so that a process that does not stop on Ctrl-C
+    # (seen once on a loaded machine, cause unknown) writes every thread's stack there when sent SIGABRT.
+    log = tmp_path / "fakes-run.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(argv, cwd=settings.BASE_DIR, env={**os.environ, "PYTHONFAULTHANDLER": "1"},
+                                   stdout=out, stderr=subprocess.STDOUT)
     try:
         for port in ports.values():
             wait_until(lambda p=port: httpx.get(f"http://127.0.0.1:{p}/__fault__").status_code == 200,
@@ -49,7 +53,16 @@ def running_fakes(live_server, monkeypatch):
         yield ports
     finally:
         process.send_signal(signal.SIGINT)
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=WAIT_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGABRT)  # the thread dump, then gone
+            try:
+                process.wait(timeout=WAIT_SECONDS)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            raise AssertionError(f"`fakes run` did not stop within {WAIT_SECONDS} s of Ctrl-C; its output and "
+                                 f"threads: {log.read_text(errors='replace')[-6000:]}") from None
 
 
 def _received(port) -> list[dict]:

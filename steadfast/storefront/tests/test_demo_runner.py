@@ -151,10 +151,10 @@ def _stop(demo, tmp_path):
     if demo.poll() is None:
         demo.send_signal(signal.SIGINT)
         try:
-            demo.communicate(timeout=2 * WAIT_SECONDS)
+            demo.wait(timeout=2 * WAIT_SECONDS)
         except subprocess.TimeoutExpired:
             demo.kill()
-            demo.communicate()
+            demo.wait()
     for pid in _processes_mentioning(str(tmp_path)):
         try:
             os.kill(pid, signal.SIGKILL)
@@ -191,15 +191,18 @@ def test_demo_serves_the_shop_and_ctrl_c_stops_web_server_worker_and_fakes(tmp_p
     made = subprocess.run([*manage, "createcachetable", "--verbosity", "0"], cwd=ROOT, env=env, check=True,
                            capture_output=True, text=True)
     assert made.stdout == "", made.stdout  # as make demo runs it: no "Cache table already exists" on every start
-    demo = subprocess.Popen(
-        [*manage, "demo", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-         *[f"--fake-port={name}={fake_port}" for name, fake_port in fake_ports.items()]],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
+    # Output to a file, read at the end: an unread pipe fills with request logs on a slow start and blocks the demo.
+    log = tmp_path / "demo-output.log"
+    with log.open("wb") as out:
+        demo = subprocess.Popen(
+            [*manage, "demo", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+             *[f"--fake-port={name}={fake_port}" for name, fake_port in fake_ports.items()]],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
     try:
         wait_until(lambda: _get(f"http://127.0.0.1:{port}/healthz") == 200 or demo.poll() is not None,
                    describe=f"the demo to answer /healthz on port {port}", timeout=2 * WAIT_SECONDS)
-        assert demo.poll() is None, "the demo runner exited at start"
+        assert demo.poll() is None, f"the demo runner exited at start: {log.read_text(errors='replace')[-2000:]}"
         # Generous: the first page renders cold templates on a machine that may be busy with other tests.
         assert _get(f"http://127.0.0.1:{port}/", timeout=60) == 200
         children = [pid for pid in _processes_mentioning(str(tmp_path)) if pid != demo.pid]
@@ -214,7 +217,8 @@ def test_demo_serves_the_shop_and_ctrl_c_stops_web_server_worker_and_fakes(tmp_p
         assert all(name in listing for name in fake_ports)
 
         demo.send_signal(signal.SIGINT)
-        output, _ = demo.communicate(timeout=2 * WAIT_SECONDS)
+        demo.wait(timeout=2 * WAIT_SECONDS)
+        output = log.read_text(errors="replace")
 
         assert demo.returncode == 0, output
         assert "Demo stopped." in output
