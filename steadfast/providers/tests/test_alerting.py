@@ -18,6 +18,7 @@ from steadfast.providers.registry import adapter_for
 from steadfast.providers.selectors import provider_state, providers_available
 from steadfast.providers.store import store
 from steadfast.providers.tests.adapters import ping
+from steadfast.testing import WAIT_SECONDS
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def open_breaker(provider, fake_server):
 
 def probe_until(provider, condition):
     """Probe (as the scheduler would once each cool-down is over) until condition() holds."""
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + WAIT_SECONDS
     while not condition() and time.monotonic() < deadline:
         providers_probe(provider.code)
         time.sleep(0.05)
@@ -54,7 +55,7 @@ def test_failures_in_a_row_outlive_the_breaker_window_so_probes_alone_open_it(ma
     fake_server.set_fault("status", status=503)
     assert providers_probe(provider.code)[0].outcome == "unavailable"
     failing = f"sf:breaker:{provider.code}:failing"
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + WAIT_SECONDS
     while store.get_many([failing]) and time.monotonic() < deadline:
         time.sleep(0.05)  # until the breaker's window has passed since that failure
     assert not store.get_many([failing]), "the breaker window never passed"

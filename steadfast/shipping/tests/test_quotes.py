@@ -10,11 +10,12 @@ from steadfast.checkout.tests.walk import CONTACT, add_to_cart, place, walk_to_r
 from steadfast.orders.models import Order
 from steadfast.providers.models import Attempt
 from steadfast.shipping.models import Shipment
+from steadfast.testing import WAIT_SECONDS
 
 HANG_READ_TIMEOUT = 30  # the provider's own read timeout: only the deadline can keep the page fast
 
 
-def wait_for(condition, what, timeout=10.0):
+def wait_for(condition, what, timeout=WAIT_SECONDS):
     deadline, seen = time.monotonic() + timeout, None
     while time.monotonic() < deadline:
         seen = condition()
