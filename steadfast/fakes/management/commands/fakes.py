@@ -11,6 +11,7 @@ Fakes listen on 127.0.0.1 only. Secrets come from the same environment variables
 """
 
 import argparse
+import signal
 import threading
 
 import httpx
@@ -143,11 +144,16 @@ class Command(BaseCommand):
                 defaults = {**row, "config": {**row.get("config", {}), "api_base": fake.url}}
                 _, created = Provider.objects.get_or_create(code=name, defaults=defaults)
                 self.stdout.write(f"  provider {name}: {'created' if created else 'exists, left as it is'}")
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            for fake in started:
-                fake.stop()
+        # Explicit handlers: Python turns SIGINT into KeyboardInterrupt only when SIGINT was not ignored at start-up,
+        # and a process started in the background by a script inherits it ignored (a CI run caught `fakes run`
+        # still waiting a minute after Ctrl-C). SIGTERM is how process managers stop it.
+        stop = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
+        while not stop.wait(0.5):
+            pass
+        for fake in started:
+            fake.stop()
 
     def fault(self, name, mode, status, ms, times, port, **_):
         url = f"http://127.0.0.1:{port or FAKES[name][0]}/__fault__"
