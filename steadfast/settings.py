@@ -5,11 +5,11 @@ Defaults run the demo shop: SQLite, local cache, SqliteHuey, fake providers on l
 
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from steadfast.cacheconf import redis_caches
+from steadfast.conf.database import databases
 from steadfast.env import (
     country_time_zone,
     env_bool,
@@ -118,28 +118,10 @@ TEMPLATES = [
     },
 ]
 
-# --- Database -----------------------------------------------------------------------------------
+# --- Database (steadfast/conf/database.py) ---------------------------------------------------------
 DATABASE_URL = env_url("DATABASE_URL", "", schemes=("postgres", "postgresql", "sqlite"))
-# WAL lets the web server and the Huey worker read while the other writes; a writer waits its turn (timeout).
-SQLITE_OPTIONS = {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-                  "transaction_mode": "IMMEDIATE", "timeout": 20}
-if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, 0))}
-    if DATABASE_URL.startswith("sqlite"):
-        DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
-else:
-    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / "steadfast.sqlite3",
-                             "OPTIONS": dict(SQLITE_OPTIONS)}}
-# Separate test database names let several test runs share one PostgreSQL server.
-if env_str("DATABASE_TEST_NAME"):
-    DATABASES["default"]["TEST"] = {"NAME": env_str("DATABASE_TEST_NAME")}
-# Optional read replica: catalog and status pages read from it (steadfast/replica.py; docs/production.md).
-DATABASE_REPLICA_URL = env_url("DATABASE_REPLICA_URL", "", schemes=("postgres", "postgresql"))
-if DATABASE_REPLICA_URL:
-    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
-    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests: the same database under the second alias
+DATABASES = databases(DATABASE_URL, DATA_DIR)
 DATABASE_ROUTERS = ["steadfast.replica.ReplicaRouter"]  # without a replica every query goes to "default"
-IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions, background work ----------------------------------------------------------
@@ -246,8 +228,6 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 
-
-
 # A provider whose breaker stays open this long gets a public incident (0: as soon as it opens; status/incidents.py).
 INCIDENT_AFTER_SECONDS = env_int("INCIDENT_AFTER_SECONDS", 0, 0)
 # How often each web process adds its response counts to the shared cache (status/traffic.py).
@@ -261,26 +241,6 @@ if LIFEBOAT_TOKEN and len(LIFEBOAT_TOKEN) < 24:
     raise ImproperlyConfigured("Environment variable LIFEBOAT_TOKEN is invalid: expected at least 24 characters.")
 # A worker/scheduler heartbeat older than this shows as missing on /readyz (heartbeat/beats.py; they beat each minute).
 HEARTBEAT_STALE_SECONDS = env_int("HEARTBEAT_STALE_SECONDS", 180, 60)
-
-STEADFAST_ADAPTERS = {
-    "cash_on_delivery": "steadfast.payments.gateways.offline.CashOnDelivery",
-    "bank_transfer": "steadfast.payments.gateways.offline.BankTransfer",
-    "pay_at_pickup": "steadfast.payments.gateways.offline.PayAtPickup",
-    "stripe": "steadfast.payments.gateways.stripe.StripeGateway",
-    "paypal": "steadfast.payments.gateways.paypal.PayPalGateway",
-    "yookassa": "steadfast.payments.gateways.yookassa.YooKassaGateway",
-    "email": "steadfast.notify.channels.email.EmailChannel",
-    "telegram": "steadfast.notify.channels.telegram.TelegramChannel",
-    "smsru": "steadfast.notify.channels.smsru.SmsRuChannel",
-    "twilio": "steadfast.notify.channels.twilio.TwilioChannel",
-    "apprise": "steadfast.notify.channels.apprise.AppriseChannel",
-    "cdek": "steadfast.shipping.carriers.cdek.CdekCarrier",
-    "inpost": "steadfast.shipping.carriers.inpost.InPostCarrier",
-    "easypost": "steadfast.shipping.carriers.easypost.EasyPostCarrier",
-    "moysklad": "steadfast.accounting.targets.moysklad.MoySkladTarget",
-    "signed_webhook": "steadfast.accounting.targets.webhook.WebhookTarget",
-    "onec": "steadfast.accounting.targets.onec.OneCTarget",
-}
 
 LOGGING = {
     "version": 1,
@@ -350,6 +310,7 @@ CONTENT_SECURITY_POLICY = {
 
 from steadfast.conf.abuse import *  # noqa: E402,F401,F403
 from steadfast.conf.accounting import *  # noqa: E402,F401,F403
+from steadfast.conf.adapters import *  # noqa: E402,F401,F403
 from steadfast.conf.breaker import *  # noqa: E402,F401,F403
 from steadfast.conf.monitoring import *  # noqa: E402,F401,F403
 from steadfast.conf.nodes import *  # noqa: E402,F401,F403

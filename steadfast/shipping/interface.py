@@ -138,6 +138,8 @@ class Carrier:
     live_quotes = True
     # The header a carrier that signs its webhooks puts the body's HMAC-SHA256 in (shipping.webhooks); "": unsigned.
     webhook_signature_header = ""
+    # The header carrying the timestamp some accounts sign as "<timestamp>.<body>" instead of the body; "": none.
+    webhook_timestamp_header = ""
 
     def __init__(self, provider):
         self.provider = provider

@@ -4,8 +4,9 @@ Verified in two ways. (1) The URL carries the shop's secret (STEADFAST_<CODE>_WE
 carrier as part of the webhook URL; CDEK does not sign its webhooks): a delivery without it gets 403 and changes
 nothing; without the variable the endpoint does not exist (404, and a warning naming the variable in the log).
 A carrier that signs its deliveries (InPost: its adapter's `webhook_signature_header`) must also send the Base64
-HMAC-SHA256 under that secret of the raw body, or of "<timestamp>.<raw body>" when it sends X-InPost-Timestamp
-(InPost's two documented variants, chosen per client account): unsigned or forged gets 403 and changes nothing.
+HMAC-SHA256 under that secret of the raw body, or of "<timestamp>.<raw body>" when it sends the adapter's
+`webhook_timestamp_header` (InPost's two documented variants, chosen per client account): unsigned or forged gets
+403 and changes nothing.
 (2) The event's own status is never trusted: it only names a shipment, whose status is then read back from the
 carrier through providers.call(). A forged event can at most cause one status read. Each event (carrier id, or
 shipment + status + time) is recorded in the same transaction as its effect (payments.WebhookEvent, unique per
@@ -107,7 +108,8 @@ def signature_valid(adapter, secret: str, request) -> bool:
     if not header:
         return True
     given = request.headers.get(header, "").strip().encode()
-    timestamp = request.headers.get("X-InPost-Timestamp", "").strip()
+    stamp_header = adapter.webhook_timestamp_header
+    timestamp = request.headers.get(stamp_header, "").strip() if stamp_header else ""
     expected = [body_signature(secret, request.body)] + ([body_signature(secret, request.body, timestamp)]
                                                          if timestamp else [])
     return bool(given) and any(hmac.compare_digest(given, option.encode()) for option in expected)

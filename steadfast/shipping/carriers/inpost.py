@@ -41,6 +41,7 @@ STATES = {"delivered": ShipmentState.DELIVERED, "canceled": ShipmentState.CANCEL
 class InPostCarrier(Carrier):
     # Each ShipX webhook carries the Base64 HMAC-SHA256 of its raw body (or "<timestamp>.<body>") under the secret.
     webhook_signature_header = "X-InPost-Signature"
+    webhook_timestamp_header = "X-InPost-Timestamp"
 
     def quote(self, parcel: Parcel, origin: Location, destination: Location, client) -> list[Option]:
         body = [{"id": service, "service": service, "receiver": {"address": _address(destination)},
