@@ -8,13 +8,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from steadfast.cart.cart import SESSION_KEY, Cart, CartError, parse_quantity
+from steadfast.catalog.cache import stock_version
 from steadfast.storefront.pagecache import anonymous_page_cache
 
 
 def _cart_lines(request) -> str:
-    """What the cart page shows besides the catalog (already in the page key): the session's lines."""
+    """What the cart page shows besides the catalog (already in the page key): the session's lines and their stock
+    (how many are left; a line bigger than what is left is brought in line, with a message)."""
     session = getattr(request, "session", None)
-    return repr(sorted(session.get(SESSION_KEY, {}).items())) if session is not None else ""
+    lines = repr(sorted(session.get(SESSION_KEY, {}).items())) if session is not None else ""
+    return f"{lines}:{stock_version()}"
 
 
 @anonymous_page_cache(vary=_cart_lines)

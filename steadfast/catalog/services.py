@@ -1,10 +1,10 @@
 from django.db.models import F
 
-from steadfast.catalog.cache import catalog_changed
+from steadfast.catalog.cache import catalog_changed, stock_changed
 from steadfast.catalog.models import Product, Variant
 
 # Stock moves with queryset.update(), which sends no model signals: callers finish a batch of stock changes with
-# products_refresh_summary(), which also retires cached catalog pages — once per order, not once per line.
+# products_refresh_summary(), which also retires the cached pages that show it — once per order, not once per line.
 
 
 def variant_take_stock(variant_id: int, quantity: int) -> bool:
@@ -20,10 +20,23 @@ def variant_return_stock(variant_id: int, quantity: int) -> None:
 
 
 def products_refresh_summary(product_ids) -> None:
-    """Recompute the products' price/stock summary after their variants' stock moved, and retire cached pages."""
-    for product in Product.objects.filter(pk__in=set(product_ids)):
+    """Recompute the products' price/stock summary after their variants' stock moved, and retire cached pages:
+    every page when a listing changes (price from, out of stock), else only the pages that show stock.
+
+    Call inside the transaction that moved the stock. The product rows are locked before their variants are read:
+    a concurrent sale of another variant of the same product then reads after this one commits, so the last of
+    them sees both sales (two shoppers taking the last unit of two sizes leave the product out of stock)."""
+    products = Product.objects.select_for_update().filter(pk__in=set(product_ids)).order_by("pk")
+    listed_changed, slugs = False, []
+    for product in products:
+        before = (product.min_price, product.in_stock)
         product.refresh_summary()
-    catalog_changed()
+        listed_changed = listed_changed or (product.min_price, product.in_stock) != before
+        slugs.append(product.slug)
+    if listed_changed:
+        catalog_changed()
+    else:
+        stock_changed(slugs)
 
 
 def products_reindex(product_ids=None) -> int:

@@ -91,7 +91,7 @@ def order_cancel(order, actor, message="") -> Order:
         locked = _locked(order)
         check_transition(locked, OrderStatus.CANCELLED)
         if locked.stock_reserved:
-            for line in locked.lines.exclude(variant=None):
+            for line in locked.lines.exclude(variant=None).order_by("variant_id"):  # checkout's lock order
                 variant_return_stock(line.variant_id, line.quantity)
             products_refresh_summary(locked.lines.exclude(variant=None).values_list("variant__product_id", flat=True))
         _payment_pages_close(locked)

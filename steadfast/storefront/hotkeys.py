@@ -7,7 +7,7 @@ cache read them. Only GET and HEAD: a POST may change what these keys hold and r
 from django.utils.translation import get_language
 
 from steadfast.cachesafe import remembered
-from steadfast.catalog.cache import VERSION_KEY
+from steadfast.catalog.cache import PRODUCT_STOCK_KEY, STOCK_KEY, VERSION_KEY
 from steadfast.status.banner import AUTO_KEY
 from steadfast.status.selectors import BANNER_CACHE_KEY, MODE_CACHE_KEY, PARTNERS_CACHE_KEY
 from steadfast.status.snapshot import SNAPSHOT_KEY
@@ -18,6 +18,10 @@ SKIP = ("/static/", "/media/", "/healthz", "/readyz")
 def hot_keys(path) -> list[str]:
     language = get_language()
     keys = [VERSION_KEY, MODE_CACHE_KEY, BANNER_CACHE_KEY, AUTO_KEY.format(language=language)]
+    if path.startswith("/cart/"):  # the cart page shows its lines' stock (cart/views.py)
+        keys.append(STOCK_KEY)
+    elif path.startswith("/p/") and path.count("/") == 3:  # /p/<slug>/: the product's stock (storefront/views.py)
+        keys.append(PRODUCT_STOCK_KEY.format(slug=path.split("/")[2]))
     if path.startswith("/status/"):  # the status page's snapshot and contacts (status/pages.py)
         keys += [SNAPSHOT_KEY.format(language=language), PARTNERS_CACHE_KEY]
     return keys

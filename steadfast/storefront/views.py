@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from steadfast.catalog import selectors
-from steadfast.catalog.cache import cached
+from steadfast.catalog.cache import cached, stock_version
 from steadfast.status.middleware import staff_passes
 from steadfast.status.models import Mode
 from steadfast.status.selectors import current_mode, partner_shops
@@ -79,10 +79,15 @@ def search(request):
     return render(request, "storefront/search.html", context)
 
 
-@anonymous_page_cache
+def _product_stock(request) -> str:
+    """What the product page shows besides the catalog (in the page key already): how many are left."""
+    return stock_version(request.resolver_match.kwargs["slug"])
+
+
+@anonymous_page_cache(vary=_product_stock)
 def product(request, slug):
     tree = selectors.category_tree()
-    page = cached(["product", slug, get_language()], lambda: _product_page(tree, slug))
+    page = cached(["product", slug, get_language(), stock_version(slug)], lambda: _product_page(tree, slug))
     if page is None:
         raise Http404("No such product")
     # The cached part is the same for everyone; the visitor's own CSRF token goes in now, and while the website

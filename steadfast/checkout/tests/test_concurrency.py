@@ -10,9 +10,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection, connections
 
-from steadfast.catalog.models import Variant
+from steadfast.catalog.models import Product, Variant
 from steadfast.checkout.services import OutOfStock, order_place
+from steadfast.notify.models import OutboxMessage
 from steadfast.orders.models import Order, OrderLine
+from steadfast.overlap import overlapped
+from steadfast.testing import WAIT_SECONDS
 
 # transaction=True: every thread must see the others' commits. The flush after a transactional test wipes rows made by
 # data migrations (payment providers, delivery methods); the shop_defaults fixture puts them back first.
@@ -60,6 +63,8 @@ def test_exactly_stock_many_shoppers_win_the_last_units(make_variant, details, s
     assert Order.objects.count() == stock
     assert sum(OrderLine.objects.values_list("quantity", flat=True)) == stock
     assert Variant.objects.get(pk=variant.pk).product.in_stock is False
+    # A loser's order, its lines and its confirmation e-mail were all rolled back with the stock it could not take.
+    assert OutboxMessage.objects.filter(kind="order_confirmation").count() == stock
 
 
 @race_db
@@ -93,3 +98,23 @@ def test_racers_use_separate_connections():
 
     connection.ensure_connection()
     assert len({id(c) for c in [*raw, connection.connection]}) == 5
+
+
+@race_db
+def test_two_shoppers_taking_the_last_unit_of_two_sizes_leave_the_product_out_of_stock(make_variant, details, client):
+    """Each order reads the product's other variants to say whether it is still in stock; the product row is locked
+    first, so the second order reads them after the first commits (on PostgreSQL without that lock, each saw the
+    other's size still in stock and the listing said "in stock" for a product with nothing left)."""
+    small = make_variant(stock=1, name="Lantern", options={"size": "S"})
+    large = Variant.objects.create(product=small.product, sku="TST-L", price=small.price, stock=1,
+                                   options={"size": "L"})
+
+    _, second = overlapped(
+        lambda: order_place(lines=[(small.pk, 1)], details=details, idempotency_key="size-s"),
+        lambda: order_place(lines=[(large.pk, 1)], details=details, idempotency_key="size-l"))
+    second.result(timeout=WAIT_SECONDS)
+
+    assert Order.objects.count() == 2
+    assert Variant.objects.get(pk=small.pk).stock == 0 and Variant.objects.get(pk=large.pk).stock == 0
+    assert Product.objects.get(pk=small.product_id).in_stock is False
+    assert "Out of stock" in client.get("/c/test-cat/").content.decode()

@@ -3,33 +3,32 @@ over real HTTP. Money is checked against the fakes' own ledgers.
 
 - The customer's return, the provider's webhook and the reconciliation job settle one paid attempt at the same
   moment: the order is paid once, one charge is kept, nothing is refunded.
-- Two settlers that overlap in time are made to overlap for certain: the first holds its transaction open until
-  the second is either finished or waiting for a row lock (PostgreSQL: pg_stat_activity; SQLite queues every
-  writer at BEGIN IMMEDIATE, so there the second cannot overtake at all). Removing select_for_update from
+- Two settlers that overlap in time are made to overlap for certain (steadfast/overlap.py: the first holds its
+  transaction open until the second is finished or waits for a row lock). Removing select_for_update from
   payment_start or payment_record_success makes these fail on PostgreSQL.
 """
 
 import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
 from steadfast.orders.models import OrderStatus
+from steadfast.overlap import in_thread, overlapped
 from steadfast.payments.models import Payment
 from steadfast.payments.reconcile import payments_reconcile
 from steadfast.payments.services import PaymentNotAllowed, payment_confirm, payment_record_success, payment_start
 from steadfast.payments.tests.matrix import gateway_start
+from steadfast.testing import WAIT_SECONDS
 
 race_db = pytest.mark.django_db(transaction=True)
 pytestmark = race_db
 RETURN = "http://testserver/orders/x/"
-WAIT = 30  # seconds, the bound of every wait
+WAIT = WAIT_SECONDS
 
 
 @pytest.fixture(autouse=True)
@@ -51,67 +50,6 @@ def order_for(make_variant, details):
         return order
 
     return make
-
-
-def wait_for(what, check):
-    deadline = time.monotonic() + WAIT
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"gave up after {WAIT} s waiting for {what}")
-
-
-def in_thread(fn):
-    """fn() in a thread of its own with its own connection; the Future holds its result or exception."""
-
-    def run():
-        try:
-            return fn()
-        finally:
-            connections.close_all()
-
-    pool = ThreadPoolExecutor(max_workers=1)
-    future = pool.submit(run)
-    pool.shutdown(wait=False)
-    return future
-
-
-def waiting_for_a_lock() -> bool:
-    if connection.vendor != "postgresql":
-        return False
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                       "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()")
-        return cursor.fetchone()[0] > 0
-
-
-def overlapped(first, second):
-    """Run first() inside a transaction held open until second() (started meanwhile) has finished or waits for a
-    lock; then commit first. Returns (first's result, second's Future)."""
-    inside, release = threading.Event(), threading.Event()
-
-    def hold():
-        with transaction.atomic():
-            result = first()
-            inside.set()
-            assert release.wait(WAIT), "never released"
-        return result
-
-    held = in_thread(hold)
-    wait_for("the first settler inside its transaction", lambda: inside.is_set() or held.done())
-    started = threading.Event()
-
-    def go():
-        started.set()
-        return second()
-
-    other = in_thread(go)
-    sqlite = connection.vendor != "postgresql"
-    wait_for("the second settler to finish or wait for the lock",
-             lambda: other.done() or waiting_for_a_lock() or (sqlite and started.is_set()))
-    release.set()
-    return held.result(timeout=WAIT), other
 
 
 @pytest.mark.parametrize("gateway_name", ["stripe", "paypal"])
