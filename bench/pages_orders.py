@@ -1,10 +1,11 @@
 """The "pages while orders flow" figure of bench/pages_bench.py: the category and product pages for a shopper with a
 cart, measured with no orders and while a background thread places guest orders through the JSON API.
 
-Why: every order moves stock, and until now that retires the whole page cache (catalog/cache.py `catalog_changed`,
-called from `products_refresh_summary` on every order), so a shop that sells renders its listings again and again.
-The orders buy a product that is neither the measured one nor in the measured category, with a stock so large that
-a sale changes nothing a listing shows: whatever slows the measured pages down is the cache being retired.
+Why: every order moves stock. Before 2026-12-01 that retired the whole page cache (a new catalog version on every
+order), so a shop that sold rendered its listings again and again; now a sale that changes no listing moves only
+stock versions (catalog/cache.py). The orders buy a product that is neither the measured one nor in the measured
+category, with a stock so large that a sale changes nothing a listing shows: what slows the measured pages down
+beyond the orders' own CPU is the cache being retired. `BENCH_CODE=<older checkout>` shows the difference.
 """
 
 import math
