@@ -5,7 +5,10 @@ Three layers, each only for the failure it is meant for:
 1. `upstream steadfast_nodes`: round robin over the nodes with passive health checks (max_fails/fail_timeout). A
    node that is down (refused, timeout, 502) or not ready (its own 503 to X-Steadfast-Proxy: first, see
    status/readiness.py) counts as a failure and is left alone for fail_timeout; nginx then tries it again by
-   itself. GET/HEAD/OPTIONS go to the next node on those answers.
+   itself. GET/HEAD/OPTIONS go to the next node on those answers. The same nodes are listed again as `backup`,
+   never marked down: while every node is marked down (the database was out for all of them, and is back before
+   fail_timeout ends) a request goes to them instead of getting nginx's 502 "no live upstreams" — an order sent
+   the moment the shop recovers is placed, not refused.
 2. When no node answered a GET (every one down or not ready), it goes once more to `steadfast_last_resort` (the
    same nodes, never marked down) with X-Steadfast-Proxy: last, so a node without its database still serves what
    it can: cached catalog pages with ordering paused, its maintenance page.
@@ -58,6 +61,7 @@ def nginx_server(upstreams, *, listen="80", server_name="_", status_dir="/var/li
     root = str(Path(status_dir).resolve()).rstrip("/")
     forwarded_for = "$proxy_add_x_forwarded_for" if behind_proxy else "$remote_addr"
     passive = "\n".join(f"    server {n} max_fails={int(max_fails)} fail_timeout={int(fail_timeout)}s;" for n in nodes)
+    passive += "\n" + "\n".join(f"    server {n} backup max_fails=0;" for n in nodes)
     always = "\n".join(f"    server {n} max_fails=0;" for n in nodes)
     first = _proxy("steadfast_nodes", "first", forwarded_for, read_timeout)
     last = _proxy("steadfast_last_resort", "last", forwarded_for, read_timeout)
