@@ -64,6 +64,13 @@ def _target() -> SyncTarget | None:
     return SyncTarget.objects.filter(provider=provider).first() if provider else None
 
 
+def _polled(target):
+    """1C counts as alive (backlog.py) only once it has proved who it is: a scanner hitting the URL must not hide
+    an outage."""
+    if target is not None:
+        SyncTarget.objects.filter(pk=target.pk).update(last_poll_at=timezone.now())
+
+
 def _folder(session):
     return settings.DATA_DIR / "1c" / session
 
@@ -76,13 +83,12 @@ def exchange(request):
     if kind not in ("catalog", "sale") or mode not in ("checkauth", "init", "file", "import", "query", "success"):
         return _failure("unknown type or mode", 400)
     target = _target()
-    if target is not None:
-        SyncTarget.objects.filter(pk=target.pk).update(last_poll_at=timezone.now())
     if mode == "checkauth":
         if not _basic_ok(request):
             response = _failure("wrong login or password", 401)
             response["WWW-Authenticate"] = 'Basic realm="1C exchange"'
             return response
+        _polled(target)
         session = secrets.token_hex(16)
         cache.set(f"sf:1c:{session}", {"rows": []}, SESSION_SECONDS)
         return _text(f"success\n{COOKIE}\n{session}")
@@ -90,6 +96,7 @@ def exchange(request):
     state = cache.get(f"sf:1c:{session}") if re.fullmatch(r"[0-9a-f]{32}", session) else None
     if state is None:
         return _failure("no exchange session: start with mode=checkauth", 401)
+    _polled(target)
     if mode == "init":
         shutil.rmtree(_folder(session), ignore_errors=True)
         return _text(f"zip=yes\nfile_limit={settings.ACCOUNTING_1C_FILE_LIMIT}")

@@ -6,6 +6,7 @@ import zipfile
 
 from lxml import etree
 
+from steadfast.accounting.backlog import accounting_backlog
 from steadfast.accounting.models import StockImport, SyncRow, SyncTarget
 from steadfast.accounting.tests.conftest import LOGIN, PASSWORD
 from steadfast.accounting.tests.test_stock_import import HOSTILE, offers_xml
@@ -135,3 +136,22 @@ def test_oversized_chunks_bad_names_and_zip_bombs_are_refused(onec, settings):
     upload(onec, "bomb.zip", bomb, limit)
     answer = step(onec, "catalog", "import", params={"filename": "offers.xml"})
     assert answer.text.startswith("failure") and "unpacks to more than" in answer.text
+
+
+def test_only_an_authenticated_1c_counts_as_polling(onec, place):
+    place()
+
+    def polling():
+        [onec_backlog] = accounting_backlog()
+        return not onec_backlog.down
+
+    assert not polling() and accounting_backlog()[0].why == "not polling"
+    onec.get("/accounting/1c/exchange", params={"type": "sale", "mode": "checkauth"})  # a scanner: no credentials
+    assert step(onec, "sale", "checkauth", auth=(LOGIN, "wrong")).status_code == 401
+    onec.cookies.set("steadfast_1c", "0" * 32)  # a made-up session
+    assert step(onec, "sale", "query").status_code == 401
+    assert not polling(), "hits without credentials or session must not make 1C look alive"
+
+    onec.cookies.clear()
+    login(onec, "sale")
+    assert polling()
