@@ -82,9 +82,9 @@ def _renew(target):
         raise LeaseLost(f"accounting target {target.pk}: lease lost")
 
 
-def target_replay(target_id, *, limit=None, now=None, sleep=time.sleep) -> Replayed:
+def target_replay(target_id, *, limit=None, now=None, sleep=time.sleep, clock=time.monotonic) -> Replayed:
     """Replay up to `limit` (ACCOUNTING_REPLAY_BATCH) pending rows of one target; nothing if another worker has it
-    or its backoff has not run out by `now`."""
+    or its backoff has not run out by `now`. `sleep`/`clock` pace the calls (a test passes a clock it moves)."""
     now = now or timezone.now()
     result = Replayed()
     target = target_claim(target_id, now)
@@ -97,7 +97,7 @@ def target_replay(target_id, *, limit=None, now=None, sleep=time.sleep) -> Repla
             result.stopped = "pulled by the target"
             return result
         rows = SyncRow.objects.filter(target=target, state=Pending).order_by("seq")
-        pacer = Pacer(settings.ACCOUNTING_REPLAY_RATE, sleep)
+        pacer = Pacer(settings.ACCOUNTING_REPLAY_RATE, sleep, clock)
         renewed = time.monotonic()
         for row in rows[: limit or settings.ACCOUNTING_REPLAY_BATCH]:
             if time.monotonic() - renewed > settings.ACCOUNTING_LEASE_SECONDS / 4:
@@ -167,10 +167,10 @@ def targets_due(now=None) -> list[int]:
     return sorted(set(waiting.values_list("pk", flat=True)))
 
 
-def accounting_sweep(now=None, sleep=time.sleep) -> dict:
-    """Replay every due target's backlog (one batch each); {target code: Replayed}."""
+def accounting_sweep(now=None, sleep=time.sleep, clock=time.monotonic) -> dict:
+    """Replay every due target's backlog (one batch each); {target id: Replayed}."""
     done = {}
     for target_id in targets_due(now):
-        result = target_replay(target_id, now=now, sleep=sleep)
+        result = target_replay(target_id, now=now, sleep=sleep, clock=clock)
         done[target_id] = result
     return done
