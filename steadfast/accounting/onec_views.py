@@ -26,12 +26,11 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from steadfast.accounting.commerceml import CommerceMLError, parse_offers
+from steadfast.accounting.commerceml import CommerceMLError
 from steadfast.accounting.models import SyncTarget
-from steadfast.accounting.onec_catalog import catalog_import, prices_apply
+from steadfast.accounting.onec_catalog import catalog_import, offers_apply
 from steadfast.accounting.onec_orders_in import orders_from_1c
 from steadfast.accounting.onec_sale import sale_query, sale_success
-from steadfast.accounting.readback import offers_import
 from steadfast.providers.models import Provider
 
 COOKIE = "steadfast_1c"
@@ -208,9 +207,9 @@ def _import(request, session):
 
 
 def _offers(data, target):
-    """Stock through the guard; prices of known variants only when the stock import itself was not held."""
-    record = offers_import("1c", data, target)
+    """Stock through the guard; prices of known variants only when the stock import itself was not held. One
+    transaction: a price that fails answers failure with the stock unchanged too."""
+    record, prices = offers_apply("1c", data, target)
     if record.state == record.State.HELD:
         return _text(f"success\nheld for staff approval: {record.reason}")
-    prices = prices_apply(parse_offers(data).prices)
     return _text(f"success\n{len(record.changes)} stock changes, {prices} prices")

@@ -10,7 +10,7 @@ from steadfast.accounting.backlog import accounting_backlog
 from steadfast.accounting.models import StockImport, SyncRow, SyncTarget
 from steadfast.accounting.tests.conftest import LOGIN, PASSWORD
 from steadfast.accounting.tests.test_stock_import import HOSTILE, offers_xml
-from steadfast.catalog.models import Variant
+from steadfast.catalog.models import Category, Product, Variant
 from steadfast.orders.services import SYSTEM, order_cancel
 
 
@@ -155,3 +155,36 @@ def test_only_an_authenticated_1c_counts_as_polling(onec, place):
     onec.cookies.clear()
     login(onec, "sale")
     assert polling()
+
+
+def test_an_offers_file_whose_prices_fail_leaves_the_stock_unchanged_too(onec, make_variant):
+    variants = [make_variant(stock=10, price="19.90") for _ in range(10)]
+    limit = login(onec, "catalog")
+    # stock first (two SKUs, a sane change), then a price of the second that no shop price can hold
+    offers = offers_xml({variants[0].sku: 8, variants[1].sku: 11})
+    head, _, tail = offers.rpartition(b"19.90")
+    upload(onec, "offers.xml", head + b"123456789012.00" + tail, limit)
+
+    answer = step(onec, "catalog", "import", params={"filename": "offers.xml"})
+
+    assert answer.text.startswith("failure") and "too large for a price" in answer.text
+    assert {v.stock for v in Variant.objects.filter(pk__in=[v.pk for v in variants])} == {10}, "one transaction"
+    assert {str(v.price) for v in Variant.objects.filter(pk__in=[v.pk for v in variants])} == {"19.90"}
+    assert not StockImport.objects.filter(state="applied").exists()
+
+
+def test_an_import_xml_failing_half_way_changes_nothing(onec, make_variant):
+    known = make_variant(stock=10, name="Rain jacket")
+    categories, products = Category.objects.count(), Product.objects.count()
+    # groups, a rename, a new product NEW-1, then one more whose address (1c-new-1) NEW-1 has just taken
+    clash = IMPORT_XML.replace(b"TST-0001", known.sku.encode()).replace("</Товары>".encode(), (
+        "<Товар><Ид>p3</Ид><Артикул>new 1</Артикул><Наименование>Hat</Наименование></Товар></Товары>").encode())
+    limit = login(onec, "catalog")
+    upload(onec, "import.xml", clash, limit)
+
+    answer = step(onec, "catalog", "import", params={"filename": "import.xml"})
+
+    assert answer.text.startswith("failure") and "1c-new-1" in answer.text
+    assert Category.objects.count() == categories and Product.objects.count() == products, "no group, no product"
+    assert Product.objects.get(pk=known.product_id).name == "Rain jacket", "the rename before it undone"
+    assert not Variant.objects.filter(sku__in=["NEW-1", "new 1"]).exists()
