@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 from lxml import etree
 
@@ -77,20 +78,21 @@ def _document(root, payload):
 
 
 def sale_query(target: SyncTarget) -> tuple[bytes, list[int]]:
-    """The document and the ids of the rows it carries."""
-    rows = list(SyncRow.objects.filter(target=target, state=SyncRow.State.PENDING).order_by("seq")
-                .values_list("pk", "order_number", "payload")[: MAX_ORDERS * 5])
+    """The document and the ids of the rows it carries: the MAX_ORDERS orders whose oldest waiting change comes
+    first, each with all its waiting changes, so an order is sent once in its latest state rather than again for
+    changes that were past a window of rows."""
+    pending = SyncRow.objects.filter(target=target, state=SyncRow.State.PENDING)
+    numbers = list(pending.values("order_number").annotate(first=Min("seq")).order_by("first")
+                   .values_list("order_number", flat=True)[:MAX_ORDERS])
+    rows = list(pending.filter(order_number__in=numbers).order_by("seq").values_list("pk", "order_number", "payload"))
     latest = {}
     for _pk, number, payload in rows:  # in sequence order: the last one per order wins
         latest[number] = payload
-    numbers = list(latest)[:MAX_ORDERS]
     root = etree.Element("КоммерческаяИнформация", ВерсияСхемы="2.05",
                          ДатаФормирования=timezone.localtime().strftime("%Y-%m-%dT%H:%M:%S"))
     for number in numbers:
         _document(root, latest[number])
-    carried = set(numbers)
-    ids = [pk for pk, number, _ in rows if number in carried]
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8"), ids
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8"), [pk for pk, _, _ in rows]
 
 
 def sale_success(target: SyncTarget, row_ids: list[int]) -> int:
