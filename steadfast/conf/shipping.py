@@ -15,6 +15,8 @@ SHIPPING_DEFAULT_BOX_CM = tuple(sorted((env_int(f"SHIPPING_DEFAULT_BOX_{side}_CM
                                         for side, default in (("LENGTH", 30), ("WIDTH", 20), ("HEIGHT", 10))),
                                        reverse=True))
 SHIPPING_RETRY_SECONDS = env_int("SHIPPING_RETRY_SECONDS", 60, 1)  # first retry of a shipment; doubles up to 1 h
+# Staff are alerted once when a shipment has waited this long to be registered at its carrier (shipping/watch.py).
+SHIPPING_BACKLOG_MINUTES = env_int("SHIPPING_BACKLOG_MINUTES", 30, 1)
 SHIPPING_TRACK_SECONDS = env_int("SHIPPING_TRACK_SECONDS", 1800, 60)  # carrier status polls of a shipment
 # Carrier label PDFs (names and addresses of customers): a private directory, never under MEDIA_ROOT (which the web
 # server may serve to anyone); staff download them through the admin. Empty: <STEADFAST_DATA_DIR>/labels.

@@ -5,7 +5,8 @@ ErrorCode 406 at once.
 Mailgun: POST /v3/<domain>/messages with basic auth api:<key>; it queues every message and reports later through
 its signed webhooks (HMAC-SHA256 of timestamp + token with the webhook signing key), pushed to `webhook_url` when
 `fake.receipts` is true: "delivered", or "failed" with severity "permanent" for `fake.undeliverable` addresses.
-Both take the FakeServer faults (5xx, 429, hang, reset...).
+Both take the FakeServer faults (5xx, 429, hang, reset...) and answer the shop's probes: Postmark GET /server,
+Mailgun GET /v3/domains/<domain> (404 for a domain not in `fake.domains`, when that set is given).
 """
 
 import base64
@@ -29,6 +30,8 @@ class FakePostmark(Ledger):
     def handle(self, request):
         if request.headers.get("X-Postmark-Server-Token") != self.server_token:
             return FakeResponse(401, {"ErrorCode": 10, "Message": "The Server Token you provided was invalid."})
+        if request.method == "GET" and urlsplit(request.path).path == "/server":
+            return FakeResponse(200, {"ID": 1, "Name": "Steadfast (fake)", "DeliveryType": "Live"})
         if request.method != "POST" or urlsplit(request.path).path != "/email":
             return FakeResponse(404, {"ErrorCode": 404, "Message": "not found"})
         data = request.json()
@@ -64,6 +67,7 @@ class FakeMailgun(Ledger):
                  receipts=False, **kwargs):
         super().__init__(**kwargs)
         self.api_key, self.signing_key, self.webhook_url, self.receipts = api_key, signing_key, webhook_url, receipts
+        self.domains = None  # a set of domain names: the probe of any other domain answers 404
 
     def handle(self, request):
         expected = "Basic " + base64.b64encode(f"api:{self.api_key}".encode()).decode()
@@ -71,6 +75,10 @@ class FakeMailgun(Ledger):
             return FakeResponse(401, "Forbidden")
         parts = urlsplit(request.path).path.strip("/").split("/")
         parts = parts[1:] if parts[:1] == ["v3"] else parts  # api_base with or without /v3
+        if request.method == "GET" and len(parts) == 2 and parts[0] == "domains":
+            if self.domains is not None and parts[1] not in self.domains:
+                return FakeResponse(404, {"message": "Domain not found"})
+            return FakeResponse(200, {"domain": {"name": parts[1], "state": "active"}})
         if request.method != "POST" or len(parts) != 2 or parts[1] != "messages":
             return FakeResponse(404, {"message": "not found"})
         data = _fields(request)

@@ -1,9 +1,9 @@
-"""Staff alerts: a provider going out, coming back, or being switched off reaches staff through the outbox.
+"""Staff alerts reach staff through the outbox: staff_alert_add() is the one way to write one.
 
 An alert is one outbox row for the whole staff (not one per person), carried by the staff chain (Telegram group →
 on-call phones by SMS → e-mail → Apprise URLs, editable in the admin), so an outage makes one message.
-It is written in the transaction of its cause: the HealthEvent row (providers.breaker.health_event_create holds
-one open while the health_changed receivers run), or the outbox alarm row (notify/watch.py).
+It is written in the transaction of its cause: a provider's alert episode (providers/alerting.py: out, reminders,
+back, switched off), an alarm row (notify/watch.py, shipping/watch.py), an incident staff opened, and so on.
 """
 
 from django.conf import settings
@@ -11,9 +11,6 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from steadfast.notify.outbox import OutboxOutsideTransaction, in_callers_transaction, outbox_add
-
-OUT = {"open", "disabled"}
-BACK = {"closed"}
 
 
 def staff_alert_recipients() -> list[str]:
@@ -46,19 +43,3 @@ def staff_alert_add(*, key: str, kind: str = "staff_alert", payload: dict) -> No
         outbox_add(key=key, kind=kind, recipient=", ".join(addresses.get("email", [])) or "staff",
                    payload={"language": settings.LANGUAGE_CODE, **payload}, addresses=addresses)  # the shop's language
 
-
-def staff_alert_health(sender, event=None, **kwargs):
-    """Receiver for providers.signals.health_changed; runs inside health_event_create's transaction."""
-    if event is None or not (event.to_state in OUT or (event.to_state in BACK and event.from_state != "closed")):
-        return
-    payload = {
-        "provider": event.provider.name,
-        "code": event.provider.code,
-        "kind": event.provider.kind,
-        "from_state": event.from_state,
-        "to_state": event.to_state,
-        "reason": event.reason,
-        "at": event.created_at.isoformat(),
-        "admin_url": settings.SITE_URL.rstrip("/") + "/admin/providers/providerhealth/",
-    }
-    staff_alert_add(key=f"staff_alert:health:{event.pk}", payload=payload)

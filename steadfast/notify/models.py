@@ -103,8 +103,8 @@ class MessageChain(models.Model):
 
 
 class OutboxAlarm(models.Model):
-    """A condition of the outbox staff were alerted about (dead letters, a growing backlog), open until it clears:
-    one alert when it starts and one when it ends, however long it lasts."""
+    """A condition staff were alerted about (outbox dead letters or backlog; shipments waiting for their carrier,
+    shipping/watch.py), open until it clears: one alert when it starts and one when it ends, however long it lasts."""
 
     topic = models.CharField(max_length=30)
     started_at = models.DateTimeField(default=timezone.now)

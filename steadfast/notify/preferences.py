@@ -16,7 +16,8 @@ from steadfast.notify.models import ChannelPreference, TelegramLink
 
 GROUPS = {
     "orders": (gettext_lazy("Orders and payments"),
-               ("order_confirmation", "order_confirm_request", "order_paid", "order_cancelled", "payment_recovered")),
+               ("order_confirmation", "order_confirm_request", "order_paid", "order_cancelled", "payment_recovered",
+                "payment_link")),
     "shipping": (gettext_lazy("Shipping updates"), ("order_shipped",)),
 }
 CUSTOMER_CHANNELS = ("email", "sms", "telegram")

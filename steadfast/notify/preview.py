@@ -69,6 +69,8 @@ def sample_context() -> dict:
         "summary": "Card payments are failing; other methods work.", "detail": "HTTP 503 from the gateway",
         "status": "investigating", "status_url": f"{site}/status/", "eta": timezone.now() + timedelta(hours=1),
         "reference": "PAY-123", "text": "Card payments are back.",
+        "until": (timezone.now() + timedelta(hours=72)).isoformat(), "waiting": 3,
+        "oldest": (timezone.now() - timedelta(minutes=45)).isoformat(),
     }
     return {"payload": payload, "order": order, "cancel_reason": "Out of stock"}
 

@@ -1,7 +1,8 @@
 """Watch the outbox itself: dead letters, or a backlog that keeps growing, raise one staff alert each.
 
 An OutboxAlarm row is open while the condition lasts: one alert when it starts, one when it clears, however many
-messages die or wait meanwhile. Run every minute by tasks.outbox_watch_task.
+messages die or wait meanwhile. Run every minute by tasks.outbox_watch_task. Other watches (shipping/watch.py) keep
+their alarms in the same table through alarm_raise() and alarm_clear().
 """
 
 from datetime import timedelta
@@ -41,24 +42,37 @@ def outbox_watch(now=None) -> list[str]:
     return written
 
 
-def _raise(topic, counts):
+def alarm_raise(topic: str, kind: str, payload: dict) -> bool:
+    """Open the alarm `topic` and write its one staff alert (template `kind`, payload + state "start") together;
+    False when it is open already (another worker opened it a moment ago)."""
     try:
         with transaction.atomic():
-            alarm = OutboxAlarm.objects.create(topic=topic, details=counts)
-            staff_alert_add(key=f"staff_outbox:{topic}:{alarm.pk}:start", kind="staff_outbox",
-                            payload={"topic": topic, "state": "start", **counts, "admin_url": _admin_url(topic)})
-    except IntegrityError:  # another worker opened it a moment ago
-        return []
-    return [f"{topic}:start"]
+            alarm = OutboxAlarm.objects.create(topic=topic, details=payload)
+            staff_alert_add(key=f"{kind}:{topic}:{alarm.pk}:start", kind=kind,
+                            payload={"topic": topic, "state": "start", **payload})
+    except IntegrityError:  # the one open alarm per topic (a unique constraint)
+        return False
+    return True
+
+
+def alarm_clear(alarm: OutboxAlarm, kind: str, payload: dict) -> bool:
+    """Close `alarm` and write its all-clear; False when another worker closed it first (it sent the all-clear)."""
+    with transaction.atomic():
+        if not OutboxAlarm.objects.filter(pk=alarm.pk, ended_at__isnull=True).update(ended_at=timezone.now()):
+            return False
+        staff_alert_add(key=f"{kind}:{alarm.topic}:{alarm.pk}:end", kind=kind,
+                        payload={"topic": alarm.topic, "state": "end", **payload})
+    return True
+
+
+def _raise(topic, counts):
+    done = alarm_raise(topic, "staff_outbox", {**counts, "admin_url": _admin_url(topic)})
+    return [f"{topic}:start"] if done else []
 
 
 def _clear(alarm, counts):
-    with transaction.atomic():
-        if not OutboxAlarm.objects.filter(pk=alarm.pk, ended_at__isnull=True).update(ended_at=timezone.now()):
-            return []
-        staff_alert_add(key=f"staff_outbox:{alarm.topic}:{alarm.pk}:end", kind="staff_outbox",
-                        payload={"topic": alarm.topic, "state": "end", **counts, "admin_url": _admin_url(alarm.topic)})
-    return [f"{alarm.topic}:end"]
+    done = alarm_clear(alarm, "staff_outbox", {**counts, "admin_url": _admin_url(alarm.topic)})
+    return [f"{alarm.topic}:end"] if done else []
 
 
 def _admin_url(topic):

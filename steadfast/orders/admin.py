@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from steadfast.notify.models import OutboxMessage
 from steadfast.orders.admin_actions import ACTIONS, BULK_ACTIONS, OrderActionForm, orders_apply
 from steadfast.orders.admin_filters import DeliveryMethodFilter, NeedsActionFilter, PaymentMethodFilter, SyntheticFilter
+from steadfast.orders.admin_links import payment_link_send_view
 from steadfast.orders.models import Order, OrderEvent, OrderLine
 from steadfast.orders.services import actor_for
 from steadfast.orders.staff_entry import phone_order_view
@@ -194,8 +195,10 @@ class OrderAdmin(admin.ModelAdmin):
         view = self.admin_site.admin_view(self.action_view)
         link = self.admin_site.admin_view(self.payment_link_view)
         phone = self.admin_site.admin_view(lambda request: phone_order_view(self, request))
+        send = self.admin_site.admin_view(lambda request, object_id: payment_link_send_view(self, request, object_id))
         return [path("phone/", phone, name="orders_order_phone"),
                 path("<path:object_id>/act/", view, name="orders_order_act"),
+                path("<path:object_id>/payment-link/send/", send, name="orders_order_payment_link_send"),
                 path("<path:object_id>/payment-link/", link, name="orders_order_payment_link"), *super().get_urls()]
 
     def payment_link_view(self, request, object_id):

@@ -1,5 +1,6 @@
-"""Payment links for phone orders: staff make one, send it themselves (e-mail, text, chat), and the customer
-pays online on their own device through the normal payment_start flow. Staff never handle card numbers.
+"""Payment links for phone orders: staff make one and either press "Send the payment link to the customer" (an
+outbox message along the customer's chain: e-mail, then SMS, then Telegram) or send it themselves (chat, a call);
+the customer pays online on their own device through the normal payment_start flow. Staff never handle card numbers.
 
 A link is a random 256-bit token bound to one order. It works until settings.PAYMENT_LINK_HOURS have passed or
 staff make a newer one for the same order (only one live link per order). Creating one keeps the order's stock
@@ -13,8 +14,10 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from steadfast.notify.models import OutboxMessage
+from steadfast.notify.outbox import outbox_add
 from steadfast.orders.models import Order
-from steadfast.orders.services import order_event_add
+from steadfast.orders.services import order_event_add, order_payload
 from steadfast.payments import routing
 from steadfast.payments.models import PaymentLink
 
@@ -41,6 +44,26 @@ def payment_link_create(order, actor) -> PaymentLink:
             "Payment link created for the customer to pay online; it works until %(until)s and the items stay "
             "reserved until then.") % {"until": until})
     return link
+
+
+def payment_link_send(link, actor) -> bool:
+    """Queue the link for the customer (kind `payment_link`, one message per link however often staff press).
+    True when queued now, False when this link was queued before; PaymentLinkRefused when it no longer works."""
+    key = f"payment_link:{link.pk}"
+    with transaction.atomic():
+        # The order's lock orders two presses at once: the second sees the first's row and adds no event.
+        order = Order.objects.select_for_update().get(pk=link.order_id)
+        link = PaymentLink.objects.get(pk=link.pk)
+        if not link.is_live():
+            raise PaymentLinkRefused(_("this link was replaced or has expired; create a new one."))
+        if OutboxMessage.objects.filter(key=key).exists():
+            return False
+        outbox_add(key=key, kind="payment_link", recipient=order.email, order=order, payload={
+            **order_payload(order), "url": payment_link_url(link), "until": link.expires_at.isoformat()})
+        order_event_add(order, "payment_link_sent", actor, _(
+            "Payment link sent to the customer (%(email)s; by SMS or Telegram if e-mail fails).") % {
+            "email": order.email})
+    return True
 
 
 def payment_link_live(token: str) -> PaymentLink | None:

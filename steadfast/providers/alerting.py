@@ -12,8 +12,10 @@ Reminders: `alerts_remind()` (run by the probe tick) after STAFF_ALERT_REMINDER_
 time, at most a day apart. Staff switching a provider off ends its OUT episode quietly (they know) and, as every
 manual change does, is one alert itself.
 
-Alerts are written through notify's public outbox API (kind "staff_alert", one row per recipient, idempotency key
-per episode and alert number), in the same transaction as the episode row: no alert is lost, none is doubled.
+Alerts are written through notify's public outbox API (notify.alerts.staff_alert_add, kind "staff_alert"): one
+outbox row for the whole staff, carried by the staff chain, with its dedupe key per episode and alert number (per
+HealthEvent for an alert outside an episode, e.g. a manual change), in the same transaction as the episode row:
+no alert is lost, none is doubled.
 """
 
 import logging

@@ -5,6 +5,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from steadfast.shipping.labels import shipment_label_fetch
 from steadfast.shipping.services import shipment_create, shipment_track, shipments_due, shipments_track_due
+from steadfast.shipping.watch import shipments_watch
 
 SWEEP_SECONDS = 50  # one run of the minute's sweep ends before the next is due (lock_task keeps them apart anyway)
 
@@ -44,6 +45,13 @@ def shipments_drain(now=None, batch=100, seconds=SWEEP_SECONDS) -> int:
         handled += sum(shipment_create(shipment_id, now) is not None for shipment_id in fresh)
         if len(due) < batch or not fresh or time.monotonic() >= deadline:
             return handled
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("shipments-watch")
+def shipments_watch_task():
+    """Shipments waiting longer than SHIPPING_BACKLOG_MINUTES: one staff alert when it starts, one when it clears."""
+    shipments_watch()
 
 
 @db_periodic_task(crontab(minute="*/5"))

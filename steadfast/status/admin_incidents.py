@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from steadfast.status.incidents import incident_apply_status, incident_update
+from steadfast.status.incidents import incident_apply_status, incident_staff_alert, incident_update
 from steadfast.status.models import Incident, IncidentStatus, IncidentUpdate
 from steadfast.status.selectors import current_mode
 from steadfast.status.snapshot import components_build, snapshot_clear
@@ -126,6 +126,8 @@ class IncidentAdmin(admin.ModelAdmin):
             update.author = request.user.get_username()
             update.save()
             subscribers_notify(form.instance, update)
+            if not change:  # just opened: in the admin's transaction (changeform_view), as the alert requires
+                incident_staff_alert(form.instance, update)
         incident = form.instance
         latest = incident.updates.order_by("-created_at", "-id").first()
         if latest is not None:

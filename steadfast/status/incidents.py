@@ -11,9 +11,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from steadfast.notify.alerts import staff_alert_add
 from steadfast.providers.health import failure_in_words, failures_began
 from steadfast.providers.models import HealthEvent, Provider
 from steadfast.providers.selectors import providers_available
@@ -43,6 +45,19 @@ def incident_open(
         transaction.on_commit(snapshot_clear)
     snapshot_clear()
     return incident
+
+
+def incident_staff_alert(incident, update) -> None:
+    """Staff opened an incident by hand: the rest of the staff hear of it through the staff chain, in the
+    transaction that writes it. (An automatic incident opens with its provider's breaker, whose staff alert
+    already went out: a second message about the same outage would be noise.)"""
+    site = settings.SITE_URL.rstrip("/")
+    staff_alert_add(key=f"staff_incident:{incident.pk}", kind="staff_incident", payload={
+        "id": incident.pk, "title": incident.title, "impact": incident.impact, "components": incident.components,
+        "message": update.message, "author": update.author, "at": incident.created_at.isoformat(),
+        "admin_url": site + reverse("admin:status_incident_change", args=[incident.pk]),
+        "status_url": site + reverse("status:page"),
+    })
 
 
 def incident_update(incident, status, message, eta=None, author="") -> IncidentUpdate:

@@ -20,11 +20,13 @@ from anymail.exceptions import AnymailAPIError, AnymailError, AnymailRecipientsR
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 
-from steadfast.providers.call import timeouts
+from steadfast.providers.call import check_response, response_json, timeouts
 from steadfast.providers.errors import Declined, Indeterminate, Misconfigured, Unavailable
 from steadfast.providers.secrets import provider_secret
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+POSTMARK_BACKEND = "anymail.backends.postmark.EmailBackend"
+MAILGUN_BACKEND = "anymail.backends.mailgun.EmailBackend"
 ANYMAIL_SECRETS = ("api_key", "server_token", "secret_key", "access_key")
 
 
@@ -76,6 +78,17 @@ class EmailChannel:
         return message_id
 
     def probe(self, client):
+        """SMTP: connect, log in, NOOP. Postmark: GET /server; Mailgun: GET /v3/domains/<sending domain> (cheap
+        authenticated reads). Any other backend (another ESP, Django's file or memory backends) is not probed."""
+        if self.backend == POSTMARK_BACKEND:
+            token = provider_secret(self.provider, "server_token")
+            return self._probe_http(client, "https://api.postmarkapp.com", "/server",
+                                    headers={"X-Postmark-Server-Token": token, "Accept": "application/json"})
+        if self.backend == MAILGUN_BACKEND:
+            domain = self.config.get("sender_domain") or (
+                self.config.get("from_email") or settings.DEFAULT_FROM_EMAIL).rpartition("@")[2].strip(">")
+            return self._probe_http(client, "https://api.mailgun.net/v3", f"/domains/{domain}",
+                                    auth=("api", provider_secret(self.provider, "api_key")))
         if self.backend != SMTP_BACKEND:
             return None
         connection = self._connection()
@@ -87,6 +100,13 @@ class EmailChannel:
         if code >= 400:
             raise Unavailable(f"SMTP NOOP answered {code} {reply!r}")
         return code
+
+    def _probe_http(self, client, default_base, path, **options):
+        base = (self.config.get("api_base") or default_base).rstrip("/")
+        response = check_response(client.get(base + path, **options))
+        if response.status_code != 200:  # 404: the domain is not in this account; 422: Postmark's refusal
+            raise Misconfigured(f"ESP probe answered HTTP {response.status_code}")
+        return response_json(response)
 
     def _send_smtp(self, email):
         connection = email.connection

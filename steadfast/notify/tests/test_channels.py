@@ -8,7 +8,7 @@ from steadfast.notify.channels.base import Outgoing
 from steadfast.providers.call import call
 from steadfast.providers.errors import Declined, Indeterminate, Misconfigured, Unavailable
 from steadfast.providers.models import Attempt, Provider
-from steadfast.providers.probes import providers_probe
+from steadfast.providers.probes import provider_probe_dry_run, providers_probe
 from steadfast.providers.registry import adapter_for
 from steadfast.providers.secrets import provider_secret_env
 
@@ -155,6 +155,24 @@ def test_probes_reach_every_channel_and_find_the_broken_one(email_channel, teleg
     smsru.set_fault("status", status=503)
     results = {r.provider.code: r.outcome for r in providers_probe() if r.provider.kind == "notify"}
     assert results == {"email": "ok", "telegram": "ok", "smsru": "unavailable", "twilio": "ok"}
+
+
+def test_the_esps_are_probed_with_an_authenticated_read(esp_channel, mailgun_channel, postmark, mailgun,
+                                                          monkeypatch):
+    def probed():
+        return {r.provider.code: r.outcome for r in providers_probe() if r.provider.code in ("esp", "mailgun")}
+
+    assert probed() == {"esp": "ok", "mailgun": "ok"}
+    assert postmark.messages == [] and mailgun.messages == []  # a read: nothing was sent
+    postmark.set_fault("status", status=503)
+    mailgun.domains = {"other.example"}  # the sending domain is not in this Mailgun account
+    assert probed() == {"esp": "unavailable", "mailgun": "misconfigured"}
+    # Misconfigured took Mailgun out (breaker open): a wrong key is checked from the shell, which changes nothing.
+    mailgun.domains = None
+    monkeypatch.setenv(provider_secret_env("mailgun", "api_key"), "wrong")
+    assert provider_probe_dry_run(mailgun_channel).outcome == "misconfigured"
+    monkeypatch.setenv(provider_secret_env("mailgun", "api_key"), mailgun.api_key)
+    assert provider_probe_dry_run(mailgun_channel).outcome == "ok"
 
 
 # --- an ESP through django-anymail (Postmark) ------------------------------------------------------------

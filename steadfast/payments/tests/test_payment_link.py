@@ -5,11 +5,15 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from steadfast.checkout.services import order_place
+from steadfast.notify.models import OutboxMessage
+from steadfast.notify.tasks import outbox_sweep
 from steadfast.orders.models import OrderStatus
+from steadfast.payments.links import payment_link_url
 from steadfast.payments.models import Payment, PaymentLink
 from steadfast.payments.tests.conftest import pay_on_fake
 from steadfast.providers.breaker import breaker_admit, breaker_record
@@ -120,3 +124,61 @@ def test_link_needs_staff_and_post(client, admin_client, phone_order):
     url = reverse("admin:orders_order_payment_link", args=[phone_order.pk])
     assert client.post(url).status_code == 302 and not PaymentLink.objects.exists()  # to the login page
     assert admin_client.get(url).status_code == 405
+
+
+# --- "Send the payment link to the customer": through the outbox, once per link ----------------------------------
+
+
+def send_link(admin_client, order, link):
+    url = reverse("admin:orders_order_payment_link_send", args=[order.pk])
+    return admin_client.post(url, {"link": link.pk}, follow=True).content.decode()
+
+
+def mails_with(text):
+    return [sent for sent in mail.outbox if text in sent.body]
+
+
+def test_staff_send_the_link_and_the_customer_gets_it_once(admin_client, phone_order):
+    create_link(admin_client, phone_order)
+    link = PaymentLink.objects.get(order=phone_order)
+    url = payment_link_url(link)
+    page = admin_client.get(reverse("admin:orders_order_change", args=[phone_order.pk])).content.decode()
+    assert "Send the payment link to the customer" in page
+
+    answer = send_link(admin_client, phone_order, link)
+    assert f"is on its way to {phone_order.email}" in answer
+    message = phone_order.messages.get(kind="payment_link")
+    assert message.key == f"payment_link:{link.pk}" and message.addresses["email"] == phone_order.email
+    outbox_sweep()
+    [sent] = mails_with(url)
+    assert sent.to == [phone_order.email] and phone_order.number in sent.subject
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.SENT and message.channel == "email"
+    event = phone_order.events.get(kind="payment_link_sent")
+    assert event.actor == "staff:admin" and phone_order.email in event.message
+
+    # Pressed again (a double click, a second look at the page): still one message, one event.
+    assert "already sent to the customer; it was not sent again" in send_link(admin_client, phone_order, link)
+    outbox_sweep()
+    assert len(mails_with(url)) == 1 and phone_order.messages.filter(kind="payment_link").count() == 1
+    assert phone_order.events.filter(kind="payment_link_sent").count() == 1
+
+
+def test_a_replaced_link_is_not_sent_and_the_new_one_is(admin_client, phone_order):
+    create_link(admin_client, phone_order)
+    old = PaymentLink.objects.get(order=phone_order)
+    create_link(admin_client, phone_order)  # replaced while a page showing the old one stayed open
+    new = PaymentLink.objects.exclude(pk=old.pk).get()
+    assert "was not sent: this link was replaced or has expired" in send_link(admin_client, phone_order, old)
+    assert not phone_order.messages.filter(kind="payment_link").exists()
+    send_link(admin_client, phone_order, new)
+    assert phone_order.messages.get(kind="payment_link").payload["url"] == payment_link_url(new)
+
+
+def test_sending_the_link_needs_staff_and_post(client, admin_client, phone_order):
+    create_link(admin_client, phone_order)
+    link = PaymentLink.objects.get()
+    url = reverse("admin:orders_order_payment_link_send", args=[phone_order.pk])
+    assert client.post(url, {"link": link.pk}).status_code == 302  # to the login page
+    assert admin_client.get(url).status_code == 405
+    assert not OutboxMessage.objects.filter(kind="payment_link").exists()

@@ -2,8 +2,11 @@
 banner translations in one box per language."""
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
+from steadfast.notify.models import OutboxMessage
+from steadfast.notify.tasks import outbox_sweep
 from steadfast.status.incidents import incident_open
 from steadfast.status.models import Banner, Incident, IncidentUpdate
 
@@ -118,3 +121,34 @@ def test_banner_translations_are_one_box_per_language(admin, client):
     assert banner.translations == {"pl": "Płatności kartą nie działają."}
     edit = admin.get(reverse("admin:status_banner_change", args=[banner.pk])).content.decode()
     assert "Płatności kartą nie działają.</textarea>" in edit
+
+
+def new_incident_form(title, message):
+    return {
+        "title": title, "impact": "major", "components": ["website"], "eta_0": "", "eta_1": "", "postmortem": "",
+        "updates-TOTAL_FORMS": "1", "updates-INITIAL_FORMS": "0", "updates-MIN_NUM_FORMS": "1",
+        "updates-MAX_NUM_FORMS": "1000", "updates-0-status": "investigating", "updates-0-message": message,
+        "updates-0-eta_0": "", "updates-0-eta_1": "",
+    }
+
+
+def test_staff_opening_an_incident_alerts_the_staff_once(admin, settings):
+    settings.STAFF_ALERT_EMAILS = ["oncall@example.com"]
+    form = new_incident_form("Parcel lockers down", "Lockers do not accept parcels & we are on it.")
+    assert admin.post(reverse("admin:status_incident_add"), form).status_code == 302
+    incident = Incident.objects.get()
+    alert = OutboxMessage.objects.get(kind="staff_incident")
+    assert alert.key == f"staff_incident:{incident.pk}" and alert.payload["author"] == "staffer"
+    outbox_sweep()
+    [sent] = [m for m in mail.outbox if m.subject.startswith("[Incident]")]
+    assert sent.to == ["oncall@example.com"] and sent.subject == "[Incident] Parcel lockers down, opened by staffer"
+    assert "Lockers do not accept parcels & we are on it." in sent.body and change_url(incident) in sent.body
+
+    # A later public update is not a new incident, and an automatic one comes with its provider's own alert.
+    update = {**form, "updates-TOTAL_FORMS": "2", "updates-INITIAL_FORMS": "1",
+              "updates-0-id": str(incident.updates.get().pk), "updates-0-incident": str(incident.pk),
+              "updates-1-status": "identified", "updates-1-message": "InPost confirmed.",
+              "updates-1-eta_0": "", "updates-1-eta_1": ""}
+    assert admin.post(change_url(incident), update).status_code == 302 and incident.updates.count() == 2
+    incident_open("Card payments failing", "We are on it.", automatic=True)
+    assert OutboxMessage.objects.filter(kind="staff_incident").count() == 1
