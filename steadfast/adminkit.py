@@ -37,8 +37,9 @@ class ShopTimeAdminMixin:
         for field in self.model._meta.get_fields():
             if isinstance(field, models.DateTimeField):
                 self._shop_times[field.name] = f"{field.name}_shop"
-                setattr(self, f"{field.name}_shop", _shop_time_display(field, DATETIME_FORMAT))
-                setattr(self, f"{field.name}_shop_column", _shop_time_display(field, self.shop_time_columns))
+                empty = self.get_empty_value_display
+                setattr(self, f"{field.name}_shop", _shop_time_display(field, DATETIME_FORMAT, empty))
+                setattr(self, f"{field.name}_shop_column", _shop_time_display(field, self.shop_time_columns, empty))
 
     def _swap(self, names, readonly, suffix="_shop"):
         return type(names)(self._swap(name, readonly, suffix) if isinstance(name, (list, tuple))
@@ -68,12 +69,12 @@ class ShopTimeAdminMixin:
         return set(self._shop_times) - set(self.list_editable)  # an editable column keeps its input
 
 
-def _shop_time_display(field, format_name):
-    """A display method for `field`: the shop's zone, named; sortable by the field itself."""
+def _shop_time_display(field, format_name, empty):
+    """A display method for `field`: the shop's zone, named; sortable by the field itself; `empty()` when unset."""
 
     @admin.display(description=field.verbose_name, ordering=field.name)
     def show(obj):
         value = getattr(obj, field.name)
-        return shop_datetime(value, format_name) if value else None  # None: the admin's own "-"
+        return shop_datetime(value, format_name) if value else empty()
 
     return show
