@@ -3,7 +3,8 @@ SHOP_TIME_ZONE), in the one date format of the active language (steadfast/format
 
 Pages, e-mails and texts written into the database (incident updates, staff alerts) all go through here, so one
 shop never mixes "2026-11-30 18:08 UTC" with "Nov. 30, 2026, 6:10 p.m.". Templates use the |shop_datetime and
-|shop_date filters (built in: no {% load %} needed)."""
+|shop_date filters (built in: no {% load %} needed; |shop_datetime:"j M, H:i" for a compact column); admin
+model fields go through steadfast.adminkit.ShopTimeAdminMixin."""
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -37,12 +38,15 @@ def zone_label(moment: datetime) -> str:
     return f"UTC{name}" if name[:1] in "+-" else name
 
 
-def shop_datetime(value) -> str:
-    """30 Nov 2026, 17:56 CET (English); 30 listopada 2026, 17:56 CET (Polish)."""
+def shop_datetime(value, format_name="DATETIME_FORMAT") -> str:
+    """30 Nov 2026, 17:56 CET (English); 30 listopada 2026, 17:56 CET (Polish).
+
+    `format_name` is a format setting or a date format string, for compact columns ("j M, H:i" → 30 Nov, 17:56 CET):
+    shorter, never unnamed."""
     moment = shop_localtime(value)
     if moment is None:
         return ""
-    return f"{formats.date_format(moment, 'DATETIME_FORMAT')} {zone_label(moment)}"
+    return f"{formats.date_format(moment, format_name)} {zone_label(moment)}"
 
 
 def shop_date(value) -> str:

@@ -17,7 +17,7 @@ from steadfast.accounting.models import Conflict, StockImport, SyncRow, SyncTarg
 from steadfast.accounting.stock import stock_import_approve, stock_import_reject
 from steadfast.accounting.stock_conflicts import stock_conflict_resolve
 from steadfast.accounting.templatetags.accounting_tags import age_short
-from steadfast.adminkit import ReadOnlyAdminMixin
+from steadfast.adminkit import ReadOnlyAdminMixin, ShopTimeAdminMixin
 from steadfast.orders.services import actor_for
 
 
@@ -26,7 +26,7 @@ def _pretty(data):
 
 
 @admin.register(SyncTarget)
-class SyncTargetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SyncTargetAdmin(ShopTimeAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("provider", "backlog", "oldest", "health", "last_synced_at", "last_poll_at", "failures",
                     "error_short")
     fields = readonly_fields = ("provider", "failures", "last_error", "last_synced_at", "last_poll_at",
@@ -60,7 +60,7 @@ class SyncTargetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(SyncRow)
-class SyncRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SyncRowAdmin(ShopTimeAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("seq", "target", "order_number", "kind", "state", "attempts", "created_at", "done_at",
                     "last_error")
     list_filter = ("target", "state", "kind")
@@ -98,7 +98,7 @@ class ResolvedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Conflict)
-class ConflictAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ConflictAdmin(ShopTimeAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "target", "subject", "reference", "resolved_at", "resolution")
     list_filter = (ResolvedFilter, "target", "subject")
     search_fields = ("reference",)
@@ -145,7 +145,7 @@ class ConflictAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(StockImport)
-class StockImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class StockImportAdmin(ShopTimeAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "source", "state", "reason", "changed", "decided_by")
     list_filter = ("state", "source")
     actions = ("approve", "reject")

@@ -1,9 +1,15 @@
+import logging
+
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
+from steadfast.notify.sender import shop_email
+
 User = get_user_model()
+logger = logging.getLogger("django.contrib.auth")
 
 
 class EmailLoginForm(AuthenticationForm):
@@ -62,3 +68,18 @@ class OrderLookupForm(forms.Form):
                              widget=forms.TextInput(attrs={"placeholder": "SF-000123", "autocomplete": "off"}))
     email = forms.EmailField(label=_("E-mail used for the order"), max_length=254,
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+
+class ShopPasswordResetForm(PasswordResetForm):
+    """Django's reset e-mail, but from the shop and answered to the shop like every other e-mail it sends."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None):
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        message = shop_email(subject, render_to_string(email_template_name, context), [to_email])
+        if html_email_template_name is not None:
+            message.attach_alternative(render_to_string(html_email_template_name, context), "text/html")
+        try:
+            message.send()
+        except OSError:  # SMTP or connection trouble: logged as Django does, so no page tells who has an account
+            logger.exception("Failed to send password reset email to %s", context["user"].pk)

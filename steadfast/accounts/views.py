@@ -11,7 +11,6 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
@@ -24,7 +23,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
-from steadfast.accounts.forms import EmailLoginForm, OrderLookupForm, SignupForm
+from steadfast.accounts.forms import EmailLoginForm, OrderLookupForm, ShopPasswordResetForm, SignupForm
 from steadfast.accounts.services import (
     account_activate,
     email_is_verified,
@@ -33,6 +32,7 @@ from steadfast.accounts.services import (
     order_lookup_send,
     verification_send,
 )
+from steadfast.notify.sender import shop_email
 
 
 def login_rate(group, request):
@@ -90,8 +90,8 @@ def _signup_mail(request, kind, user, next_url):
     link = site + reverse("accounts:activate", args=[urlsafe_base64_encode(force_bytes(user.pk)), token])
     context = {"link": link + (f"?next={next_url}" if next_url else ""), "shop_name": settings.SHOP_NAME,
                "login_url": site + reverse("accounts:login"), "reset_url": site + reverse("accounts:password_reset")}
-    send_mail(render_to_string(f"accounts/{kind}_subject.txt", context).strip(),
-              render_to_string(f"accounts/{kind}_email.txt", context), None, [user.email])
+    shop_email(render_to_string(f"accounts/{kind}_subject.txt", context).strip(),
+               render_to_string(f"accounts/{kind}_email.txt", context), [user.email]).send()
 
 
 def signup_sent(request):
@@ -190,6 +190,7 @@ PASSWORD_RESET = {
         template_name="accounts/password_reset_form.html",
         email_template_name="accounts/password_reset_email.txt",
         subject_template_name="accounts/password_reset_subject.txt",
+        form_class=ShopPasswordResetForm,
         success_url=reverse_lazy("accounts:password_reset_done"),
         extra_email_context={"site_url": settings.SITE_URL.rstrip("/"), "shop_name": settings.SHOP_NAME},
     ),

@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from steadfast.adminkit import ShopTimeAdminMixin
 from steadfast.catalog.models import Category, Product, ProductImage, Variant
 from steadfast.catalog.variant_forms import option_names, variant_form_fields, variant_options_form
 from steadfast.orders.dashboard import products_with_low_stock_q
@@ -89,7 +90,7 @@ class ProductForm(forms.ModelForm):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ShopTimeAdminMixin, admin.ModelAdmin):
     form = ProductForm
     list_display = (
         "name", "thumbnail", "category", "from_price", "in_stock", "total_stock", "variant_count", "is_active",

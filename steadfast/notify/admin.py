@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
-from steadfast.adminkit import ReadOnlyAdminMixin
+from steadfast.adminkit import ReadOnlyAdminMixin, ShopTimeAdminMixin
 from steadfast.notify.campaigns import campaign_reschedule, campaign_resume
 from steadfast.notify.chains import chain_parse
 from steadfast.notify.models import (
@@ -34,7 +34,7 @@ from steadfast.notify.preview import message_kinds, preview_all, sample_context
 from steadfast.notify.render import kind_render, message_render
 
 
-class DeliveryAttemptInline(admin.TabularInline):
+class DeliveryAttemptInline(ShopTimeAdminMixin, admin.TabularInline):
     model = DeliveryAttempt
     extra = 0
     can_delete = False
@@ -49,7 +49,7 @@ class DeliveryAttemptInline(admin.TabularInline):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class OutboxMessageAdmin(ShopTimeAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "kind", "channel", "recipient", "order_link", "status", "attempts", "next_attempt_at",
                     "error_short")
     list_filter = ("status", "kind", "channel")
@@ -160,20 +160,20 @@ class MessageChainForm(forms.ModelForm):
 
 
 @admin.register(MessageChain)
-class MessageChainAdmin(admin.ModelAdmin):
+class MessageChainAdmin(ShopTimeAdminMixin, admin.ModelAdmin):
     form = MessageChainForm
     list_display = ("name", "channels")
     search_fields = ("name",)
 
 
 @admin.register(OutboxAlarm)
-class OutboxAlarmAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class OutboxAlarmAdmin(ShopTimeAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("topic", "started_at", "ended_at", "details")
     list_filter = ("topic",)
 
 
 @admin.register(NewsletterSubscriber)
-class NewsletterSubscriberAdmin(admin.ModelAdmin):
+class NewsletterSubscriberAdmin(ShopTimeAdminMixin, admin.ModelAdmin):
     list_display = ("email", "language", "opted_in_at", "unsubscribed_at")
     search_fields = ("email",)
     fields = ("email", "language", "opted_in_at", "unsubscribed_at")
@@ -186,7 +186,7 @@ class NewsletterSubscriberAdmin(admin.ModelAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(ShopTimeAdminMixin, admin.ModelAdmin):
     list_display = ("subject", "scheduled_at", "status", "held_reason")
     list_filter = ("status",)
     readonly_fields = ("status", "held_reason", "created_at")

@@ -11,12 +11,12 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import dateformat, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from steadfast.adminkit import ShopTimeAdminMixin
 from steadfast.notify.models import OutboxMessage
 from steadfast.orders.admin_actions import ACTIONS, BULK_ACTIONS, OrderActionForm, orders_apply
 from steadfast.orders.admin_filters import DeliveryMethodFilter, NeedsActionFilter, PaymentMethodFilter, SyntheticFilter
@@ -30,11 +30,12 @@ from steadfast.payments.links import PaymentLinkRefused, payment_link_create, pa
 from steadfast.payments.models import Payment
 from steadfast.shipping.admin_views import order_shipment_html
 from steadfast.shipping.handship import ShipByHandFilter
+from steadfast.shoptime import shop_datetime
 from steadfast.storefront.templatetags.shop import money
 
 
-class ReadOnlyInline(admin.TabularInline):
-    """History is never edited: staff see it, the services write it."""
+class ReadOnlyInline(ShopTimeAdminMixin, admin.TabularInline):
+    """History is never edited: staff see it, the services write it (times in the shop's zone, named)."""
 
     extra = 0
     can_delete = False
@@ -103,7 +104,7 @@ class OutboxMessageInline(ReadOnlyInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ShopTimeAdminMixin, admin.ModelAdmin):
     change_form_template = "admin/orders/order/change_form.html"
     change_list_template = "admin/orders/order/change_list.html"
     list_display = ("number", "placed", "customer", "status_display", "payment_name", "total_display", "paid")
@@ -141,7 +142,7 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("placed"), ordering="created_at")
     def placed(self, order):
-        return dateformat.format(timezone.localtime(order.created_at), "j M Y, H:i")
+        return shop_datetime(order.created_at, "j M Y, H:i")  # compact, with the zone named
 
     @admin.display(description=_("customer"), ordering="full_name")
     def customer(self, order):

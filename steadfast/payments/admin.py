@@ -5,13 +5,13 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from steadfast.adminkit import ReadOnlyAdminMixin
+from steadfast.adminkit import ReadOnlyAdminMixin, ShopTimeAdminMixin
 from steadfast.payments.models import Payment, WebhookEvent
 from steadfast.storefront.templatetags.shop import money
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PaymentAdmin(ShopTimeAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "order_link", "provider", "state", "failure", "amount_display", "reference")
     list_filter = ("state", "failure", "refund_due", "expire_due", "provider", "created_at")
     search_fields = ("order__number", "reference", "key", "order__email")
@@ -33,7 +33,7 @@ class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class WebhookEventAdmin(ShopTimeAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Accepted provider events: read-only evidence of what a provider told us and when."""
 
     list_display = ("received_at", "provider", "kind", "event_id", "payment")

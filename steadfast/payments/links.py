@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from steadfast.notify.models import OutboxMessage
@@ -20,6 +20,7 @@ from steadfast.orders.models import Order
 from steadfast.orders.services import order_event_add, order_payload
 from steadfast.payments import routing
 from steadfast.payments.models import PaymentLink
+from steadfast.shoptime import shop_datetime
 
 
 class PaymentLinkRefused(ValueError):
@@ -39,7 +40,7 @@ def payment_link_create(order, actor) -> PaymentLink:
         if locked.reserved_until is not None and locked.reserved_until < expires:
             locked.reserved_until = expires
             locked.save(update_fields=["reserved_until", "updated_at"])
-        until = formats.date_format(timezone.localtime(expires), "DATETIME_FORMAT")
+        until = shop_datetime(expires)  # the timeline names the zone, like every time staff see
         order_event_add(locked, "payment_link", actor, _(
             "Payment link created for the customer to pay online; it works until %(until)s and the items stay "
             "reserved until then.") % {"until": until})

@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from steadfast.adminkit import ReadOnlyAdminMixin
+from steadfast.adminkit import ReadOnlyAdminMixin, ShopTimeAdminMixin
 from steadfast.providers.drill import FAULTS, provider_drill_end, provider_drill_start
 from steadfast.providers.health import provider_health, recent_attempts, recent_events
 from steadfast.providers.models import AlertEpisode, Attempt, HealthEvent, Provider, ProviderAudit, ProviderHealth
@@ -148,7 +148,7 @@ class ProviderAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProviderHealth)
-class ProviderHealthAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ProviderHealthAdmin(ShopTimeAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The admin index entry for the health page; it only redirects there."""
 
     def has_module_permission(self, request):
@@ -162,7 +162,7 @@ class ProviderHealthAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Attempt)
-class AttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AttemptAdmin(ShopTimeAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "provider", "operation", "outcome", "error_class", "latency_ms", "reference"]
     list_filter = ["outcome", "provider", "operation"]
     search_fields = ["reference", "message"]
@@ -171,14 +171,14 @@ class AttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(HealthEvent)
-class HealthEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class HealthEventAdmin(ShopTimeAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "provider", "from_state", "to_state", "reason"]
     list_filter = ["to_state", "provider"]
     list_select_related = ["provider"]
 
 
 @admin.register(ProviderAudit)
-class ProviderAuditAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ProviderAuditAdmin(ShopTimeAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "provider", "action", "actor", "reason"]
     list_filter = ["action", "provider"]
     search_fields = ["reason", "actor"]
@@ -186,7 +186,7 @@ class ProviderAuditAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AlertEpisode)
-class AlertEpisodeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AlertEpisodeAdmin(ShopTimeAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Outages staff were alerted about: first failure, alerts sent, next reminder, end."""
 
     list_display = ["began_at", "provider", "kind", "alerts_sent", "next_reminder_at", "closed_at", "reason"]

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from steadfast.adminkit import ReadOnlyAdminMixin
+from steadfast.adminkit import ReadOnlyAdminMixin, ShopTimeAdminMixin
 from steadfast.status.models import (
     Banner,
     ModeChange,
@@ -85,7 +85,7 @@ class ShopModeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModeChange)
-class ModeChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ModeChangeAdmin(ShopTimeAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "actor", "from_mode", "to_mode", "reason"]
     list_filter = ["to_mode"]
     readonly_fields = ["created_at", "user", "actor", "from_mode", "to_mode", "reason"]
@@ -136,7 +136,7 @@ BannerForm = type(BannerFormBase)("BannerForm", (BannerFormBase,), {
 
 
 @admin.register(Banner)
-class BannerAdmin(admin.ModelAdmin):
+class BannerAdmin(ShopTimeAdminMixin, admin.ModelAdmin):
     form = BannerForm
     list_display = ["message", "severity", "active", "updated_at"]
     list_filter = ["severity", "active"]
@@ -147,7 +147,7 @@ class BannerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Subscriber)
-class SubscriberAdmin(admin.ModelAdmin):
+class SubscriberAdmin(ShopTimeAdminMixin, admin.ModelAdmin):
     list_display = ["email", "language", "created_at", "confirmed_at", "unsubscribed_at"]
     list_filter = ["language"]
     search_fields = ["email"]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from steadfast.adminkit import ShopTimeAdminMixin
 from steadfast.status.incidents import incident_apply_status, incident_staff_alert, incident_update
 from steadfast.status.models import Incident, IncidentStatus, IncidentUpdate
 from steadfast.status.selectors import current_mode
@@ -44,7 +45,7 @@ class IncidentForm(forms.ModelForm):
         self.fields["components"].choices = component_choices(current)
 
 
-class IncidentUpdateInline(admin.StackedInline):
+class IncidentUpdateInline(ShopTimeAdminMixin, admin.StackedInline):
     """Earlier updates are shown as sent; only a new one can be written."""
 
     model = IncidentUpdate
@@ -73,7 +74,7 @@ class ResolveForm(forms.Form):
 
 
 @admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
+class IncidentAdmin(ShopTimeAdminMixin, admin.ModelAdmin):
     form = IncidentForm
     change_form_template = "admin/status/incident/change_form.html"
     list_display = ["title", "status", "impact", "automatic", "created_at", "resolved_at"]

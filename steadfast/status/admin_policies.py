@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from steadfast.adminkit import ShopTimeAdminMixin
 from steadfast.status.models import Action, Condition, Mode, Policy, PolicyEvent
 from steadfast.status.policies import policies_dry_run
 
@@ -36,7 +37,7 @@ class PolicyForm(forms.ModelForm):
         return data
 
 
-class PolicyEventInline(admin.TabularInline):
+class PolicyEventInline(ShopTimeAdminMixin, admin.TabularInline):
     model = PolicyEvent
     extra = 0
     fields = ["created_at", "action", "detail"]

@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from steadfast.adminkit import ShopTimeAdminMixin
 from steadfast.synthetic.models import SyntheticRun
 
 
 @admin.register(SyntheticRun)
-class SyntheticRunAdmin(admin.ModelAdmin):
+class SyntheticRunAdmin(ShopTimeAdminMixin, admin.ModelAdmin):
     list_display = ("started_at", "payment_method", "delivery_method", "passed", "failed_step", "detail",
                     "order_number", "duration_ms")
     list_filter = ("ok", "payment_method", "delivery_method")

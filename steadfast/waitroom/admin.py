@@ -8,7 +8,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from steadfast.adminkit import ReadOnlyAdminMixin
+from steadfast.adminkit import ReadOnlyAdminMixin, ShopTimeAdminMixin
 from steadfast.waitroom import room
 from steadfast.waitroom.models import SwitchChange, SwitchState
 from steadfast.waitroom.services import room_switch
@@ -21,7 +21,7 @@ class SwitchForm(forms.Form):
 
 
 @admin.register(SwitchChange)
-class SwitchChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SwitchChangeAdmin(ShopTimeAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "actor", "from_state", "to_state", "reason"]
     list_filter = ["to_state"]
 

@@ -171,3 +171,19 @@ def test_eleventh_login_attempt_in_a_minute_gets_429(settings, customer):
     statuses = [client.post(reverse("accounts:login"), {"username": "ann@example.com", "password": "x"}).status_code
                 for _ in range(11)]
     assert statuses == [200] * 10 + [429]
+
+
+def test_account_emails_come_from_the_shop_and_replies_go_to_it(client, customer, settings):
+    """Sign-up, "you already have an account" and password reset: the From and Reply-To order e-mails carry."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.DEFAULT_FROM_EMAIL = "Steadfast Outfitters <shop@steadfast.example>"
+    settings.EMAIL_REPLY_TO = "help@steadfast.example"
+    for email in ("new@example.com", "ann@example.com"):
+        Client().post(reverse("accounts:signup"), {"email": email, "password1": PASSWORD, "password2": PASSWORD})
+    client.post(reverse("accounts:password_reset"), {"email": "ann@example.com"})
+
+    assert [m.to for m in mail.outbox] == [["new@example.com"], ["ann@example.com"], ["ann@example.com"]]
+    for sent in mail.outbox:
+        headers = sent.message()
+        assert headers["From"] == "Steadfast Outfitters <shop@steadfast.example>", sent.subject
+        assert headers["Reply-To"] == "help@steadfast.example", sent.subject

@@ -20,6 +20,7 @@ from anymail.exceptions import AnymailAPIError, AnymailError, AnymailRecipientsR
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 
+from steadfast.notify.sender import shop_reply_to
 from steadfast.providers.call import check_response, response_json, timeouts
 from steadfast.providers.errors import Declined, Indeterminate, Misconfigured, Unavailable
 from steadfast.providers.secrets import provider_secret
@@ -66,7 +67,7 @@ class EmailChannel:
         message_id = make_msgid(domain="steadfast.local")
         email = EmailMultiAlternatives(
             outgoing.subject, outgoing.text, from_email=self.config.get("from_email") or settings.DEFAULT_FROM_EMAIL,
-            to=list(outgoing.to), reply_to=[settings.EMAIL_REPLY_TO] if settings.EMAIL_REPLY_TO else None,
+            to=list(outgoing.to), reply_to=shop_reply_to(),
             headers={**outgoing.headers, "X-Steadfast-Key": outgoing.key, "Message-ID": message_id},
             connection=self._connection(),
         )

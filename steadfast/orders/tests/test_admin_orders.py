@@ -193,6 +193,8 @@ def test_order_page_groups_the_next_steps_apart_from_cancel_and_refund(admin_cli
     forward, danger = page.index("Move the order along"), page.index("Stop or undo")
     assert forward < page.index('value="mark_paid"') < page.index('value="fulfil"') < danger
     assert danger < page.index('value="cancel"') and 'class="button sf-danger sf-big">Cancel and release stock' in page
+    # Payment link, while the order may still be paid: as big as the other main actions.
+    assert 'class="button default sf-big">Create payment link' in page
 
 
 @pytest.mark.django_db

@@ -52,3 +52,26 @@ def test_staff_cancel_an_order_only_after_confirming_it(page, django_user_model,
     assert order.status == OrderStatus.CANCELLED and Variant.objects.get(pk=variant.pk).stock == 5
     assert order.events.get(to_status=OrderStatus.CANCELLED).message == "Customer phoned to cancel"
     assert page.locator("form.sf-actions button[name=action]").count() == 0  # nothing more can happen to it
+
+
+def test_payment_link_is_a_big_button_and_copies_the_link(page, django_user_model, make_variant, details, tmp_path):
+    from steadfast.checkout.services import order_place
+
+    order, _ = order_place(lines=[(make_variant(stock=5).pk, 1)], details=details, idempotency_key="browser-link-1")
+    admin_browser_login(page, django_user_model)
+    page.goto(f"/admin/orders/order/{order.pk}/change/")
+    box = page.locator("#payment-link")
+    create = box.get_by_role("button", name="Create payment link")
+    assert "sf-big" in create.get_attribute("class")
+    height = create.bounding_box()["height"]
+    assert abs(height - page.get_by_role("button", name="Mark paid").bounding_box()["height"]) < 1
+    create.click()
+    copy = box.get_by_role("button", name="Copy link")
+    replace = box.get_by_role("button", name="Replace with a new link")
+    assert replace.bounding_box()["height"] < copy.bounding_box()["height"]  # the second choice is the smaller one
+    _shot(page, tmp_path, "admin-order-payment-link.png")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    copy.click()
+    box.get_by_role("button", name="Copied").wait_for()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert "/pay/" in copied and copied == box.get_by_role("textbox", name="Payment link").input_value()

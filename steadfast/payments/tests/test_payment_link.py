@@ -18,6 +18,7 @@ from steadfast.payments.models import Payment, PaymentLink
 from steadfast.payments.tests.conftest import pay_on_fake
 from steadfast.providers.breaker import breaker_admit, breaker_record
 from steadfast.providers.models import Attempt
+from steadfast.shoptime import shop_datetime
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,13 @@ def test_staff_create_a_link_and_see_it_on_the_order_page(admin_client, phone_or
     assert timedelta(hours=71) < link.expires_at - timezone.now() <= timedelta(hours=72)
     event = phone_order.events.get(kind="payment_link")
     assert event.actor == "staff:admin" and "Payment link created" in event.message
+    assert f"it works until {shop_datetime(link.expires_at)} and" in event.message  # the zone named (CET)
     assert not phone_order.messages.filter(kind__startswith="payment_link").exists()  # nothing sent by itself
+
+    # With a link, copying it is the big button; replacing it is the quiet second choice.
+    assert 'class="button default sf-big" data-copy="sf-payment-link-url"' in page
+    assert re.search(r'class="button sf-secondary">\s*Replace with a new link', page)
+    assert 'sf-big">Replace' not in page and "Create payment link" not in page
 
     # A second link replaces the first: one live link per order.
     create_link(admin_client, phone_order)

@@ -1,6 +1,7 @@
 """Times in the shop's zone, named, in one format per language (steadfast/shoptime.py, steadfast/formats/)."""
 
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from django.utils import translation
 from steadfast.checkout.services import order_place
 from steadfast.orders.services import order_mark_paid
 from steadfast.shoptime import shop_date, shop_datetime
+from steadfast.status.services import shop_mode_set
 
 ROOT = Path(settings.BASE_DIR)
 EVENING = datetime(2026, 11, 30, 16, 56, tzinfo=UTC)  # 17:56 in Warsaw (CET, UTC+1)
@@ -78,6 +80,15 @@ def test_order_page_paid_line_has_one_full_stop_and_the_zone(client, make_varian
     assert "Paid on 30 Nov 2026, 17:56 CET. Thank you!" in page
     assert "placed 30 Nov 2026, 17:56 CET" in page
     assert "p.m." not in page and ".." not in page.replace("...", "")
+
+
+@pytest.mark.django_db
+def test_mode_notice_says_when_the_shop_is_back_in_its_zone(client, settings):
+    settings.TIME_ZONE = "Europe/Warsaw"
+    back = datetime(2030, 1, 15, 11, 30, tzinfo=UTC)  # 12:30 in Warsaw, winter
+    shop_mode_set("catalog_only", None, "stock count", eta=back)
+    page = client.get("/").content.decode()
+    assert "Expected back: 15 Jan 2030, 12:30 CET" in re.sub(r"<[^>]+>", "", page)
 
 
 @pytest.mark.browser
