@@ -98,7 +98,8 @@ def test_node_without_its_database_steps_aside_and_comes_back_pg(cluster, make_v
         relay.restore()
     for url in urls:
         wait_until(lambda u=url: readyz(u)[0] == 200, describe=f"{url} ready again", timeout=WAIT)
-    wait_until(lambda: get(urls[1], product_page, "first").status_code == 200, describe="web-1 serving again")
+    for url in urls:  # each node's gate re-checks on its own beat (READY_RECHECK_MS), after /readyz already says so
+        wait_until(lambda u=url: get(u, product_page, "first").status_code == 200, describe=f"{url} serving again")
     page = get(base, product_page)
     assert page.status_code == 200 and PAUSED not in page.text
     placed = httpx.post(f"{base}/api/v1/checkout/orders", json=order(variant), timeout=30, trust_env=False,
