@@ -75,3 +75,11 @@ def test_payment_link_is_a_big_button_and_copies_the_link(page, django_user_mode
     box.get_by_role("button", name="Copied").wait_for()
     copied = page.evaluate("navigator.clipboard.readText()")
     assert "/pay/" in copied and copied == box.get_by_role("textbox", name="Payment link").input_value()
+
+    send = box.get_by_role("button", name="Send the payment link to the customer")
+    assert "sf-big" in send.get_attribute("class")
+    send.click()  # submits the separate form the button names (forms cannot nest)
+    page.get_by_text(f"The payment link for order {order.number} is on its way").wait_for()
+    from steadfast.notify.models import OutboxMessage
+
+    assert OutboxMessage.objects.filter(order=order, kind="payment_link").count() == 1
