@@ -1,11 +1,28 @@
 """Small pieces shared by the apps' admin modules."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import HttpResponseNotAllowed
 
 from steadfast.shoptime import shop_datetime
 
 DATETIME_FORMAT = "DATETIME_FORMAT"
+
+
+def object_for_button(model_admin, request, object_id):
+    """For a button's view on a change page: (the object, None) for a POST by someone who may change it, or
+    (None, the response to return): 405 for any other method, the admin's "does not exist" redirect. No permission:
+    PermissionDenied (403)."""
+    if request.method != "POST":
+        return None, HttpResponseNotAllowed(["POST"])
+    found = model_admin.get_object(request, unquote(object_id))
+    if found is None:
+        return None, model_admin._get_obj_does_not_exist_redirect(request, model_admin.opts, object_id)
+    if not model_admin.has_change_permission(request, found):
+        raise PermissionDenied
+    return found, None
 
 
 class ReadOnlyAdminMixin:

@@ -4,10 +4,8 @@ import re
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, Value
 from django.db.models.functions import Replace
-from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from steadfast.adminkit import ShopTimeAdminMixin
+from steadfast.adminkit import ShopTimeAdminMixin, object_for_button
 from steadfast.notify.models import OutboxMessage
 from steadfast.orders.admin_actions import ACTIONS, BULK_ACTIONS, OrderActionForm, orders_apply
 from steadfast.orders.admin_filters import DeliveryMethodFilter, NeedsActionFilter, PaymentMethodFilter, SyntheticFilter
@@ -204,13 +202,9 @@ class OrderAdmin(ShopTimeAdminMixin, admin.ModelAdmin):
 
     def payment_link_view(self, request, object_id):
         """A phone order: make a link the customer pays online with; staff send it, never typing card numbers."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        order = self.get_object(request, unquote(object_id))
-        if order is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if not self.has_change_permission(request, order):
-            raise PermissionDenied
+        order, refusal = object_for_button(self, request, object_id)
+        if refusal is not None:
+            return refusal
         try:
             link = payment_link_create(order, actor_for(request.user))
         except PaymentLinkRefused as error:
@@ -224,13 +218,9 @@ class OrderAdmin(ShopTimeAdminMixin, admin.ModelAdmin):
         return redirect(reverse("admin:orders_order_change", args=[order.pk]))
 
     def action_view(self, request, object_id):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        order = self.get_object(request, unquote(object_id))
-        if order is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if not self.has_change_permission(request, order):
-            raise PermissionDenied
+        order, refusal = object_for_button(self, request, object_id)
+        if refusal is not None:
+            return refusal
         form = OrderActionForm(request.POST)
         if form.is_valid():
             action = ACTIONS[form.cleaned_data["action"]]

@@ -1,25 +1,19 @@
 """The order page's "Send the payment link to the customer" button: the link staff see in the Payment link box
 goes out through the outbox (one message per link, whichever channel of the customer's chain carries it)."""
 
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from steadfast.adminkit import object_for_button
 from steadfast.orders.services import actor_for
 from steadfast.payments.links import PaymentLinkRefused, payment_link_send
 
 
 def payment_link_send_view(model_admin, request, object_id):
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    order = model_admin.get_object(request, unquote(object_id))
-    if order is None:
-        return model_admin._get_obj_does_not_exist_redirect(request, model_admin.opts, object_id)
-    if not model_admin.has_change_permission(request, order):
-        raise PermissionDenied
+    order, refusal = object_for_button(model_admin, request, object_id)
+    if refusal is not None:
+        return refusal
     # The link the page showed, not whichever is newest: a page left open over a replacement sends nothing stale.
     link = order.payment_links.filter(pk=request.POST.get("link") or None).first()
     try:

@@ -4,15 +4,14 @@ a new update, never an edit of what subscribers were already sent), and a Resolv
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseNotAllowed
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from steadfast.adminkit import ShopTimeAdminMixin
+from steadfast.adminkit import ShopTimeAdminMixin, object_for_button
 from steadfast.status.incidents import incident_apply_status, incident_staff_alert, incident_update
 from steadfast.status.models import Incident, IncidentStatus, IncidentUpdate
 from steadfast.status.selectors import current_mode
@@ -96,13 +95,9 @@ class IncidentAdmin(ShopTimeAdminMixin, admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def resolve_view(self, request, object_id):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        incident = self.get_object(request, unquote(object_id))
-        if incident is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if not self.has_change_permission(request, incident):
-            raise PermissionDenied
+        incident, refusal = object_for_button(self, request, object_id)
+        if refusal is not None:
+            return refusal
         form = ResolveForm(request.POST)
         if not incident.is_open:
             self.message_user(request, gettext("This incident is already resolved."), messages.WARNING)
