@@ -250,7 +250,8 @@ def test_every_msgid_in_the_code_is_in_the_catalogs(tmp_path, monkeypatch, setti
     monkeypatch.chdir(settings.BASE_DIR)  # makemessages walks the current directory
     # and writes into any folder named "locale" it meets: ignoring ours leaves the copy as the only catalog.
     call_command(
-        "makemessages", locale=list(LANGUAGES), ignore_patterns=[".venv", "var", "steadfast/locale"], no_location=True, verbosity=0,
+        "makemessages", locale=list(LANGUAGES), ignore_patterns=[".venv", "var", "steadfast/locale"],
+        no_location=True, verbosity=0,
     )
     missing = {}
     for language in LANGUAGES:
