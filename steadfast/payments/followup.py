@@ -29,7 +29,7 @@ from steadfast.payments.services import (
     payment_apply_status,
     payment_confirm,
 )
-from steadfast.payments.unresolved import payment_close_give_up
+from steadfast.payments.unresolved import payments_close_give_up
 from steadfast.providers.call import call
 from steadfast.providers.errors import ProviderError, Rejected
 from steadfast.providers.registry import adapter_for
@@ -118,6 +118,7 @@ def payments_sessions_close(now=None, stop_at=None, clock=time.monotonic) -> dic
 
 def _sessions_close(now, stop_at, clock) -> dict:
     counts = {"closed": 0, "failed": 0, "given_up": 0, "deferred": 0}
+    handoffs = []  # handed to staff together after the loop: one staff alert for the run
     for payment in Payment.objects.filter(expire_due=True).select_related("provider", "order").order_by("pk"):
         if stop_at is not None and clock() >= stop_at:
             counts["deferred"] += 1
@@ -125,14 +126,14 @@ def _sessions_close(now, stop_at, clock) -> dict:
         try:
             payment_session_close(payment, now)
         except Rejected as error:
-            payment_close_give_up(payment, str(error))
-            counts["given_up"] += 1
+            handoffs.append((payment, str(error)))
             continue
         except ProviderError as error:
             counts["failed"] += 1
             log.info("payment %s: session not closed now (%s); trying again later", payment.key, error)
             continue
         counts["closed"] += 1
+    counts["given_up"] = len(payments_close_give_up(handoffs))
     return counts
 
 

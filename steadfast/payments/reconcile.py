@@ -18,7 +18,7 @@ from steadfast.payments import routing
 from steadfast.payments.followup import payments_sessions_close
 from steadfast.payments.models import Payment
 from steadfast.payments.services import payment_confirm, payment_refund
-from steadfast.payments.unresolved import payment_give_up
+from steadfast.payments.unresolved import payments_give_up
 from steadfast.providers.errors import ProviderError, Rejected
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,7 @@ def payments_reconcile(now=None, clock=time.monotonic) -> dict:
     now = now or timezone.now()
     stop_at = clock() + settings.PAYMENT_RECONCILE_BUDGET
     counts = {"checked": 0, "resolved": 0, "refunded": 0, "failed": 0, "given_up": 0, "deferred": 0, "closed": 0}
+    handoffs = []  # given up together after the loop: one transaction, one staff alert for the run
     candidates = Payment.objects.filter(state__in=(Payment.State.PENDING, Payment.State.UNKNOWN)).select_related(
         "provider", "order").order_by("updated_at")
     for payment in candidates:
@@ -39,8 +40,8 @@ def payments_reconcile(now=None, clock=time.monotonic) -> dict:
             counts["deferred"] += 1
             continue
         if routing.unknown_given_up(payment, now):
-            payment_give_up(payment, f"still unknown after {routing.UNKNOWN_GIVE_UP}: {payment.error}")
-            counts["given_up"] += 1
+            handoffs.append((payment, f"still unknown after {routing.UNKNOWN_GIVE_UP}: {payment.error}",
+                             Payment.Failure.UNAVAILABLE))
             continue
         counts["checked"] += 1
         before = payment.state
@@ -50,8 +51,7 @@ def payments_reconcile(now=None, clock=time.monotonic) -> dict:
             # The provider refuses the question itself (a replay under the same key with other parameters):
             # asking again can never settle it.
             if payment.state == Payment.State.UNKNOWN:
-                payment_give_up(payment, str(error), failure=Payment.Failure.REJECTED)
-                counts["given_up"] += 1
+                handoffs.append((payment, str(error), Payment.Failure.REJECTED))
             else:
                 counts["failed"] += 1
             continue
@@ -60,6 +60,7 @@ def payments_reconcile(now=None, clock=time.monotonic) -> dict:
             log.info("payment %s: status query failed (%s); asking again later", payment.key, error)
             continue
         counts["resolved"] += payment.state != before
+    counts["given_up"] += len(payments_give_up(handoffs))
     for payment in Payment.objects.filter(refund_due=True).select_related("provider", "order"):
         if clock() >= stop_at:
             counts["deferred"] += 1

@@ -141,3 +141,32 @@ def test_yookassa_lost_start_is_replayed_identically_too(card_order, monkeypatch
         assert not Attempt.objects.filter(outcome="invalid_request").exists()
     finally:
         fake.stop()
+
+
+def unknown_payment(card_order, stripe_provider) -> Payment:
+    """A card payment "confirming": the customer came back and the provider could not say (as in the test above,
+    whose 503s would open the breaker here and keep reconciliation from the provider altogether)."""
+    payment_start(card_order(), stripe_provider, return_url=RETURN)
+    payment = Payment.objects.latest("pk")
+    Payment.objects.filter(pk=payment.pk).update(state=Payment.State.UNKNOWN, checks=routing.UNKNOWN_GIVE_UP_CHECKS)
+    return payment
+
+
+def test_payments_given_up_in_one_run_make_one_staff_alert_naming_every_order(card_order, stripe_provider):
+    """A gateway outage: three payments give up in the same run. Staff get one alert listing the three orders,
+    a repeat run sends nothing, and a payment giving up later makes its own alert."""
+    payments = [unknown_payment(card_order, stripe_provider) for _ in range(3)]
+    later = max(p.created_at for p in payments) + routing.UNKNOWN_GIVE_UP + timedelta(minutes=1)
+    assert payments_reconcile(now=later)["given_up"] == 3
+    assert payments_reconcile(now=later)["given_up"] == 0
+    alerts = list(OutboxMessage.objects.filter(kind="staff_problem"))
+    numbers = sorted(p.order.number for p in payments)
+    assert len(alerts) == 1, [a.payload["title"] for a in alerts]
+    assert alerts[0].payload["title"] == f"3 payments could not be confirmed: orders {', '.join(numbers)}"
+    assert alerts[0].payload["reference"] == ", ".join(numbers) and alerts[0].recipient == "ops@example.com"
+    assert all(p.order.events.filter(kind="payment_unresolved").count() == 1 for p in payments)
+
+    fourth = unknown_payment(card_order, stripe_provider)
+    assert payments_reconcile(now=later + routing.UNKNOWN_GIVE_UP)["given_up"] == 1
+    titles = sorted(a.payload["title"] for a in OutboxMessage.objects.filter(kind="staff_problem"))
+    assert len(titles) == 2 and f"payment for order {fourth.order.number} could not be confirmed" in titles

@@ -3,11 +3,13 @@
 import ast
 import gettext
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -237,3 +239,24 @@ def test_compiled_catalog_matches_the_po_file(language):
         if got != entry["msgstr"][0]:
             stale.append(msgid[:60])
     assert not stale
+
+
+def test_every_msgid_in_the_code_is_in_the_catalogs(tmp_path, monkeypatch, settings):
+    """A string marked for translation but never added to a catalog shows in English: makemessages, run into a copy
+    of the catalogs, must find nothing new (it adds new msgids untranslated or fuzzy, which the reader sees)."""
+    copy = tmp_path / "locale"
+    shutil.copytree(LOCALE_DIR, copy, ignore=shutil.ignore_patterns("*.mo"))
+    settings.LOCALE_PATHS = [copy]
+    monkeypatch.chdir(settings.BASE_DIR)  # makemessages walks the current directory
+    # and writes into any folder named "locale" it meets: ignoring ours leaves the copy as the only catalog.
+    call_command(
+        "makemessages", locale=list(LANGUAGES), ignore_patterns=[".venv", "var", "steadfast/locale"],
+        no_location=True, verbosity=0,
+    )
+    missing = {}
+    for language in LANGUAGES:
+        entries = po_entries(copy / language / "LC_MESSAGES" / "django.po")[1:]
+        missing[language] = [
+            e["msgid"][:60] for e in entries if "fuzzy" in e["flags"] or not all(e["msgstr"].values())
+        ]
+    assert missing == {language: [] for language in LANGUAGES}
