@@ -1,7 +1,8 @@
 """Outbox figures (issue 11). Printed for people, never asserted.
 
     .venv/bin/python bench/outbox_bench.py                 # SQLite + database cache in a temporary directory
-    DATABASE_URL=postgres://... REDIS_URL=redis://... .venv/bin/python bench/outbox_bench.py
+    DATABASE_URL=postgres://.../steadfast_outbox_bench REDIS_URL=redis://... .venv/bin/python bench/outbox_bench.py
+                                                           # a database of its own (createdb it first): it writes
 
 Prints: delivery throughput (messages/s) to a Telegram fake on 127.0.0.1 with 1 and 2 worker threads sweeping the
 same outbox; how long a message waits from its commit to its first delivery attempt with a real Huey consumer
@@ -23,6 +24,10 @@ os.environ.setdefault("LOG_LEVEL", "ERROR")
 if not os.environ.get("DATABASE_URL"):
     os.environ.setdefault("STEADFAST_DATA_DIR", tempfile.mkdtemp(prefix="steadfast-outbox-bench-"))
 os.environ.setdefault("CACHE_KEY_PREFIX", "outbox-bench")
+# Every bench order is an unpaid cash-on-delivery order from one customer: the hoarding limits (issue 10) would
+# refuse the fourth and hold it for e-mail confirmation.
+os.environ["ORDER_MAX_OPEN_UNPAID"] = "1000000"
+os.environ["OFFLINE_CONFIRM_MINUTES"] = "0"
 os.environ.setdefault("HUEY_NAME", "outbox-bench")
 os.environ["STEADFAST_BENCH_TG_BOT_TOKEN"] = "123456:fake-token"
 
