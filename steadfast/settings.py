@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from steadfast.cacheconf import redis_caches
+from steadfast.conf.background import background
 from steadfast.conf.database import databases
 from steadfast.env import (
     country_time_zone,
@@ -124,44 +124,12 @@ DATABASES = databases(DATABASE_URL, DATA_DIR)
 DATABASE_ROUTERS = ["steadfast.replica.ReplicaRouter"]  # without a replica every query goes to "default"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache, sessions, background work ----------------------------------------------------------
+# --- Cache, sessions, background work (steadfast/conf/background.py) -----------------------------
 REDIS_URL = env_url("REDIS_URL", "", schemes=("redis", "rediss", "unix"))
-if REDIS_URL:
-    CACHES = redis_caches(REDIS_URL, env_str("CACHE_KEY_PREFIX", "steadfast"))
-    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
-    # Sessions read from Redis and survive in the database; Django logs and skips cache failures for this backend.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-    SESSION_CACHE_ALIAS = "lenient"
-    HUEY = {
-        "huey_class": "huey.RedisHuey",
-        "name": env_str("HUEY_NAME", "steadfast"),
-        "url": REDIS_URL,
-        "immediate": False,
-        "consumer": {"workers": env_int("HUEY_WORKERS", 2, 1), "worker_type": "thread"},
-    }
-else:
-    # A database cache is shared by every process (web and worker), which rate limits need.
-    # MAX_ENTRIES well above the default 300: culling would evict live breaker state along with rate-limit keys.
-    _db_cache = {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "steadfast_cache",
-        "OPTIONS": {"MAX_ENTRIES": 100000},
-    }
-    CACHES = {"default": _db_cache, "lenient": _db_cache}
-    SESSION_ENGINE = "steadfast.sessionstore"  # Django's db sessions, read with plain SQL (issue 16)
-    HUEY = {
-        "huey_class": "huey.SqliteHuey",
-        "name": "steadfast",
-        "filename": str(DATA_DIR / "huey.sqlite3"),
-        "immediate": False,
-        # Two threads: a long job (reconciliation while a gateway hangs) runs beside the other periodic ones
-        # (probes, outbox sweep) instead of delaying them.
-        "consumer": {"workers": env_int("HUEY_WORKERS", 2, 1), "worker_type": "thread"},
-    }
-HUEY["immediate"] = env_bool("HUEY_IMMEDIATE", False)
-# A worker killed (kill -9, OOM) inside a lock_task keeps the lock forever and the job never runs again; the jobs
-# behind those locks (reconciliation, sweeps) are idempotent, so a starting worker clears stale locks.
-HUEY["consumer"]["flush_locks"] = env_bool("HUEY_FLUSH_LOCKS", True)
+_background = background(REDIS_URL, DATA_DIR)
+CACHES, HUEY = _background["CACHES"], _background["HUEY"]
+SESSION_ENGINE, SESSION_CACHE_ALIAS = _background["SESSION_ENGINE"], _background["SESSION_CACHE_ALIAS"]
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True  # only read by django-redis, i.e. with REDIS_URL
 if not DATABASE_URL or not REDIS_URL:
     # SQLite files (database, Huey queue) need their folder to exist, and a fresh checkout has no var/.
     DATA_DIR.mkdir(parents=True, exist_ok=True)
