@@ -4,7 +4,14 @@ Each accounting provider has its SyncTarget row from the moment it is saved (sig
 comes from that counter row, incremented by an UPDATE that holds its lock until the order's transaction commits:
 a worker never sees row N+1 committed while row N may still appear, so replaying in sequence order is replaying in
 the order the changes happened. A rolled-back order leaves no row and no gap.
+
+Placing an order holds that lock for the least time: `sync_rows_last()` around it keeps the rows its events add
+and numbers and writes them at the end of the block, after the stock (every order of the shop waits on the counter
+row; only orders of one product wait on its stock row).
 """
+
+import threading
+from contextlib import contextmanager
 
 from django.db import IntegrityError, connection, transaction
 
@@ -65,12 +72,42 @@ def sync_target_ensure(provider) -> SyncTarget:
         return SyncTarget.objects.get(provider=provider)
 
 
-def _next_seq(target_id) -> int:
-    """Take the target's next number; the row stays locked (PostgreSQL) until the caller's transaction ends."""
+def _take_seqs(target_id, count: int) -> range:
+    """Take the target's next `count` numbers; the row stays locked (PostgreSQL) until the caller's transaction
+    ends."""
     table = connection.ops.quote_name(SyncTarget._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET next_seq = next_seq + 1 WHERE id = %s RETURNING next_seq", [target_id])
-        return cursor.fetchone()[0] - 1
+        cursor.execute(f"UPDATE {table} SET next_seq = next_seq + %s WHERE id = %s RETURNING next_seq",
+                       [count, target_id])
+        last = cursor.fetchone()[0]
+    return range(last - count, last)
+
+
+_held = threading.local()  # the rows kept by sync_rows_last() in this thread (its connection's transaction)
+
+
+@contextmanager
+def sync_rows_last():
+    """Rows added inside the block are numbered and written when it ends without an exception, in the order they
+    were added, still inside the caller's transaction. Nested blocks leave the writing to the outermost one."""
+    if getattr(_held, "rows", None) is not None:
+        yield
+        return
+    _held.rows = []
+    try:
+        yield
+        rows = _held.rows
+    finally:
+        _held.rows = None
+    _rows_write(rows)
+
+
+def _rows_write(rows: list[SyncRow]) -> list[SyncRow]:
+    for target_id in sorted({row.target_id for row in rows}):  # one order of locks for every writer
+        mine = [row for row in rows if row.target_id == target_id]
+        for row, seq in zip(mine, _take_seqs(target_id, len(mine)), strict=True):
+            row.seq = seq
+    return SyncRow.objects.bulk_create(rows)
 
 
 def sync_rows_add(order, kind) -> list[SyncRow]:
@@ -82,7 +119,10 @@ def sync_rows_add(order, kind) -> list[SyncRow]:
         return []
     if not in_callers_transaction():
         raise OutboxOutsideTransaction(f"sync row {kind} for {order} outside the transaction of the order change")
-    payload = order_snapshot(order)
-    rows = [SyncRow(target_id=target_id, seq=_next_seq(target_id), order=order,
-                    order_number=order.number or str(order.pk), kind=kind, payload=payload) for target_id in targets]
-    return SyncRow.objects.bulk_create(rows)
+    payload = order_snapshot(order)  # the order as it is at this change, even when written at the block's end
+    rows = [SyncRow(target_id=target_id, order=order, order_number=order.number or str(order.pk), kind=kind,
+                    payload=payload) for target_id in targets]
+    if getattr(_held, "rows", None) is not None:
+        _held.rows.extend(rows)
+        return rows
+    return _rows_write(rows)

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from steadfast.accounting.sync import sync_rows_last
 from steadfast.catalog.models import Variant
 from steadfast.catalog.services import products_refresh_summary, variant_take_stock
 from steadfast.checkout import limits
@@ -74,7 +75,7 @@ def order_place(
     provider = payment_provider(details.payment_method)
     gateway = adapter_for(provider)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), sync_rows_last():  # accounting's counter: taken last, held least
             order = _create(wanted, details, idempotency_key, user, language, provider, gateway, synthetic)
     except IntegrityError:
         # Two requests with one key raced; the other one won and is the order.

@@ -76,3 +76,27 @@ def test_no_accounting_target_no_rows_and_a_disabled_one_gets_none(moysklad, pla
     Provider.objects.filter(pk=moysklad.pk).update(enabled=False)
     place()
     assert rows() == []
+
+
+def test_placing_an_order_takes_the_counter_last_after_the_stock(moysklad, webhook, place):
+    """Every order waits on a target's counter row from its numbering to the commit, so numbering comes after
+    everything else the order writes (the stock too): only the rows' insert follows it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    place()  # the first order creates what later ones reuse
+    with CaptureQueriesContext(connection) as captured:
+        order = place(quantity=2)
+    sql = [q["sql"] for q in captured.captured_queries]
+    numbering = [i for i, text in enumerate(sql) if "next_seq = " in text]
+    stock = [i for i, text in enumerate(sql) if 'SET "stock"' in text]
+    commit = next((i for i, text in enumerate(sql) if text.strip() == "COMMIT"), len(sql))  # the order's own
+    writes = [i for i, text in enumerate(sql[:commit]) if text.lstrip().startswith(("INSERT", "UPDATE", "DELETE"))]
+
+    assert len(numbering) == 2, "one counter update per target for all the order's rows"
+    assert stock and max(stock) < min(numbering)
+    assert [i for i in writes if i > max(numbering)] == [max(numbering) + 1], "then only the sync rows' insert"
+    assert rows(order) == [("moysklad", 3, "placed", "pending_payment"), ("moysklad", 4, "updated",
+                                                                          "awaiting_offline_payment"),
+                           ("books-hook", 3, "placed", "pending_payment"),
+                           ("books-hook", 4, "updated", "awaiting_offline_payment")]
