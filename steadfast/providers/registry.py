@@ -21,8 +21,13 @@ def adapter_for(provider):
 
 
 def has_probe(provider) -> bool:
-    """Whether a background probe can test this provider (and so make the trial call after a cool-down)."""
+    """Whether a background probe can test this provider (and so make the trial call after a cool-down). An adapter
+    whose probe depends on the configuration says so with `probes(provider) -> bool` (e-mail: SMTP and two ESPs)."""
     try:
-        return callable(getattr(adapter_class(provider.adapter), "probe", None))
+        cls = adapter_class(provider.adapter)
     except (ImproperlyConfigured, ImportError):
         return False
+    if not callable(getattr(cls, "probe", None)):
+        return False
+    probes = getattr(cls, "probes", None)
+    return probes(provider) if probes else True

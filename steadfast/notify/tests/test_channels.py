@@ -175,6 +175,21 @@ def test_the_esps_are_probed_with_an_authenticated_read(esp_channel, mailgun_cha
     assert provider_probe_dry_run(mailgun_channel).outcome == "ok"
 
 
+def test_a_mail_backend_without_a_probe_records_no_good_call_it_never_made(email_channel, db):
+    """Django's file backend (the demo's) or an ESP without a probe: no "ok" Attempt every probe interval that health
+    and the SLA report would count; after a cool-down the next message is the trial."""
+    from steadfast.providers.registry import has_probe
+
+    filed = Provider.objects.create(kind="notify", code="mailfile", adapter="email", name="Mail to files", config={
+        "backend": "django.core.mail.backends.filebased.EmailBackend"})
+    sendgrid = Provider.objects.create(kind="notify", code="sendgrid", adapter="email", name="SendGrid", config={
+        "backend": "anymail.backends.sendgrid.EmailBackend"})
+
+    assert {r.provider.code for r in providers_probe()} == {"email"}
+    assert not Attempt.objects.filter(provider__in=[filed, sendgrid]).exists()
+    assert (has_probe(email_channel), has_probe(filed), has_probe(sendgrid)) == (True, False, False)
+
+
 # --- an ESP through django-anymail (Postmark) ------------------------------------------------------------
 
 
