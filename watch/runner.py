@@ -114,15 +114,25 @@ class Watcher:
                          f"{record['full_name']} ({record['phone']}); it goes into the shop when it is back.",
                          deliver_now=False)
 
+    def round_delay(self) -> float:
+        recent = self.hysteresis.recent
+        if recent and recent[-1] != self.state:  # a change is on its way: confirm (or dismiss) it soon
+            return min(self.config.recheck_seconds, self.config.interval_seconds)
+        return self.config.interval_seconds
+
     def run(self, stop: threading.Event, server=None) -> None:
-        log.info("watching %s every %ss (down after %s, up after %s)", self.config.shop_url,
-                 self.config.interval_seconds, self.config.down_after, self.config.up_after)
+        log.info("watching %s every %ss, re-checking after %ss (down after %s, up after %s)", self.config.shop_url,
+                 self.config.interval_seconds, min(self.config.recheck_seconds, self.config.interval_seconds),
+                 self.config.down_after, self.config.up_after)
         if server is not None:
             threading.Thread(target=server.serve_forever, name="lifeboat-web", daemon=True).start()
         try:
             while not stop.is_set():
+                started = time.monotonic()
                 self.tick()
-                stop.wait(self.config.interval_seconds)
+                # Rounds start on a fixed cadence (a slow round does not push the next one back), and a round
+                # that disagrees with the confirmed state is re-checked after recheck_seconds, not a full interval.
+                stop.wait(max(0.0, started + self.round_delay() - time.monotonic()))
         finally:
             if server is not None:
                 server.shutdown()
