@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 
+from watch import eta
 from watch.alerts import Alerts
 from watch.announce import Announcer
 from watch.checks import DEGRADED, DOWN, UP, Hysteresis, check_round
@@ -51,7 +52,7 @@ class Watcher:
     def state_document(self) -> dict:
         return {"state": self.state, "since": self.since, "checked_at": self.checked_at,
                 "problems": list(self.problems), "shop_url": self.config.shop_url,
-                "requests_waiting": len(self.lifeboat.unpushed()),
+                "requests_waiting": len(self.lifeboat.unpushed()), "eta": eta.current(self.config.data_dir),
                 "pages_open": [{"event": p["event"], "opened_at": p["opened_at"], "paged": p["history"][-1]["paged"],
                                 "acked_by": p["acked_by"]} for p in self.oncall.open_pages(include_acked=True)]}
 
@@ -83,6 +84,8 @@ class Watcher:
             self.announcer.announce("down", self.since, self.lifeboat.snapshot().get("shop", {}))
         elif old == DOWN:
             self.oncall.close_all()
+            if eta.clear(self.config.data_dir, "the shop is back"):  # the next outage starts without an old ETA
+                log.info("the emergency page's ETA note is cleared: the shop is back")
             self.announcer.announce("back", started, self.lifeboat.snapshot().get("shop", {}))
             self.alerts.send("up", f"✅ Shop back {'UP' if new == UP else 'but DEGRADED'}: {shop} "
                              f"(down since {started[:19].replace('T', ' ')} UTC).", state=new)
