@@ -1,9 +1,12 @@
 """How one alert reaches one address, on the watcher's own accounts (never the shop's, which may be what is down).
 
 Each sender raises httpx.HTTPError, smtplib.SMTPException/OSError, ValueError or RuntimeError when the channel did
-not take the message; the caller keeps it queued and retries.
+not take the message; the caller keeps it queued and retries. The webhook and each Apprise URL are addressed by a
+fingerprint of the URL (url_ref), never the URL itself: the queue on disk holds no credentials, and an alert for a
+URL since removed from the config is dropped instead of retried forever.
 """
 
+import hashlib
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -25,18 +28,31 @@ def telegram(config: Config, client: httpx.Client, chat_id: str, alert: dict) ->
         raise RuntimeError(f"Telegram refused the message (HTTP {response.status_code})")
 
 
-def webhook(config: Config, client: httpx.Client, url: str, alert: dict) -> None:
+def url_ref(url: str) -> str:
+    return "url:" + hashlib.sha256(url.encode()).hexdigest()[:16]
+
+
+def _url_of(urls, ref: str) -> str:
+    url = next((url for url in urls if url_ref(url) == ref), None)
+    if url is None:
+        raise ValueError("this URL is no longer in the config")
+    return url
+
+
+def webhook(config: Config, client: httpx.Client, ref: str, alert: dict) -> None:
+    url = _url_of([config.webhook_url], ref)
     client.post(url, json={k: v for k, v in alert.items() if k != "ack_url" or v}).raise_for_status()
 
 
-def apprise(config: Config, client: httpx.Client, _target, alert: dict) -> None:
-    import apprise as apprise_lib
+def apprise(config: Config, client: httpx.Client, ref: str, alert: dict) -> None:
+    """One Apprise URL (each is its own queue entry: one refusing does not resend to the others)."""
+    import apprise as apprise_lib  # optional (watch/requirements-apprise.txt); config.load checks it is there
 
     notifier = apprise_lib.Apprise()
-    for url in config.apprise_urls:
-        notifier.add(url)
+    if not notifier.add(_url_of(config.apprise_urls, ref)):
+        raise ValueError("Apprise does not understand this URL")
     if not notifier.notify(body=alert["text"], title=f"Shop {alert['event']}"):
-        raise RuntimeError("Apprise could not deliver to every URL")
+        raise RuntimeError("Apprise could not deliver the message")
 
 
 def sms(config: Config, client: httpx.Client, number: str, alert: dict) -> None:
@@ -81,9 +97,8 @@ def group_targets(config: Config) -> list[tuple[str, str]]:
     if config.telegram_token and config.telegram_chat_id:
         targets.append(("telegram", config.telegram_chat_id))
     if config.webhook_url:
-        targets.append(("webhook", config.webhook_url))
-    if config.apprise_urls:
-        targets.append(("apprise", ""))
+        targets.append(("webhook", url_ref(config.webhook_url)))
+    targets += [("apprise", url_ref(url)) for url in config.apprise_urls]
     if config.sms_gateway:
         targets += [("sms", number) for number in config.sms_to]
     if config.smtp_host:
@@ -101,3 +116,13 @@ def person_targets(config: Config, person: dict) -> list[tuple[str, str]]:
     if person.get("email") and config.smtp_host:
         targets.append(("email", person["email"]))
     return targets
+
+
+def configured(config: Config, channel: str, address: str) -> bool:
+    """Whether this config can still send to a queued (channel, address) (a restart may follow a config change)."""
+    if channel == "webhook":
+        return bool(config.webhook_url) and address == url_ref(config.webhook_url)
+    if channel == "apprise":
+        return address in {url_ref(url) for url in config.apprise_urls}
+    return {"telegram": config.telegram_token, "sms": config.sms_gateway, "email": config.smtp_host}.get(channel,
+                                                                                                        "") != ""

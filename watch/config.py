@@ -19,6 +19,9 @@ class Config:
     shop_token: str = ""  # LIFEBOAT_TOKEN of the shop: without it no catalog snapshot and no order push
     catalog_path: str = "/"
     interval_seconds: float = 30.0
+    # After a round that disagrees with the confirmed state, the next one comes this soon (at most interval_seconds):
+    # an outage is confirmed, and the lifeboat steps in, about interval + (down_after - 1) x recheck after it began.
+    recheck_seconds: float = 10.0
     timeout_seconds: float = 10.0
     down_after: int = 3  # consecutive failed rounds before "down" (and the alert)
     up_after: int = 2  # consecutive good rounds before "back up"
@@ -77,7 +80,7 @@ class Config:
 
 
 _SECRETS = {"announce_webhook_secret", "report_token", "shop_token", "telegram_token", "sms_secret", "sms_login",
-            "smtp_password"}
+            "smtp_password", "apprise_urls"}
 _URLS = {"shop_url", "telegram_api", "webhook_url", "public_url", "sms_api", "announce_webhook_url"}
 
 
@@ -170,9 +173,13 @@ def _url_list(name, value):
     urls = tuple(item.strip() for item in items if item.strip())
     if urls:
         try:
-            import apprise  # noqa: F401  optional: only needed when Apprise URLs are configured
+            import apprise  # optional: only needed when Apprise URLs are configured
         except ImportError:
-            raise ValueError("Apprise URLs need the apprise package (pip install apprise)") from None
+            raise ValueError("Apprise URLs are set but the apprise package is not installed: pip install "
+                             "--require-hashes -r watch/requirements-apprise.txt") from None
+        for number, url in enumerate(urls, 1):  # the URLs hold passwords: say which one by position only
+            if not apprise.Apprise().add(url):
+                raise ValueError(f"URL number {number} is not one Apprise understands")
     return urls
 
 
@@ -219,6 +226,7 @@ def _path_part(name, value):
 
 _CONVERT = {
     "interval_seconds": _number(0.05, float),
+    "recheck_seconds": _number(0.05, float),
     "timeout_seconds": _number(0.05, float),
     "snapshot_seconds": _number(0.05, float),
     "down_after": _number(1, int),

@@ -23,6 +23,7 @@ CATALOG = {
     "Scan to call": ("Zeskanuj, aby zadzwonić", "Отсканируйте, чтобы позвонить"),
     "Scan to write": ("Zeskanuj, aby napisać", "Отсканируйте, чтобы написать"),
     "Prices as of {time} UTC.": ("Ceny z {time} UTC.", "Цены на {time} UTC."),
+    "Updated {time} UTC.": ("Zaktualizowano {time} UTC.", "Обновлено {time} UTC."),
     "{name}: our website is temporarily down. We are working on it; orders and payments made before are safe.": (
         "{name}: nasza strona jest chwilowo niedostępna. Pracujemy nad tym; wcześniejsze zamówienia i płatności są "
         "bezpieczne.",

@@ -85,12 +85,14 @@ def _languages(lang: str) -> str:
 
 
 def emergency(snapshot: dict, state: dict, form: dict | None = None, errors: list[str] | None = None,
-              lang: str = "en", messengers=(), eta: str = "") -> str:
+              lang: str = "en", messengers=(), eta: str = "", eta_at: str = "") -> str:
     shop = snapshot.get("shop", {})
     name = shop.get("name", "The shop")
     since = state.get("since", "")[:16].replace("T", " ")
     since = " " + escape(gettext(lang, "Down since {since} UTC.", since=since)) if since else ""
-    eta = f"<p><strong>{escape(eta)}</strong></p>" if eta else ""
+    updated = gettext(lang, "Updated {time} UTC.", time=eta_at[:16].replace("T", " ")) if eta_at else ""
+    eta = (f'<p id="eta"><strong>{escape(eta)}</strong>' + (f' <span class="muted">{escape(updated)}</span>'
+                                                           if updated else "") + "</p>") if eta else ""
     body = (_languages(lang) + '<div class="alert"><h1>' +
             escape(gettext(lang, "{name}: our website is temporarily down", name=name)) + "</h1>"
             f'<p>{gettext(lang, "We know, and we are working on it.")}{since} ' + gettext(

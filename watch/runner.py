@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 
+from watch import eta
 from watch.alerts import Alerts
 from watch.announce import Announcer
 from watch.checks import DEGRADED, DOWN, UP, Hysteresis, check_round
@@ -51,7 +52,7 @@ class Watcher:
     def state_document(self) -> dict:
         return {"state": self.state, "since": self.since, "checked_at": self.checked_at,
                 "problems": list(self.problems), "shop_url": self.config.shop_url,
-                "requests_waiting": len(self.lifeboat.unpushed()),
+                "requests_waiting": len(self.lifeboat.unpushed()), "eta": eta.current(self.config.data_dir),
                 "pages_open": [{"event": p["event"], "opened_at": p["opened_at"], "paged": p["history"][-1]["paged"],
                                 "acked_by": p["acked_by"]} for p in self.oncall.open_pages(include_acked=True)]}
 
@@ -83,6 +84,8 @@ class Watcher:
             self.announcer.announce("down", self.since, self.lifeboat.snapshot().get("shop", {}))
         elif old == DOWN:
             self.oncall.close_all()
+            if eta.clear(self.config.data_dir, "the shop is back"):  # the next outage starts without an old ETA
+                log.info("the emergency page's ETA note is cleared: the shop is back")
             self.announcer.announce("back", started, self.lifeboat.snapshot().get("shop", {}))
             self.alerts.send("up", f"✅ Shop back {'UP' if new == UP else 'but DEGRADED'}: {shop} "
                              f"(down since {started[:19].replace('T', ' ')} UTC).", state=new)
@@ -114,15 +117,25 @@ class Watcher:
                          f"{record['full_name']} ({record['phone']}); it goes into the shop when it is back.",
                          deliver_now=False)
 
+    def round_delay(self) -> float:
+        recent = self.hysteresis.recent
+        if recent and recent[-1] != self.state:  # a change is on its way: confirm (or dismiss) it soon
+            return min(self.config.recheck_seconds, self.config.interval_seconds)
+        return self.config.interval_seconds
+
     def run(self, stop: threading.Event, server=None) -> None:
-        log.info("watching %s every %ss (down after %s, up after %s)", self.config.shop_url,
-                 self.config.interval_seconds, self.config.down_after, self.config.up_after)
+        log.info("watching %s every %ss, re-checking after %ss (down after %s, up after %s)", self.config.shop_url,
+                 self.config.interval_seconds, min(self.config.recheck_seconds, self.config.interval_seconds),
+                 self.config.down_after, self.config.up_after)
         if server is not None:
             threading.Thread(target=server.serve_forever, name="lifeboat-web", daemon=True).start()
         try:
             while not stop.is_set():
+                started = time.monotonic()
                 self.tick()
-                stop.wait(self.config.interval_seconds)
+                # Rounds start on a fixed cadence (a slow round does not push the next one back), and a round
+                # that disagrees with the confirmed state is re-checked after recheck_seconds, not a full interval.
+                stop.wait(max(0.0, started + self.round_delay() - time.monotonic()))
         finally:
             if server is not None:
                 server.shutdown()

@@ -5,6 +5,9 @@ the confirmed offset is kept in data_dir/telegram.json so a restarted watcher do
 Only a chat of someone already paged for that page may acknowledge it, and only with a message written after the
 page opened (an "ack" left unread from an earlier outage acknowledges nothing). Every reply gets an answer.
 The bot must be the watcher's own: Telegram refuses getUpdates (409) for a bot that has a webhook set.
+
+"/eta <text>" sets the note on the emergency page (watch/eta.py), "/eta clear" removes it, "/eta" alone shows it;
+only from the chat of someone in the on-call rota, and the group is told who set what.
 """
 
 import json
@@ -15,10 +18,12 @@ from pathlib import Path
 
 import httpx
 
+from watch import eta
 from watch.store import read_json, write_atomic
 
 log = logging.getLogger("watch.telegram")
 ACK = re.compile(r"^/?ack(?:@\w+)?(?:\s+([0-9a-f]{12}))?\s*$", re.IGNORECASE)
+ETA = re.compile(r"^/eta(?:@\w+)?(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)
 
 
 class TelegramAcks:
@@ -49,11 +54,13 @@ class TelegramAcks:
         return len(updates)
 
     def _handle(self, message: dict) -> None:
-        match = ACK.match((message.get("text") or "").strip())
-        chat = str(message.get("chat", {}).get("id", ""))
+        text, chat = (message.get("text") or "").strip(), str(message.get("chat", {}).get("id", ""))
+        sent_at = datetime.fromtimestamp(int(message.get("date", 0)), UTC)
+        if chat and (note := ETA.match(text)):
+            return self._eta(chat, (note.group(1) or "").strip(), sent_at)
+        match = ACK.match(text)
         if not match or not chat:
             return
-        sent_at = datetime.fromtimestamp(int(message.get("date", 0)), UTC)
         page = self.oncall.acknowledge_by_chat(chat, match.group(1) or "", sent_at)
         if page is None:
             answer = "Nothing to acknowledge: no open page sent to you" + (
@@ -61,3 +68,26 @@ class TelegramAcks:
         else:
             answer = f"👍 Acknowledged ({page['id']}), {page['acked_by']}: nobody else will be paged for it."
         self.alerts.send("ack_reply", answer, targets=[("telegram", chat)], who="replier")
+
+    def _eta(self, chat: str, text: str, sent_at: datetime) -> None:
+        name = next((p["name"] for p in self.oncall.rota().get("people", [])
+                     if str(p.get("telegram_chat_id") or "") == chat), None)
+        data_dir = self.config.data_dir
+        if name is None:
+            answer = "Only people in the on-call rota can set the emergency page's note."
+        elif not text:
+            note = eta.current(data_dir)
+            answer = (f"The emergency page says: {note['text']} (set by {note['by']}). "
+                      if note else "The emergency page has no note. ") + "Set it with /eta <text>, remove it with " \
+                "/eta clear."
+        elif text.lower() == "clear":
+            eta.clear(data_dir, name)
+            answer = "Removed: the emergency page shows no note."
+            self.alerts.send("eta", f"🕑 {name} removed the emergency page's note.", deliver_now=False)
+        elif eta.set_note(data_dir, text, name, sent_at) is None:
+            answer = "Not set: your message was written before the shop was last back. Send it again if it still holds."
+        else:
+            answer = f"🕑 The emergency page now says: {eta.current(data_dir)['text']}"
+            self.alerts.send("eta", f"🕑 {name} set the emergency page's note: {eta.current(data_dir)['text']}",
+                             deliver_now=False)
+        self.alerts.send("eta_reply", answer, targets=[("telegram", chat)], who="replier", deliver_now=False)

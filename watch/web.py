@@ -11,7 +11,7 @@ from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
-from watch import pages, sla
+from watch import eta, pages, sla
 from watch.checks import DOWN
 from watch.i18n import choose, gettext
 
@@ -114,7 +114,9 @@ class Handler(BaseHTTPRequestHandler):
         config = self.watcher.config
         query = parse_qs(self.path.partition("?")[2])
         lang = choose(query.get("lang", [""])[-1], self.headers.get("Accept-Language", ""), config.language)
-        return {"lang": lang, "messengers": config.messengers, "eta": config.outage_note}
+        note = eta.current(config.data_dir)  # set at run time (python -m watch eta, /eta): wins over the config
+        return {"lang": lang, "messengers": config.messengers, "eta": note["text"] if note else config.outage_note,
+                "eta_at": note["set_at"] if note else ""}
 
     def _may_store(self) -> bool:
         client, now = self._client(), time.monotonic()
