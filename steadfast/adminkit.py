@@ -68,7 +68,9 @@ class ShopTimeAdminMixin:
         return self._swap(names, set(names))
 
     def get_fields(self, request, obj=None):
-        return self._swap(super().get_fields(request, obj), set(super().get_readonly_fields(request, obj)))
+        # Django lists the form's fields, then the read-only ones: a swapped time would come twice.
+        swapped = self._swap(super().get_fields(request, obj), set(super().get_readonly_fields(request, obj)))
+        return list(dict.fromkeys(swapped))
 
     def get_fieldsets(self, request, obj=None):
         readonly = set(super().get_readonly_fields(request, obj))

@@ -82,6 +82,9 @@ def orders_from_1c(target, data: bytes) -> OrdersReport:
             continue
         theirs = {"document": number, "requisites": requisites}
         with transaction.atomic():
+            # Locked before looking: a staff edit committing after the look would be overwritten without a
+            # conflict, and its sync row marked "made in 1C" below (the order services lock the same row).
+            order = Order.objects.select_for_update().get(pk=order.pk)
             changed_here = SyncRow.objects.filter(target=target, order=order, state=SyncRow.State.PENDING).exists()
             for change in wanted:
                 order.refresh_from_db()
@@ -106,6 +109,10 @@ def orders_from_1c(target, data: bytes) -> OrdersReport:
 
 
 def _conflict(target, order, theirs, report):
-    Conflict.objects.create(target=target, subject=Conflict.Subject.ORDER, reference=order.number,
-                            ours=_ours(order), theirs=theirs)
+    # 1C sends a change again at every exchange until someone acts: one open conflict per order and change.
+    waiting = Conflict.objects.filter(target=target, subject=Conflict.Subject.ORDER, reference=order.number,
+                                      resolved_at__isnull=True, theirs__wanted=str(theirs["wanted"]))
+    if not waiting.exists():
+        Conflict.objects.create(target=target, subject=Conflict.Subject.ORDER, reference=order.number,
+                                ours=_ours(order), theirs=theirs)
     report.conflicts.append([order.number, str(theirs["wanted"])])

@@ -22,6 +22,7 @@ import zipfile
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -153,15 +154,17 @@ def _sale_file(folder, name):
     if target is None:
         return _failure("no 1C accounting provider is set up for orders", 400)
     applied, conflicts, unknown = 0, 0, 0
-    for xml in files:
-        try:
-            report = orders_from_1c(target, xml.read_bytes())
-        except CommerceMLError as error:
-            return _failure(str(error))
-        finally:
-            xml.unlink()
-        applied, conflicts, unknown = (applied + len(report.applied), conflicts + len(report.conflicts),
-                                       unknown + len(report.unknown))
+    try:
+        with transaction.atomic():  # a bad file in the zip: the files before it change nothing either
+            for xml in files:
+                report = orders_from_1c(target, xml.read_bytes())
+                applied, conflicts, unknown = (applied + len(report.applied), conflicts + len(report.conflicts),
+                                               unknown + len(report.unknown))
+    except CommerceMLError as error:
+        return _failure(str(error))
+    finally:
+        for xml in files:
+            xml.unlink(missing_ok=True)
     return _text(f"success\n{applied} changes applied, {conflicts} conflicts for staff, {unknown} unknown orders")
 
 

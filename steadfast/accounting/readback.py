@@ -5,7 +5,7 @@ import logging
 from steadfast.accounting.commerceml import CommerceMLError, parse_offers
 from steadfast.accounting.models import StockImport, SyncRow
 from steadfast.accounting.stock import stock_import
-from steadfast.accounting.stock_conflicts import stock_baseline_save, stock_reconcile
+from steadfast.accounting.stock_conflicts import counts_for_us, stock_baseline_save, stock_reconcile
 from steadfast.orders.models import OrderStatus
 from steadfast.providers.call import call
 from steadfast.providers.errors import ProviderError
@@ -43,9 +43,11 @@ def reconciled_import(source, target, theirs: dict[str, int]) -> StockImport:
     become conflicts instead (stock_conflicts.py). The baseline moves on only when the import was applied."""
     waiting = units_not_yet_known(target)
     incoming, settle = stock_reconcile(target, theirs, waiting)
-    record = stock_import(source, incoming, listed=len(theirs))
+    record = stock_import(source, incoming, listed=theirs)
     if record.state == StockImport.State.APPLIED:
-        stock_baseline_save(target, incoming, settle)
+        # Accounting's own figure, not what was imported (that keeps any gap staff chose): else the next quiet
+        # read-back would take the kept gap for a move in accounting.
+        stock_baseline_save(target, counts_for_us(theirs, waiting), settle)
     return record
 
 

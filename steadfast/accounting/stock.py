@@ -50,7 +50,8 @@ class StockPlan:
                 "units_lost": self.units_lost, "unknown": self.unknown[:100], "missing": self.missing[:100]}
 
 
-def stock_plan(incoming: dict[str, int]) -> StockPlan:
+def stock_plan(incoming: dict[str, int], mentioned=None) -> StockPlan:
+    """`mentioned`: every SKU the source sent (default: `incoming`'s), some maybe set aside before the import."""
     current = dict(Variant.objects.filter(is_active=True, product__is_active=True).values_list("sku", "stock"))
     plan = StockPlan(catalog_variants=len(current), catalog_units=sum(current.values()))
     for sku, after in sorted(incoming.items()):
@@ -58,7 +59,7 @@ def stock_plan(incoming: dict[str, int]) -> StockPlan:
             plan.unknown.append(sku)
         elif current[sku] != after:
             plan.changes.append([sku, current[sku], after])
-    plan.missing = sorted(set(current) - set(incoming))
+    plan.missing = sorted(set(current) - set(incoming if mentioned is None else mentioned))
     return plan
 
 
@@ -76,15 +77,15 @@ def hold_reasons(plan: StockPlan, listed: int) -> list[str]:
     return reasons
 
 
-def stock_import(source: str, incoming: dict[str, int] | None, error: str = "", listed: int | None = None
-                 ) -> StockImport:
+def stock_import(source: str, incoming: dict[str, int] | None, error: str = "", listed=None) -> StockImport:
     """Record an import from `source` and apply it, or hold it for staff. `error`: it could not even be read.
-    `listed`: how many SKUs the source sent, when some were set aside before (conflicts, nothing new)."""
+    `listed`: the SKUs the source sent, when some were set aside before (conflicts, nothing new)."""
     if error or incoming is None:
         return StockImport.objects.create(source=source, state=State.HELD,
                                           reason=_("The file could not be read: %(error)s") % {"error": error})
-    plan = stock_plan(incoming)
-    reasons = hold_reasons(plan, len(incoming) if listed is None else listed)
+    listed = list(incoming if listed is None else listed)
+    plan = stock_plan(incoming, listed)
+    reasons = hold_reasons(plan, len(listed))
     with transaction.atomic():
         record = StockImport.objects.create(source=source, state=State.HELD if reasons else State.APPLIED,
                                             reason=" ".join(reasons), changes=plan.changes, summary=plan.summary())

@@ -32,10 +32,15 @@ def order_movements(target, since) -> dict[str, list]:
     return moves
 
 
+def counts_for_us(theirs: dict[str, int], waiting: dict[str, int]) -> dict[str, int]:
+    """Accounting's own figures less our orders it has not heard of yet: what the baseline keeps as "theirs"."""
+    return {sku: max(units - waiting.get(sku, 0), 0) for sku, units in theirs.items()}
+
+
 def stock_reconcile(target, theirs: dict[str, int], waiting: dict[str, int]) -> tuple[dict[str, int], list[str]]:
     """What of accounting's figures (`theirs`, raw) may be imported, and the SKUs to take as the new baseline once
     it is applied. Records a Conflict for each SKU moved on both sides (one open conflict per SKU at a time)."""
-    adjusted = {sku: max(units - waiting.get(sku, 0), 0) for sku, units in theirs.items()}
+    adjusted = counts_for_us(theirs, waiting)
     baselines = {b.sku: b for b in StockBaseline.objects.filter(target=target, sku__in=list(adjusted))}
     ours = dict(Variant.objects.filter(sku__in=list(adjusted)).values_list("sku", "stock"))
     open_conflicts = set(Conflict.objects.filter(target=target, subject=Conflict.Subject.STOCK,
@@ -56,6 +61,8 @@ def stock_reconcile(target, theirs: dict[str, int], waiting: dict[str, int]) -> 
         shop_other = ours[sku] - base.ours - by_orders
         theirs_own = after - base.theirs - by_orders
         if theirs_own == 0:
+            if shop_other == 0:  # only our orders moved both sides: step the baseline on (it bounds the rows read)
+                settle.append(sku)
             continue  # accounting has nothing new: ours stands (an edit here stays the baseline's open question)
         if shop_other == 0 or after == ours[sku]:
             # Their own movement, on top of any gap staff chose to keep.
@@ -95,7 +102,11 @@ def stock_conflict_resolve(conflict: Conflict, take_theirs: bool, actor: str) ->
             gap = int(conflict.theirs["counts_for_us"]) - int(conflict.ours["quantity"])
             Variant.objects.filter(sku=sku).update(stock=_at_least_zero(gap))
             products_refresh_summary(Variant.objects.filter(sku=sku).values_list("product_id", flat=True))
-        stock_baseline_save(conflict.target, {sku: int(conflict.theirs["counts_for_us"])}, [sku])
+        # In step as of the conflict: the orders since then are taken out of both sides at the next read-back.
+        counts = int(conflict.theirs["counts_for_us"])
+        StockBaseline.objects.update_or_create(target=conflict.target, sku=sku, defaults={
+            "theirs": counts, "ours": counts if take_theirs else int(conflict.ours["quantity"]),
+            "at": conflict.created_at})
     return True
 
 

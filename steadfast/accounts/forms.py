@@ -1,5 +1,6 @@
 import logging
 
+from anymail.exceptions import AnymailError
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
@@ -81,5 +82,6 @@ class ShopPasswordResetForm(PasswordResetForm):
             message.attach_alternative(render_to_string(html_email_template_name, context), "text/html")
         try:
             message.send()
-        except OSError:  # SMTP or connection trouble: logged as Django does, so no page tells who has an account
+        except (OSError, AnymailError):  # SMTP, connection or ESP trouble (a refused address too): logged as
+            # Django does, so no page tells who has an account
             logger.exception("Failed to send password reset email to %s", context["user"].pk)

@@ -23,12 +23,6 @@ from steadfast.payments.models import Payment
 log = logging.getLogger(__name__)
 
 
-def payment_give_up(payment, reason: str, failure=Payment.Failure.UNAVAILABLE) -> Payment:
-    """An unknown payment becomes failed, for staff to check. Does nothing to a payment no longer unknown."""
-    payments_give_up([(payment, reason, failure)])
-    return Payment.objects.get(pk=payment.pk)
-
-
 def payments_give_up(handoffs) -> list[Payment]:
     """Every (payment, reason, failure) still unknown becomes failed, in one transaction with one staff alert."""
     with transaction.atomic():
@@ -47,16 +41,11 @@ def payments_give_up(handoffs) -> list[Payment]:
     return [locked for locked, _reason in given]
 
 
-def payment_close_give_up(payment, reason: str) -> Payment:
+def payments_close_give_up(handoffs) -> list[Payment]:
     """A session to close that the provider refuses to replay or report (a wrong request, never an outage): stop
     trying; the order's timeline and one staff alert say to check it in the provider's dashboard. The customer never
-    received its page (or chose another method), so nothing waits on it."""
-    payments_close_give_up([(payment, reason)])
-    return Payment.objects.get(pk=payment.pk)
-
-
-def payments_close_give_up(handoffs) -> list[Payment]:
-    """payment_close_give_up for every (payment, reason), in one transaction with one staff alert."""
+    received its page (or chose another method), so nothing waits on it. For every (payment, reason), in one
+    transaction with one staff alert."""
     with transaction.atomic():
         given = []
         for payment, reason in handoffs:

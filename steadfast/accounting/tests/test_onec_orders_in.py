@@ -106,3 +106,51 @@ def test_a_hostile_order_file_is_refused_and_changes_nothing(onec, place):
 
     assert send(onec, "orders.xml", hostile, limit).startswith("failure")
     assert Order.objects.get(pk=order.pk).status == "awaiting_offline_payment"
+
+
+def test_a_zip_with_a_hostile_second_file_changes_nothing_from_the_first(onec, place):
+    order = place()
+    received_by_1c(onec)
+    limit = login(onec, "sale")
+    good = orders_xml((order.number, {"Проведен": "true", "Дата оплаты по 1С": "2026-11-30T10:00:00"}))
+    hostile = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><\xd0\x9a/>'
+
+    assert send(onec, "orders.zip", zipped(a_xml=good, b_xml=hostile), limit).startswith("failure")
+
+    assert Order.objects.get(pk=order.pk).status == "awaiting_offline_payment"
+    assert not OrderEvent.objects.filter(actor="1C").exists()
+
+
+def test_a_refused_change_sent_again_is_still_one_conflict_for_staff(onec, place):
+    order = place()
+    order_cancel(order, SYSTEM)
+    received_by_1c(onec)
+    limit = login(onec, "sale")
+    data = orders_xml((order.number, {"Дата отгрузки по 1С": "2026-11-30"}))
+
+    for _ in range(3):  # 1C sends its unsent changes at every exchange until someone acts
+        assert "1 conflicts" in send(onec, "orders.xml", data, limit)
+
+    assert Conflict.objects.filter(subject="order", reference=order.number, resolved_at__isnull=True).count() == 1
+
+def test_a_staff_edit_racing_1cs_upload_is_a_conflict_and_still_goes_to_1c(onec, place):
+    """Staff edit the order while 1C's upload for it is applied: the upload waits for the edit (PostgreSQL: on the
+    order's row lock) and sees it, so 1C's change is a conflict and the edit stays waiting for 1C."""
+    from steadfast.accounting.models import SyncTarget
+    from steadfast.accounting.onec_orders_in import orders_from_1c
+    from steadfast.overlap import overlapped
+    from steadfast.testing import WAIT_SECONDS
+
+    order = place()
+    received_by_1c(onec)
+    target = SyncTarget.objects.get(provider__code="onec")
+    data = orders_xml((order.number, {"Дата оплаты по 1С": "2026-11-30"}))
+
+    _, upload = overlapped(lambda: order_edit(order, "staff:ann", city="Gdańsk"),
+                           lambda: orders_from_1c(target, data))
+
+    report = upload.result(timeout=WAIT_SECONDS)
+    assert (report.applied, report.conflicts) == ([], [[order.number, "paid"]])
+    order.refresh_from_db()
+    assert (order.status, order.city) == ("awaiting_offline_payment", "Gdańsk")
+    assert SyncRow.objects.filter(target=target, order=order, state="pending").exists(), "the edit still goes to 1C"

@@ -120,3 +120,46 @@ def test_staff_take_accountings_quantity_from_the_conflicts_list(admin_client, m
     assert "1 stock conflict resolved." in answer.content.decode()
     conflict.refresh_from_db()
     assert stock(synced.sku) == 12 and conflict.resolution == "accounting's figure taken by staff:admin"
+
+
+def test_a_gap_staff_kept_survives_the_read_backs_after_a_delivery(moysklad, fake_moysklad, synced):
+    Variant.objects.filter(pk=synced.pk).update(stock=4)
+    fake_moysklad.stock = {synced.sku: (12, 0)}
+    stock_read_back(moysklad)
+    conflict = Conflict.objects.get(reference=synced.sku)
+    assert stock_conflict_resolve(conflict, take_theirs=False, actor="staff:ann")
+    fake_moysklad.stock = {synced.sku: (15, 0)}
+    stock_read_back(moysklad)
+    assert stock(synced.sku) == 7
+    stock_read_back(moysklad)  # nothing moved anywhere: the kept gap (3 fewer here) stays
+    assert stock(synced.sku) == 7
+
+
+def test_sales_between_a_conflict_and_taking_accountings_figure_count_once(moysklad, fake_moysklad, synced, place,
+                                                                          settings):
+    settings.ACCOUNTING_STOCK_DROP_MAX = 1
+    Variant.objects.filter(pk=synced.pk).update(stock=6)
+    place(quantity=1, variant=synced)
+    fake_moysklad.stock = {synced.sku: (13, 0)}
+    stock_read_back(moysklad)
+    conflict = Conflict.objects.get(subject="stock", reference=synced.sku)
+    place(quantity=2, variant=synced)
+    assert stock_conflict_resolve(conflict, take_theirs=True, actor="staff:ann")
+    assert stock(synced.sku) == 10
+    stock_read_back(moysklad)  # nothing moved: MoySklad still 13, knows none of our 3 units
+    assert stock(synced.sku) == 10
+
+
+def test_sales_between_a_conflict_and_keeping_ours_count_once(moysklad, fake_moysklad, synced, place,
+                                                                settings):
+    settings.ACCOUNTING_STOCK_DROP_MAX = 1
+    Variant.objects.filter(pk=synced.pk).update(stock=6)
+    place(quantity=1, variant=synced)
+    fake_moysklad.stock = {synced.sku: (13, 0)}
+    stock_read_back(moysklad)
+    conflict = Conflict.objects.get(subject="stock", reference=synced.sku)
+    place(quantity=2, variant=synced)
+    assert stock_conflict_resolve(conflict, take_theirs=False, actor="staff:ann")
+    assert stock(synced.sku) == 3
+    stock_read_back(moysklad)  # nothing moved: MoySklad still 13, knows none of our 3 units
+    assert stock(synced.sku) == 3

@@ -187,3 +187,21 @@ def test_account_emails_come_from_the_shop_and_replies_go_to_it(client, customer
         headers = sent.message()
         assert headers["From"] == "Steadfast Outfitters <shop@steadfast.example>", sent.subject
         assert headers["Reply-To"] == "help@steadfast.example", sent.subject
+
+
+def test_a_reset_e_mail_the_esp_refuses_answers_like_an_unknown_address(client, customer, settings):
+    """Postmark refusing the address (a hard bounce once): the same "check your e-mail" page as for an address with
+    no account, never an error page that tells an attacker the account exists."""
+    from steadfast.fakes.esp import FakePostmark
+
+    esp = FakePostmark().start()
+    try:
+        esp.invalid = {"ann@example.com"}
+        settings.EMAIL_BACKEND = "anymail.backends.postmark.EmailBackend"
+        settings.ANYMAIL = {"POSTMARK_SERVER_TOKEN": esp.server_token, "POSTMARK_API_URL": esp.url + "/"}
+        known = client.post(reverse("accounts:password_reset"), {"email": "ann@example.com"})
+        unknown = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.com"})
+    finally:
+        esp.stop()
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"] == reverse("accounts:password_reset_done")

@@ -79,3 +79,16 @@ def test_every_admin_list_and_record_still_opens(admin_client, order):
             page = admin_client.get(reverse(f"{info}_change", args=[record.pk]), follow=True)
             assert page.status_code == 200, info
             assert " UTC" not in page.content.decode(), info
+
+
+def test_no_record_page_shows_a_time_twice(rf, admin_user):
+    """A time field listed as read-only is taken out of the form and shown once, in the shop's zone (Django lists the
+    form's fields and then the read-only ones: without care a swapped name comes twice)."""
+    request = rf.get("/admin/")
+    request.user = admin_user
+    for model, model_admin in admin.site._registry.items():
+        if isinstance(model_admin, ShopTimeAdminMixin):
+            fields = [name for _title, options in model_admin.get_fieldsets(request) for entry in options["fields"]
+                      for name in (entry if isinstance(entry, (list, tuple)) else [entry])]
+            shown_twice = {name for name in fields if fields.count(name) > 1}
+            assert not shown_twice, f"{model._meta.label}: {sorted(shown_twice)}"
