@@ -1,9 +1,25 @@
 """The on-call rota: who is paged first when the shop is down. Kept in the shop (staff edit it in the admin) and
 pulled by steadfast-watch while the shop is alive, so the watcher can follow it when the shop is dead."""
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def shop_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+def time_zone_validate(value: str) -> None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(_("%(value)s is not a time zone name; use one such as Europe/Warsaw or "
+                                "America/New_York.") % {"value": value}) from None
+
 
 WEEKDAYS = [(str(i), name) for i, name in enumerate(
     (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")))]
@@ -20,10 +36,16 @@ class OnCallPerson(models.Model):
                                            help_text=_("After the person on call, the others are paged in this "
                                                        "order."))
     is_active = models.BooleanField(_("active"), default=True)
+    # Someone covering nights from another continent keeps their own clock: their shifts and quiet hours are read
+    # in this zone.
+    time_zone = models.CharField(_("time zone"), max_length=64, default=shop_time_zone,
+                                 validators=[time_zone_validate],
+                                 help_text=_("IANA name, e.g. Europe/Warsaw. This person's shifts and quiet hours "
+                                             "are in this zone."))
     # Non-critical alerts ("degraded": the shop sells, something is wrong) skip this person in these hours; "down"
     # always pages. An end before the start runs past midnight.
     quiet_from = models.TimeField(_("quiet from"), null=True, blank=True,
-                                  help_text=_("No non-critical alerts between these times (shop time zone)."))
+                                  help_text=_("No non-critical alerts between these times (the person's time zone)."))
     quiet_until = models.TimeField(_("quiet until"), null=True, blank=True)
 
     class Meta:
@@ -42,8 +64,8 @@ class OnCallPerson(models.Model):
 
 
 class OnCallShift(models.Model):
-    """A weekly pattern: this person is on call on these weekdays between these times (shop time zone). An end at
-    or before the start runs past midnight."""
+    """A weekly pattern: this person is on call on these weekdays between these times (the person's time zone). An
+    end at or before the start runs past midnight."""
 
     person = models.ForeignKey(OnCallPerson, models.CASCADE, related_name="shifts", verbose_name=_("person"))
     weekdays = models.CharField(_("weekdays"), max_length=7, default="0123456",
