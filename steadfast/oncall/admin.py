@@ -37,3 +37,6 @@ class OnCallPersonAdmin(admin.ModelAdmin):
             "empty": not rota["people"],
         }
         return super().changelist_view(request, {**(extra_context or {}), "coverage": coverage})
+
+
+from steadfast.oncall import admin_pages  # noqa: E402,F401  the alert pages' admin registers itself

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -106,3 +107,76 @@ class OnCallOverride(models.Model):
     def clean(self):
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("The end must be after the start.")})
+
+
+class AlertPage(models.Model):
+    """One staff alert of the shop (notify.alerts.staff_alert_add) and who was paged for it: the person on call
+    first, the next one after ONCALL_ESCALATE_MINUTES without an acknowledgement, then everyone (the staff chain).
+    The messages themselves are outbox rows; their events link them here (sent, delivered come from there)."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open: paging")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        RESOLVED = "resolved", _("Resolved")
+        INFO = "info", _("For information")  # a resolution or a follow-up: sent once, never escalated
+
+    key = models.CharField(_("alert key"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=50)
+    summary = models.CharField(_("summary"), max_length=300)
+    critical = models.BooleanField(_("critical"), default=False,
+                                   help_text=_("Critical alerts page people in their quiet hours too."))
+    episode = models.CharField(_("episode"), max_length=120, blank=True, db_index=True,
+                               help_text=_("Alerts about the same cause (one outage) share it; the all-clear "
+                                           "resolves the episode's open page."))
+    payload = models.JSONField(default=dict)
+    order = models.JSONField(_("page order"), default=list, help_text=_("On-call people (ids) in page order."))
+    level = models.PositiveSmallIntegerField(_("level"), default=0,
+                                             help_text=_("The step paged last: a position in the order, or its "
+                                                         "length for everyone."))
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.OPEN)
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    paged_at = models.DateTimeField(_("paged last"), default=timezone.now)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_by = models.CharField(_("acknowledged by"), max_length=150, blank=True)
+    acknowledged_person = models.ForeignKey(OnCallPerson, models.SET_NULL, null=True, blank=True, related_name="+")
+    acknowledged_user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                          related_name="+")
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        verbose_name = _("alert page")
+        verbose_name_plural = _("alert pages")
+        indexes = [models.Index(fields=["state", "paged_at"])]
+
+    def __str__(self):
+        return self.summary
+
+
+class AlertPageEvent(models.Model):
+    """A line of a page's history: paged (whom, by which outbox message), escalated, acknowledged, told, resolved."""
+
+    class Action(models.TextChoices):
+        PAGED = "paged", _("Paged")
+        ESCALATED = "escalated", _("Escalated")
+        EVERYONE = "everyone", _("Paged everyone")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        TOLD = "told", _("Told who took it")
+        RESOLVED = "resolved", _("Resolved")
+
+    page = models.ForeignKey(AlertPage, models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    action = models.CharField(_("what"), max_length=12, choices=Action.choices)
+    person = models.ForeignKey(OnCallPerson, models.SET_NULL, null=True, blank=True, related_name="+",
+                               verbose_name=_("person"))
+    message = models.ForeignKey("notify.OutboxMessage", models.SET_NULL, null=True, blank=True, related_name="+",
+                                verbose_name=_("message"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("alert page event")
+        verbose_name_plural = _("alert page events")
+
+    def __str__(self):
+        return f"{self.page_id} {self.action}"
