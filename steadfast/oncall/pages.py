@@ -17,7 +17,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, F, Value, When
-from django.template import TemplateDoesNotExist
+from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.utils import timezone
 
 from steadfast.notify.outbox import outbox_add
@@ -157,7 +157,9 @@ def _summary(kind, payload) -> str:
     try:
         subject = kind_render(kind, "sms", {"payload": payload, "order": None},
                               payload.get("language") or settings.LANGUAGE_CODE).subject
-    except TemplateDoesNotExist:  # the message itself dead-letters with the missing template; the page stays
+    except (TemplateDoesNotExist, TemplateSyntaxError, TypeError, ValueError):
+        # A template that cannot render this payload must not undo the alert's cause (we are in its transaction):
+        # the message dead-letters with the error at delivery, where staff see and replay it.
         subject = ""
     return (subject or payload.get("subject") or kind)[:300]
 
