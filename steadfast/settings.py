@@ -282,6 +282,7 @@ from steadfast.conf.adapters import *  # noqa: E402,F401,F403
 from steadfast.conf.breaker import *  # noqa: E402,F401,F403
 from steadfast.conf.monitoring import *  # noqa: E402,F401,F403
 from steadfast.conf.nodes import *  # noqa: E402,F401,F403
+from steadfast.conf.oncall import *  # noqa: E402,F401,F403
 from steadfast.conf.outbox import *  # noqa: E402,F401,F403
 from steadfast.conf.payments import *  # noqa: E402,F401,F403
 from steadfast.conf.shipping import *  # noqa: E402,F401,F403

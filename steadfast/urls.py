@@ -13,6 +13,7 @@ urlpatterns = [
     path("readyz", status_views.readyz, name="readyz"),
     path("metrics", metrics_views.metrics, name="metrics"),
     path("admin/sla/", sla_views.sla_report, name="sla_report"),
+    path("admin/ack/", include("steadfast.oncall.urls")),  # alert acknowledge links: /admin/ works in every mode
     path("admin/", admin.site.urls),
     path("status/", include("steadfast.status.urls")),
     path("accounting/", include("steadfast.accounting.urls")),

@@ -1,16 +1,19 @@
 """Staff alerts reach staff through the outbox: staff_alert_add() is the one way to write one.
 
-An alert is one outbox row for the whole staff (not one per person), carried by the staff chain (Telegram group →
-on-call phones by SMS → e-mail → Apprise URLs, editable in the admin), so an outage makes one message.
+Every alert is an alert page (steadfast/oncall/pages.py): with nobody on the on-call rota it is one outbox row for
+the whole staff, carried by the staff chain (Telegram group → on-call phones by SMS → e-mail → Apprise URLs,
+editable in the admin), so an outage makes one message; with people on the rota it goes to the person on call
+first and escalates until someone acknowledges it. Every message carries an acknowledge link.
 It is written in the transaction of its cause: a provider's alert episode (providers/alerting.py: out, reminders,
 back, switched off), an alarm row (notify/watch.py, shipping/watch.py), an incident staff opened, and so on.
 """
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from steadfast.notify.outbox import OutboxOutsideTransaction, in_callers_transaction, outbox_add
+from steadfast.notify.models import OutboxMessage
+from steadfast.notify.outbox import OutboxOutsideTransaction, in_callers_transaction
 
 
 def staff_alert_recipients() -> list[str]:
@@ -32,14 +35,20 @@ def staff_addresses() -> dict:
     return {kind: value for kind, value in found.items() if value}
 
 
-def staff_alert_add(*, key: str, kind: str = "staff_alert", payload: dict) -> None:
+def staff_alert_add(*, key: str, kind: str = "staff_alert", payload: dict, critical: bool | None = None) -> None:
     """One alert to the staff, written in the caller's transaction (OutboxOutsideTransaction otherwise).
     `key` dedupes: the same key twice is one alert. `kind` names the templates (notify/<kind>*.txt) and starts
-    with "staff_" so the staff chain carries it."""
+    with "staff_" so the staff chain carries it. `critical` (default: oncall/policy.py decides) pages people in
+    their quiet hours too."""
     if not in_callers_transaction():
         raise OutboxOutsideTransaction(f"staff alert {key!r} outside the transaction of its cause")
-    addresses = staff_addresses()
-    with transaction.atomic():  # a savepoint: a failure here never breaks the caller's transaction
-        outbox_add(key=key, kind=kind, recipient=", ".join(addresses.get("email", [])) or "staff",
-                   payload={"language": settings.LANGUAGE_CODE, **payload}, addresses=addresses)  # the shop's language
+    from steadfast.oncall.pages import page_open  # oncall builds on notify's outbox
 
+    try:
+        with transaction.atomic():  # a savepoint: a failure here never breaks the caller's transaction
+            if OutboxMessage.objects.filter(key=key).exists():
+                return  # written before (the page's first message keeps the alert's key)
+            page_open(key=key, kind=kind, critical=critical,
+                      payload={"language": settings.LANGUAGE_CODE, **payload})  # the shop's language
+    except IntegrityError:  # another process wrote the same alert a moment ago: it is one alert
+        return

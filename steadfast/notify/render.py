@@ -12,6 +12,7 @@ from django.conf import settings
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 @dataclass(frozen=True)
@@ -44,12 +45,25 @@ def kind_render(kind: str, channel: str, context: dict, language: str) -> Render
     """One kind of message for one channel type, from a context {"payload", "order", ...} (admin previews too)."""
     with translation.override(language):
         subject = " ".join(render_to_string(f"notify/{kind}_subject.txt", context).split())
+        ack, ack_short = _acknowledge_lines(context.get("payload"))
         if channel == "email":
-            text = render_to_string(f"notify/{kind}.txt", context)
+            text = render_to_string(f"notify/{kind}.txt", context).rstrip("\n") + ack
             shop = {"shop_name": settings.SHOP_NAME, "shop_email": settings.SHOP_EMAIL,
                     "shop_phone": settings.SHOP_PHONE, "language": language}
             html = _optional(f"notify/{kind}.html", context).strip() or render_to_string(
                 "notify/email_layout.html", {"subject": subject, "text": text.strip(), **shop})
             return Rendered(subject, text, html)
         short = " ".join(_optional(f"notify/{kind}_short.txt", context).split())  # one line for SMS
-        return Rendered(subject, short or subject)
+        return Rendered(subject, (short or subject) + ack_short)
+
+
+def _acknowledge_lines(payload) -> tuple[str, str]:
+    """Staff alert pages (oncall/pages.py) end with their acknowledge link, whichever app's template they use."""
+    url = payload.get("ack_url") if isinstance(payload, dict) else None
+    if not url:
+        return "", ""
+    escalated = _("Not acknowledged: escalated to %(name)s.") % {"name": payload.get("paged") or "?"} \
+        if payload.get("escalated") else ""
+    text = "\n\n" + (escalated + "\n" if escalated else "") + \
+        _("Acknowledge (tells the others you took it): %(url)s") % {"url": url} + "\n"
+    return text, (f" {escalated}" if escalated else "") + " " + _("Acknowledge: %(url)s") % {"url": url}

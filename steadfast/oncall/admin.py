@@ -20,7 +20,8 @@ class OverrideInline(admin.TabularInline):
 
 @admin.register(OnCallPerson)
 class OnCallPersonAdmin(admin.ModelAdmin):
-    list_display = ("name", "position", "phone", "telegram_chat_id", "email", "quiet_from", "quiet_until", "is_active")
+    list_display = ("name", "position", "phone", "telegram_chat_id", "email", "time_zone", "quiet_from",
+                    "quiet_until", "is_active")
     list_editable = ("position",)
     inlines = (ShiftInline, OverrideInline)
     change_list_template = "admin/oncall/oncallperson/change_list.html"
@@ -36,3 +37,6 @@ class OnCallPersonAdmin(admin.ModelAdmin):
             "empty": not rota["people"],
         }
         return super().changelist_view(request, {**(extra_context or {}), "coverage": coverage})
+
+
+from steadfast.oncall import admin_pages  # noqa: E402,F401  the alert pages' admin registers itself

@@ -15,12 +15,18 @@ def rota_document(now=None) -> dict:
     return {
         "generated_at": now.isoformat(),
         "time_zone": settings.TIME_ZONE,
-        "people": [{"id": p.pk, "name": p.name, "phone": p.phone, "telegram_chat_id": p.telegram_chat_id,
-                    "email": p.email, "quiet": [p.quiet_from.strftime("%H:%M"), p.quiet_until.strftime("%H:%M")]
-                    if p.quiet_from and p.quiet_until else None} for p in people],
+        "people": [_person(p) for p in people],
         "shifts": [{"person": s.person_id, "weekdays": s.weekdays, "starts": s.starts.strftime("%H:%M"),
                     "ends": s.ends.strftime("%H:%M")} for s in OnCallShift.objects.filter(person_id__in=ids)],
         # Past overrides are history; the watcher needs the current and coming ones (for weeks without the shop).
         "overrides": [{"person": o.person_id, "starts_at": o.starts_at.isoformat(), "ends_at": o.ends_at.isoformat()}
                       for o in OnCallOverride.objects.filter(person_id__in=ids, ends_at__gt=now - timedelta(days=1))],
     }
+
+
+def _person(person) -> dict:
+    quiet = [person.quiet_from.strftime("%H:%M"), person.quiet_until.strftime("%H:%M")] \
+        if person.quiet_from and person.quiet_until else None
+    # The person's own zone: their shifts and quiet hours are read in it (watch/rota.py).
+    return {"id": person.pk, "name": person.name, "phone": person.phone, "telegram_chat_id": person.telegram_chat_id,
+            "email": person.email, "time_zone": person.time_zone, "quiet": quiet}

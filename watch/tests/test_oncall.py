@@ -10,7 +10,7 @@ import pytest
 from steadfast.fakes.messaging import FakeSmsRu
 from steadfast.fakes.smtp import FakeSMTP
 from watch.config import load
-from watch.rota import gaps, on_call
+from watch.rota import gaps, on_call, quiet
 from watch.runner import Watcher
 from watch.tests.fake_shop import FakeShop
 from watch.tests.fake_telegram import FakeTelegram
@@ -41,6 +41,23 @@ def test_who_is_on_call_follows_shifts_overnight_overrides_and_time_zone():
     weekdays_only = {**ROTA, "shifts": ROTA["shifts"][:1]}
     found = gaps(weekdays_only, datetime(2026, 11, 30, 7, 0, tzinfo=UTC), days=1)  # Monday 08:00 Warsaw
     assert found == [(datetime(2026, 11, 30, 19, 0, tzinfo=UTC), datetime(2026, 12, 1, 7, 0, tzinfo=UTC))]
+
+
+def test_each_person_s_shifts_and_quiet_hours_are_read_in_their_own_time_zone():
+    # Cy covers the Warsaw night from New York: 14:00-02:00 on his clock is 20:00-08:00 in Warsaw (winter).
+    people = [{**p, "time_zone": "America/New_York"} if p["id"] == 3 else p for p in ROTA["people"]]
+    rota = {**ROTA, "people": people,
+            "shifts": [ROTA["shifts"][0], {"person": 3, "weekdays": "0123456", "starts": "14:00", "ends": "02:00"}]}
+    tuesday_3am_warsaw = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # Monday 21:00 in New York
+    assert [p["name"] for p in on_call(rota, tuesday_3am_warsaw)][0] == "Cy"
+    # Read in the document's zone instead (the old format), the same shift would leave 02:00-14:00 Warsaw open.
+    assert on_call({**rota, "people": ROTA["people"]}, tuesday_3am_warsaw)[0]["name"] == "Ann"
+    monday_8am = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
+    assert gaps(rota, monday_8am, days=1) == []  # Bob by day, Cy by night, however their clocks read
+    # Quiet hours 22:00-07:00 on Cy's clock: 3 a.m. in Warsaw is 21:00 for him, not quiet; 10 a.m. Warsaw is.
+    cy = {**people[2], "quiet": ["22:00", "07:00"]}
+    assert not quiet(rota, cy, tuesday_3am_warsaw)
+    assert quiet(rota, cy, datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
 
 
 @pytest.fixture
