@@ -3,10 +3,14 @@ endpoint /metrics (steadfast/metrics/); docs/watch.md."""
 
 from django.core.exceptions import ImproperlyConfigured
 
-from steadfast.env import env_int, env_list, env_networks, env_str, env_url
+from steadfast.env import env_bool, env_int, env_list, env_networks, env_str, env_url
 
 # Minutes between two synthetic checkout rounds (each enabled payment method and delivery method once); 0 = off.
 SYNTHETIC_CHECKOUT_MINUTES = env_int("SYNTHETIC_CHECKOUT_MINUTES", 30, minimum=0)
+# Online gateways in test mode (test keys, sandbox, the fakes): pay the gateway's page, then refund the payment
+# through the shop's refund path (synthetic/paying.py). Off: every online gateway stops at its page. A live account is
+# never paid, whatever this says.
+SYNTHETIC_CHECKOUT_PAY = env_bool("SYNTHETIC_CHECKOUT_PAY", True)
 # Where the probe reaches the storefront over HTTP; empty = SITE_URL (set it when SITE_URL is not reachable from
 # the worker, e.g. http://127.0.0.1:8000 behind a proxy).
 SYNTHETIC_CHECKOUT_URL = env_url("SYNTHETIC_CHECKOUT_URL", "", schemes=("http", "https"))

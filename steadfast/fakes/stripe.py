@@ -12,6 +12,7 @@ Faults: everything FakeServer offers (status, slow, hang, reset, malformed), plu
     reset_after    the API request is carried out (session created, charge made), then the connection is reset
     hang_after     carried out, then no answer until the client's read timeout
     bad_signature  webhooks go out with a wrong signature
+    refund_refused refunds are refused as Stripe does when the balance cannot cover them (400 balance_insufficient)
 `fake.charges()` lists every charge (payment intent) with what was refunded: the ground truth for "never twice".
 """
 
@@ -28,7 +29,7 @@ import httpx
 from steadfast.fakes.server import FakeRequest, FakeResponse, FakeServer, Fault
 from steadfast.payments.gateways.stripe import sign
 
-STRIPE_MODES = ("decline", "reset_after", "hang_after", "bad_signature")
+STRIPE_MODES = ("decline", "reset_after", "hang_after", "bad_signature", "refund_refused")
 TEST_CARDS = ("pm_card_visa", "pm_card_mastercard", "pm_card_chargeDeclined")
 
 
@@ -190,6 +191,9 @@ class FakeStripe(FakeServer):
                                   "status": status, "payment_method": params["payment_method"], "livemode": False})
 
     def _refund(self, params) -> FakeResponse:
+        if self._take("refund_refused"):
+            return _error(400, "invalid_request_error", "Insufficient funds in your Stripe balance to refund this "
+                          "amount.", "balance_insufficient")
         intent = self.intents.get(params.get("payment_intent", ""))
         if intent is None:
             return _error(404, "invalid_request_error", "No such payment_intent.", "resource_missing")

@@ -90,14 +90,18 @@ def order_cancel(order, actor, message="") -> Order:
     with transaction.atomic():
         locked = _locked(order)
         check_transition(locked, OrderStatus.CANCELLED)
-        if locked.stock_reserved:
-            for line in locked.lines.exclude(variant=None).order_by("variant_id"):  # checkout's lock order
-                variant_return_stock(line.variant_id, line.quantity)
-            products_refresh_summary(locked.lines.exclude(variant=None).values_list("variant__product_id", flat=True))
+        _stock_return(locked)
         _payment_pages_close(locked)
         return order_transition(
             locked, OrderStatus.CANCELLED, actor, message, stock_reserved=False, reserved_until=None
         )
+
+
+def _stock_return(locked):
+    if locked.stock_reserved:
+        for line in locked.lines.exclude(variant=None).order_by("variant_id"):  # checkout's lock order
+            variant_return_stock(line.variant_id, line.quantity)
+        products_refresh_summary(locked.lines.exclude(variant=None).values_list("variant__product_id", flat=True))
 
 
 def _payment_pages_close(order):
@@ -150,8 +154,15 @@ def order_edit(order, actor, message="", **changes) -> Order:
         return locked
 
 
-def order_refund(order, actor, message="") -> Order:
-    return order_transition(order, OrderStatus.REFUNDED, actor, message)
+def order_refund(order, actor, message="", restock=False) -> Order:
+    """`restock`: the items never left (the synthetic checkout's paid test order): their stock comes back."""
+    if not restock:
+        return order_transition(order, OrderStatus.REFUNDED, actor, message)
+    with transaction.atomic():
+        locked = _locked(order)
+        check_transition(locked, OrderStatus.REFUNDED)
+        _stock_return(locked)
+        return order_transition(locked, OrderStatus.REFUNDED, actor, message, stock_reserved=False)
 
 
 def orders_expire_reservations(now=None) -> int:

@@ -95,5 +95,14 @@ class PaymentGateway:
     def refund(self, reference: str, amount: Money, idempotency_key: str) -> PaymentStatus:
         raise NotImplementedError
 
+    def test_mode(self) -> bool:
+        """True when the credentials are a test or sandbox account (payments.testpay); unknown counts as live."""
+        return False
+
+    def test_pay(self, url: str, client) -> str:
+        """Pay the hosted page at `url` as a test shopper (only ever called in test mode); returns the return
+        address the gateway sends the shopper to, or "" when this gateway's page needs a person to pay."""
+        return ""
+
     # Optional: capture(idempotency_key, reference) -> PaymentStatus, for gateways whose status() can answer
     # APPROVED; cancel(reference) -> PaymentStatus, to close an open session. The service decides when to call them.

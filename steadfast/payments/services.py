@@ -254,8 +254,9 @@ def _offline_attempts_cancel(order, payment):
         order.save(update_fields=["payment_method", "payment_name", "payment_reference", "updated_at"])
 
 
-def payment_refund(payment) -> Payment:
-    """Refund a charge flagged refund_due. Safe to repeat: the refund carries its own idempotency key."""
+def payment_refund(payment, message: str = "") -> Payment:
+    """Refund a charge flagged refund_due. Safe to repeat: the refund carries its own idempotency key.
+    `message`: the timeline's line (with %(amount)s, %(provider)s, %(reference)s) when it is no extra payment."""
     payment.refresh_from_db()
     gateway = adapter_for(payment.provider)
     if not payment.refund_due or payment.state != Payment.State.SUCCEEDED:
@@ -271,8 +272,8 @@ def payment_refund(payment) -> Payment:
         updated = Payment.objects.filter(pk=payment.pk, refund_due=True).update(
             state=Payment.State.REFUNDED, refund_due=False, error="", updated_at=timezone.now())
         if updated:
-            order_event_add(payment.order, "payment_refunded", SYSTEM, _(
-                "The extra payment of %(amount)s through %(provider)s was refunded (%(reference)s).") % {
+            order_event_add(payment.order, "payment_refunded", SYSTEM, (message or _(
+                "The extra payment of %(amount)s through %(provider)s was refunded (%(reference)s).")) % {
                 "amount": payment.money, "provider": payment.provider.name, "reference": result.reference})
     payment.refresh_from_db()
     return payment

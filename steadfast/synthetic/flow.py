@@ -3,9 +3,10 @@ pages and forms a shopper uses — cart, contact, delivery, address, payment, re
 
 The session is created server-side with the probe's mark (a shopper cannot set it), so only this client may buy
 the hidden product and the order comes out flagged synthetic. A step that does not answer as a shopper would
-need stops the run and names the step. Online payment methods are checked up to the gateway's page (the
-redirect to it is the gateway session created in test mode); the order is cancelled afterwards, which closes
-that page and gives the stock back.
+need stops the run and names the step. Online payment methods: the redirect to the gateway's page is the payment
+session; in test mode the page is then paid and the shopper's return followed until the shop has the payment
+(paying.py; services.py refunds it). A live account, or a page that needs a person, stops at the gateway's page.
+The order is cancelled or refunded afterwards, which gives the stock back.
 """
 
 import re
@@ -22,17 +23,15 @@ from django.middleware.csrf import CSRF_SESSION_KEY
 from steadfast.orders.models import Order
 from steadfast.providers.registry import adapter_for
 from steadfast.shipping.postcodes import postcode_example
+from steadfast.synthetic.errors import StepFailed
+from steadfast.synthetic.paying import gateway_pay, payment_captured_wait
 from steadfast.synthetic.product import SESSION_KEY
+
+__all__ = ["FlowResult", "StepFailed", "checkout_run"]
 
 POINT = re.compile(r'<input type="radio" name="point" value="([^"]+)"')
 HIDDEN = re.compile(r'<input[^>]+name="(?P<name>token|fingerprint)"[^>]+value="(?P<value>[^"]*)"')
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
-
-
-class StepFailed(Exception):
-    def __init__(self, step, detail):
-        super().__init__(f"{step}: {detail}")
-        self.step, self.detail = step, detail
 
 
 @dataclass
@@ -40,6 +39,7 @@ class FlowResult:
     steps: list = field(default_factory=list)
     order_key: str = ""  # the order's idempotency key (the review page's token)
     gateway_url: str = ""
+    payment_id: int | None = None  # the online payment the probe paid (test mode), to be refunded
 
 
 def base_url() -> str:
@@ -124,6 +124,23 @@ def checkout_run(variant, delivery, payment, run_id: int, result: FlowResult) ->
             raise StepFailed("place", f"sent to {target.path} instead of the payment page or the order")
         elif not adapter_for(payment).offline:
             raise StepFailed("gateway", "the online payment did not start (the order page says why)")
+        if result.gateway_url:
+            back = gateway_pay(payment, order, result.gateway_url, result)
+            if back:
+                started = time.monotonic()
+                shopper_return(client, back)
+                result.payment_id = payment_captured_wait(order, result, started).pk
         get("order page", order.get_absolute_url(), order.number)
         result.steps.append({"step": "order page", "ok": True})
     return result
+
+
+def shopper_return(client, back: str):
+    """The gateway sends the shopper back to the order page with ?payment=<key>: the shop asks the gateway (and
+    captures an approved payment), then shows the plain order page."""
+    try:
+        response = client.get(back)
+    except httpx.HTTPError as error:
+        raise StepFailed("captured", f"the return to the shop got no answer ({type(error).__name__})") from None
+    if response.status_code not in (200, 302):
+        raise StepFailed("captured", f"the return to the shop answered HTTP {response.status_code}")

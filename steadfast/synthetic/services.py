@@ -1,9 +1,11 @@
 """The synthetic checkout round: every enabled payment method and every enabled delivery method bought at least once
-through the storefront (flow.py), each order cancelled at once, each result a SyntheticRun row that feeds provider
+through the storefront (flow.py), a test-mode online payment paid and refunded (paying.py), each order cancelled
+(or, paid and refunded, marked refunded) at once with its stock back, each result a SyntheticRun row that feeds provider
 health (an Attempt per provider), the "Checkout" component of the status page and staff alerts on a change."""
 
 import logging
 import time
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -11,17 +13,21 @@ from django.utils.translation import gettext as _
 
 from steadfast.notify.alerts import staff_alert_add
 from steadfast.orders.models import Order, OrderStatus
-from steadfast.orders.services import SYSTEM, order_cancel
+from steadfast.orders.services import SYSTEM, order_cancel, order_refund
+from steadfast.orders.states import UNPAID
+from steadfast.payments.models import Payment
 from steadfast.payments.routing import fits_delivery
 from steadfast.providers.models import Attempt, Provider
 from steadfast.providers.registry import adapter_for
 from steadfast.shipping.models import DeliveryMethod
 from steadfast.synthetic.flow import FlowResult, StepFailed, checkout_run
 from steadfast.synthetic.models import SyntheticRun
+from steadfast.synthetic.paying import payment_refund_check
 from steadfast.synthetic.product import synthetic_variant
 
 log = logging.getLogger("steadfast.synthetic")
 OPERATION = "synthetic_checkout"
+LEFTOVER_AGE = timedelta(minutes=10)  # older than any run: a running round's own order is never touched
 
 
 def checkout_plan() -> list[tuple[Provider, DeliveryMethod]]:
@@ -53,6 +59,7 @@ def checkout_plan() -> list[tuple[Provider, DeliveryMethod]]:
 
 def synthetic_checkout_round() -> list[SyntheticRun]:
     variant = synthetic_variant()
+    synthetic_leftovers_settle()
     return [synthetic_checkout_one(variant, payment, delivery) for payment, delivery in checkout_plan()]
 
 
@@ -61,6 +68,8 @@ def synthetic_checkout_one(variant, payment, delivery) -> SyntheticRun:
     started, flow = time.monotonic(), FlowResult()
     try:
         checkout_run(variant, delivery, payment, run.pk, flow)
+        if flow.payment_id:
+            payment_refund_check(Payment.objects.select_related("order", "provider").get(pk=flow.payment_id), flow)
     except StepFailed as failed:
         run.failed_step, run.detail = failed.step, failed.detail[:500]
         flow.steps.append({"step": failed.step, "ok": False, "detail": failed.detail})
@@ -69,8 +78,7 @@ def synthetic_checkout_one(variant, payment, delivery) -> SyntheticRun:
     order = Order.objects.filter(idempotency_key=flow.order_key, synthetic=True).first() if flow.order_key else None
     if order is not None:
         run.order_number = order.number
-        if order.status not in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
-            order_cancel(order, SYSTEM, _("Synthetic checkout: test order cancelled."))
+        synthetic_order_close(order)
     run.steps, run.finished_at = flow.steps, timezone.now()
     run.duration_ms = int((time.monotonic() - started) * 1000)
     with transaction.atomic():
@@ -83,6 +91,27 @@ def synthetic_checkout_one(variant, payment, delivery) -> SyntheticRun:
     log.log(logging.INFO if run.ok else logging.WARNING, "synthetic checkout %s/%s: %s", payment.code,
             delivery.code, "ok" if run.ok else f"failed at {run.failed_step}: {run.detail}")
     return run
+
+
+def synthetic_order_close(order):
+    """An unpaid test order is cancelled; a paid one whose money came back is marked refunded, its stock returned.
+    A paid one whose money is still held (the refund failed) stays paid until the refund goes through."""
+    order.refresh_from_db()
+    if order.status in UNPAID:
+        order_cancel(order, SYSTEM, _("Synthetic checkout: test order cancelled."))
+    elif order.status == OrderStatus.PAID and not order.payments.filter(state=Payment.State.SUCCEEDED).exists():
+        order_refund(order, SYSTEM, _("Synthetic checkout: test payment refunded, stock returned."), restock=True)
+
+
+def synthetic_leftovers_settle(now=None):
+    """What earlier runs left (a refund refused, a worker killed mid-run): a test charge still held is handed to the
+    shop's refund retries (reconciliation), an order whose money is back is closed, an unpaid one cancelled."""
+    before = (now or timezone.now()) - LEFTOVER_AGE
+    for order in Order.objects.filter(synthetic=True, created_at__lt=before,
+                                      status__in=[OrderStatus.PAID, *UNPAID]):
+        Payment.objects.filter(order=order, state=Payment.State.SUCCEEDED, refund_due=False).update(
+            refund_due=True, updated_at=timezone.now())
+        synthetic_order_close(order)
 
 
 def _attempts_record(run, payment, delivery):

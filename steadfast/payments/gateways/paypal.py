@@ -22,7 +22,7 @@ import json
 import threading
 import time
 from datetime import datetime
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from steadfast.payments.gateways.rest import decimal_string, json_object, json_or_empty, money_from, text
 from steadfast.payments.interface import (
@@ -35,6 +35,7 @@ from steadfast.payments.interface import (
     WebhookRejected,
 )
 from steadfast.payments.refusals import refusal
+from steadfast.payments.testpay import hosted_page_pay, loopback
 from steadfast.providers.call import check_response
 from steadfast.providers.errors import Misconfigured, Unavailable
 from steadfast.providers.secrets import provider_secret
@@ -119,6 +120,16 @@ class PayPalGateway(PaymentGateway):
             raise Unavailable(f"refund {refund.get('status')!r}")
         return PaymentStatus(state, reference=text(refund, "id"), amount=money_from(refund.get("amount")) or amount,
                              charge_reference=charge_reference)
+
+    def test_mode(self) -> bool:
+        """The sandbox (api-m.sandbox.paypal.com) or a fake on this machine; PayPal's keys do not say it."""
+        host = urlsplit(self.provider.config.get("api_base") or "").hostname or ""
+        return host.endswith(".sandbox.paypal.com") or loopback(host)
+
+    def test_pay(self, url: str, client) -> str:
+        """A sandbox approval needs the sandbox buyer to log in (payments.testpay): "" there; the fake's page is
+        approved, and the shop captures on the return as for a shopper."""
+        return hosted_page_pay(url, client)
 
     def probe(self, client):
         """A cheap authenticated read: the list of webhooks (also proves the credentials still work)."""

@@ -34,6 +34,7 @@ from steadfast.payments.interface import (
     WebhookRejected,
 )
 from steadfast.payments.refusals import refusal
+from steadfast.payments.testpay import hosted_page_pay
 from steadfast.providers.call import check_response
 from steadfast.providers.errors import Indeterminate, Misconfigured, Unavailable
 from steadfast.providers.secrets import provider_secret
@@ -183,14 +184,21 @@ class StripeGateway(PaymentGateway):
         with _StripeErrors():
             self._client(client).v1.balance.retrieve()
 
+    def test_mode(self) -> bool:
+        """A test-mode secret or restricted key (sk_test_..., rk_test_...): Stripe never moves real money for it."""
+        return provider_secret(self.provider, "SECRET_KEY").startswith(("sk_test_", "rk_test_"))
+
+    def test_pay(self, url: str, client) -> str:
+        """Stripe's own Checkout page needs a browser (payments.testpay): "" there; the fake's page is paid."""
+        return hosted_page_pay(url, client)
+
     def daily_test(self, run):
         """Once a day (providers.probes): a real test-mode payment of 1.00 with Stripe's test card, then its refund.
 
         Only with a test key (sk_test_...): a live key is never charged, the run is skipped with a log line.
         The keys are per provider and day, so a second run the same day replays instead of charging again.
         """
-        key = provider_secret(self.provider, "SECRET_KEY")
-        if not key.startswith("sk_test_"):
+        if not self.test_mode():
             log.warning("%s: daily test payment skipped: the secret key is not a test-mode key (sk_test_...); "
                         "a live account is never charged by the daily test", self.provider.code)
             return None

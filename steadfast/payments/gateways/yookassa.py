@@ -25,6 +25,7 @@ from steadfast.payments.interface import (
     WebhookRejected,
 )
 from steadfast.payments.refusals import refusal
+from steadfast.payments.testpay import hosted_page_pay
 from steadfast.providers.call import call, check_response
 from steadfast.providers.errors import Declined, Indeterminate, Misconfigured, Unavailable
 from steadfast.providers.secrets import provider_secret
@@ -74,6 +75,14 @@ class YooKassaGateway(PaymentGateway):
             raise Unavailable(f"refund {refund.get('status')!r}")
         return PaymentStatus(state, reference=text(refund, "id"), amount=money_from(refund.get("amount")) or amount,
                              charge_reference=charge_reference)
+
+    def test_mode(self) -> bool:
+        """A test shop's secret key starts with "test_" (a live shop's with "live_"): no real money moves."""
+        return provider_secret(self.provider, "SECRET_KEY").startswith("test_")
+
+    def test_pay(self, url: str, client) -> str:
+        """YooKassa's test page wants a test card typed in (payments.testpay): "" there; the fake's page is paid."""
+        return hosted_page_pay(url, client)
 
     def probe(self, client):
         """A cheap authenticated read: the shop's own settings."""
