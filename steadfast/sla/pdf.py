@@ -83,7 +83,7 @@ def sla_pdf(report, month) -> bytes:
         story.append(Paragraph(_("No downtime recorded this month."), styles["Normal"]))
     else:
         story.append(Table(windows, style=grid, repeatRows=1,
-                           colWidths=[58, 98, 98, 52, 36, 40, 98, 98, 78, 126]))  # a time fits on one line
+                           colWidths=[58, 98, 98, 52, 36, 40, 98, 98, 96, 108]))  # a time fits on one line
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=30, rightMargin=30, pageCompression=1,
                             title=_("SLA report %(month)s") % {"month": month}, author=settings.SHOP_NAME)
