@@ -2,6 +2,7 @@
 
 import argparse
 import logging
+import re
 import signal
 import sys
 import threading
@@ -10,6 +11,7 @@ import time
 from watch import sla
 from watch.config import ConfigError, load
 from watch.runner import Watcher
+from watch.sla_pdf import PdfUnavailable, report_pdf
 from watch.web import serve
 
 
@@ -19,7 +21,8 @@ def main(argv=None) -> int:
     parser.add_argument("command", nargs="?", choices=["run", "sla"], default="run",
                         help="run (default): watch; sla: print the month's availability report and exit")
     parser.add_argument("--month", help="sla: YYYY-MM (default: this month)")
-    parser.add_argument("--format", choices=["csv", "html"], default="csv", help="sla: output format")
+    parser.add_argument("--format", choices=["csv", "html", "pdf"], default="csv",
+                        help="sla: output format (pdf needs reportlab: watch/requirements-pdf.txt)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # request URLs carry the Telegram token
@@ -29,11 +32,7 @@ def main(argv=None) -> int:
         print(f"steadfast-watch: {error}", file=sys.stderr)
         return 2
     if args.command == "sla":
-        month = args.month or time.strftime("%Y-%m", time.gmtime())
-        report = sla.month_report(config.data_dir, month, config.sla_target)
-        sys.stdout.write(sla.report_csv(report, month) if args.format == "csv"
-                         else sla.report_html(report, month, config.shop_url))
-        return 0
+        return _sla(config, args.month or time.strftime("%Y-%m", time.gmtime()), args.format)
     watcher = Watcher(config)
     try:
         server = serve(watcher)
@@ -44,6 +43,23 @@ def main(argv=None) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     watcher.run(stop, server)
+    return 0
+
+
+def _sla(config, month, output) -> int:
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        print(f"steadfast-watch: --month {month!r}: give the month as YYYY-MM", file=sys.stderr)
+        return 2
+    report = sla.month_report(config.data_dir, month, config.sla_target)
+    if output == "pdf":
+        try:
+            sys.stdout.buffer.write(report_pdf(report, month, config.shop_url))
+        except PdfUnavailable as error:
+            print(f"steadfast-watch: {error}", file=sys.stderr)
+            return 2
+        return 0
+    sys.stdout.write(sla.report_csv(report, month) if output == "csv" else sla.report_html(report, month,
+                                                                                             config.shop_url))
     return 0
 
 
