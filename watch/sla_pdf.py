@@ -66,7 +66,7 @@ def report_pdf(report: list[dict], month: str, shop_url: str) -> bytes:
     if len(windows) == 1:
         story.append(Paragraph("No downtime recorded this month.", styles["Normal"]))
     else:  # a time (19 characters) fits its column on one line
-        story.append(Table(windows, style=grid, repeatRows=1, colWidths=[70, 98, 98, 98, 46, 44, 110, 100, 118]))
+        story.append(Table(windows, style=grid, repeatRows=1, colWidths=[82, 98, 98, 98, 52, 44, 104, 96, 110]))
     buffer = io.BytesIO()
     SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=30, rightMargin=30, pageCompression=1,
                       title=f"Availability report {month}", author="steadfast-watch").build(story)
