@@ -248,3 +248,21 @@ def test_the_contract_figure_is_a_percentage(tmp_path, value):
                     "WATCH_SLA_TARGET": value})
     assert load(None, {"WATCH_SHOP_URL": "http://127.0.0.1:9", "WATCH_DATA_DIR": str(tmp_path),
                        "WATCH_SLA_TARGET": "99.95"}).sla_target == 99.95
+
+
+def _pins(path: Path) -> dict[str, tuple[str, frozenset]]:
+    """name -> (version, hashes) of a pip-compile style requirements file."""
+    pins, name = {}, None
+    for line in path.read_text().splitlines():
+        if re.match(r"^[A-Za-z0-9_.-]+==", line):
+            name, version = line.split(" ")[0].split("==")
+            pins[name] = (version, frozenset())
+        elif name and "--hash=" in line:
+            pins[name] = (pins[name][0], pins[name][1] | {line.split("--hash=")[1].rstrip(" \\")})
+    return pins
+
+
+def test_the_pdf_requirements_are_the_shops_pins_with_every_hash():
+    base, pdf = _pins(ROOT / "requirements" / "base.txt"), _pins(ROOT / "watch" / "requirements-pdf.txt")
+    assert set(pdf) == {"reportlab", "pillow", "charset-normalizer"}
+    assert all(pdf[name] == base[name] for name in pdf)
