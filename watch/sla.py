@@ -21,6 +21,7 @@ import io
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
+from urllib.parse import urlencode
 
 from watch.checks import DOWN
 from watch.store import append_record, read_json, read_records
@@ -150,7 +151,12 @@ def _incident_html(incident) -> str:
     return f'<a href="{escape(incident["url"])}">{text}</a>' if incident["url"] else text
 
 
-def report_html(report: list[dict], month: str, shop_url: str) -> str:
+def _time(value: str) -> str:
+    return escape(value[:19].replace("T", " "))
+
+
+def report_html(report: list[dict], month: str, shop_url: str, key: str = "") -> str:
+    """The report as a page; with the report key (served over the web) it links its CSV and PDF."""
     rows = "".join(
         f"<tr><td>{escape(c['component'])}</td><td>{c['uptime_pct']}%</td><td>{c['target_pct']}%</td>"
         f"<td>{c['downtime_minutes']}</td><td>{c['budget_minutes']}</td>"
@@ -158,18 +164,22 @@ def report_html(report: list[dict], month: str, shop_url: str) -> str:
         f"{c['budget_left_minutes']}</td><td>{c['checks']}</td><td>{c['failed_checks']}</td>"
         f"<td>{c['error_rate_pct']}%</td></tr>" for c in report)
     windows = "".join(
-        f"<tr><td>{escape(c['component'])}</td><td>{escape(w['start'][:19])}</td><td>{escape(w['last_failed'][:19])}"
-        f"</td><td>{escape(w['end'][:19] or 'ongoing')}</td><td>{w['minutes']}</td><td>{w['checks']}</td>"
+        f"<tr><td>{escape(c['component'])}</td><td>{_time(w['start'])}</td><td>{_time(w['last_failed'])}"
+        f"</td><td>{_time(w['end']) or 'ongoing'}</td><td>{w['minutes']}</td><td>{w['checks']}</td>"
         f"<td>{escape(w['problem'])}</td><td>{'<br>'.join(escape(page_label(p)) for p in w['pages']) or '—'}</td>"
         f"<td>{'<br>'.join(_incident_html(i) for i in w['incidents']) or '—'}</td></tr>"
         for c in report for w in c["windows"])
     generated = datetime.now(UTC).isoformat()[:19]
+    query = escape(urlencode({"key": key, "month": month}))
+    downloads = f' <a href="sla.csv?{query}">CSV</a> · <a href="sla.pdf?{query}">PDF</a>' if key else ""
+    target = escape(str(report[0]["target_pct"])) + "%" if report else "—"
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>SLA report {month}</title>
 <style>body{{font:15px/1.4 system-ui,sans-serif;margin:2rem;color:#1a202c}}table{{border-collapse:collapse;
 margin:1rem 0}}td,th{{border:1px solid #cbd5e0;padding:4px 8px;text-align:left}}th{{background:#edf2f7}}
 .bad{{color:#c53030;font-weight:600}}</style></head><body>
 <h1>Availability report {escape(month)}</h1>
-<p>{escape(shop_url)} as seen by steadfast-watch from another host. Times in UTC. Generated {generated}.</p>
+<p>{escape(shop_url)} as seen by steadfast-watch from another host. Contract uptime: {target}. Times in UTC.
+Generated {generated}.{downloads}</p>
 <table><tr><th>Component</th><th>Uptime</th><th>Contract</th><th>Downtime (min)</th><th>Error budget (min)</th>
 <th>Budget left (min)</th><th>Checks</th><th>Failed checks</th><th>Error rate</th></tr>
 {rows or '<tr><td colspan="9">No checks recorded.</td></tr>'}</table>

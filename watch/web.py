@@ -114,7 +114,7 @@ class Handler(BaseHTTPRequestHandler):
                 return self._send(200, report_pdf(report, month, config.shop_url), "application/pdf")
             except PdfUnavailable as error:
                 return self._send(501, pages.message("PDF not available", str(error)))
-        return self._send(200, sla.report_html(report, month, config.shop_url))
+        return self._send(200, sla.report_html(report, month, config.shop_url, key))
 
     def _page_options(self) -> dict:
         config = self.watcher.config

@@ -211,8 +211,11 @@ def test_pdf_over_http_with_the_evidence_behind_the_report_key(watched):
     stripe = next(r for r in csv_rows if r[:1] == ["payment-stripe"] and len(r) == 9)
     assert stripe[-2].startswith(f"page {page['id']} (degraded")
     assert stripe[-1] == f"#31 Card payments unavailable <{shop.url}/status/incidents/31/>"
-    html = client.get("/watch/sla", params={"key": "r" * 24}).text
+    html = client.get("/watch/sla", params={"key": "r" * 24, "month": month}).text
     assert f'<a href="{shop.url}/status/incidents/31/">#31 Card payments unavailable</a>' in html
+    link = re.search(r'href="(sla\.pdf\?[^"]+)"', html).group(1).replace("&amp;", "&")
+    assert link == f"sla.pdf?key={'r' * 24}&month={month}"  # the page links its PDF (and CSV) with the key
+    assert client.get(f"/watch/{link}").headers["content-type"] == "application/pdf"
 
 
 def test_without_reportlab_the_pdf_says_how_to_install_it(watched, monkeypatch):
