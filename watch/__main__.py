@@ -3,6 +3,7 @@
 import argparse
 import getpass
 import logging
+import re
 import signal
 import sys
 import threading
@@ -12,6 +13,7 @@ from pathlib import Path
 from watch import eta, sla
 from watch.config import ConfigError, load
 from watch.runner import Watcher
+from watch.sla_pdf import PdfUnavailable, report_pdf
 from watch.store import read_json
 from watch.web import serve
 
@@ -25,7 +27,8 @@ def main(argv=None) -> int:
     parser.add_argument("text", nargs="?", help="eta: what customers read, e.g. \"Back by 14:00\"")
     parser.add_argument("--clear", action="store_true", help="eta: remove the note")
     parser.add_argument("--month", help="sla: YYYY-MM (default: this month)")
-    parser.add_argument("--format", choices=["csv", "html"], default="csv", help="sla: output format")
+    parser.add_argument("--format", choices=["csv", "html", "pdf"], default="csv",
+                        help="sla: output format (pdf needs reportlab: watch/requirements-pdf.txt)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # request URLs carry the Telegram token
@@ -35,11 +38,7 @@ def main(argv=None) -> int:
         print(f"steadfast-watch: {error}", file=sys.stderr)
         return 2
     if args.command == "sla":
-        month = args.month or time.strftime("%Y-%m", time.gmtime())
-        report = sla.month_report(config.data_dir, month, config.sla_target)
-        sys.stdout.write(sla.report_csv(report, month) if args.format == "csv"
-                         else sla.report_html(report, month, config.shop_url))
-        return 0
+        return _sla(config, args.month or time.strftime("%Y-%m", time.gmtime()), args.format)
     if args.command == "eta":
         return eta_command(config, args.text, args.clear)
     if args.text or args.clear:
@@ -74,6 +73,23 @@ def eta_command(config, text, clear) -> int:
     if state != "down":
         print(f"The watcher sees the shop as {state}: the page shows the note while the shop is down, and it is "
               "cleared when the shop is back.")
+    return 0
+
+
+def _sla(config, month, output) -> int:
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        print(f"steadfast-watch: --month {month!r}: give the month as YYYY-MM", file=sys.stderr)
+        return 2
+    report = sla.month_report(config.data_dir, month, config.sla_target)
+    if output == "pdf":
+        try:
+            sys.stdout.buffer.write(report_pdf(report, month, config.shop_url))
+        except PdfUnavailable as error:
+            print(f"steadfast-watch: {error}", file=sys.stderr)
+            return 2
+        return 0
+    sys.stdout.write(sla.report_csv(report, month) if output == "csv" else sla.report_html(report, month,
+                                                                                             config.shop_url))
     return 0
 
 

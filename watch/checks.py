@@ -20,6 +20,8 @@ class Round:
     problems: tuple[str, ...]
     status_description: str = ""
     components: dict = field(default_factory=dict)  # status page component id -> status (for the SLA report)
+    # The status page's open incidents (id, name, url, components): the SLA report names them as evidence.
+    incidents: tuple[dict, ...] = ()
 
 
 def check_round(client: httpx.Client, shop_url: str, catalog_path: str) -> Round:
@@ -43,7 +45,18 @@ def check_round(client: httpx.Client, shop_url: str, catalog_path: str) -> Round
     problems.extend(synthetic_problems(summary.get("synthetic_checkout")))
     components = {c["id"]: c["status"] for c in summary.get("components", [])
                   if isinstance(c, dict) and isinstance(c.get("id"), str) and isinstance(c.get("status"), str)}
-    return Round(DEGRADED if problems else UP, tuple(problems), description, components)
+    return Round(DEGRADED if problems else UP, tuple(problems), description, components,
+                 open_incidents(summary.get("incidents")))
+
+
+def open_incidents(items) -> tuple[dict, ...]:
+    """The summary JSON's unresolved incidents, reduced to what a penalty claim needs to name them."""
+    if not isinstance(items, list):
+        return ()
+    return tuple({"id": str(i["id"]), "name": str(i.get("name") or "")[:200], "url": str(i.get("shortlink") or ""),
+                  "components": [c["id"] for c in i.get("components") or [] if isinstance(c, dict)
+                                 and isinstance(c.get("id"), str)]}
+                 for i in items if isinstance(i, dict) and isinstance(i.get("id"), str | int))
 
 
 def synthetic_problems(result) -> list[str]:

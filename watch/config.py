@@ -56,7 +56,8 @@ class Config:
     # On-call: the rota is pulled from the shop (GET /api/v1/lifeboat/oncall) and cached; "down"/"degraded" page
     # the person on call, then the next one after escalate_minutes without an acknowledgement, then everyone.
     escalate_minutes: float = 10.0
-    # SLA report: the contract's uptime figure, and the key that opens /watch/sla?key=... (empty: web report off;
+    # SLA report: the hosting contract's monthly uptime figure in percent (0-100, e.g. 99.9; the error budget is
+    # measured against it), and the key that opens /watch/sla?key=... (.csv, .pdf too; empty: web report off;
     # `python -m watch sla` works anyway).
     # The lifeboat page: its default language (en, pl, ru; the browser's choice wins), messenger links shown with
     # QR codes ("Telegram=https://t.me/shop, WhatsApp=https://wa.me/48600100200"), and a line for what staff know
@@ -155,6 +156,13 @@ def _number(minimum, cast):
     return convert
 
 
+def _percent(name, value):
+    number = _number(0, float)(name, value)
+    if not number <= 100:  # also refuses nan
+        raise ValueError("expected a percentage from 0 to 100, e.g. 99.9")
+    return number
+
+
 def _listen(name, value):
     host, sep, port = _string(name, value).rpartition(":")
     if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
@@ -241,7 +249,7 @@ _CONVERT = {
     "smtp_port": _number(1, int),
     "smtp_starttls": _flag,
     "escalate_minutes": _number(0.01, float),
-    "sla_target": _number(0, float),
+    "sla_target": _percent,
     "language": _choice("en", "pl", "ru"),
     "messengers": _messengers,
 }

@@ -60,7 +60,7 @@ class Watcher:
         result = check_round(self.client, self.config.shop_url, self.config.catalog_path)
         now = datetime.now(UTC)
         self.problems, self.checked_at = result.problems, now.isoformat()
-        round_record(self.config.data_dir, now, result.state, result.problems, result.components)
+        round_record(self.config.data_dir, now, result.state, result.problems, result.components, result.incidents)
         change = self.hysteresis.observe(result.state)
         if change:
             self._changed(*change, result)

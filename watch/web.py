@@ -14,6 +14,7 @@ from urllib.parse import parse_qs
 from watch import eta, pages, sla
 from watch.checks import DOWN
 from watch.i18n import choose, gettext
+from watch.sla_pdf import PdfUnavailable, report_pdf
 
 log = logging.getLogger("watch.web")
 MAX_BODY = 64 * 1024
@@ -46,7 +47,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, self.watcher.state_document(), "application/json")
         if path.startswith("/watch/ack/"):
             return self._ack(path, confirm=False)
-        if path in ("/watch/sla", "/watch/sla.csv"):
+        if path in ("/watch/sla", "/watch/sla.csv", "/watch/sla.pdf"):
             return self._sla(path)
         if path.startswith("/watch/photos/"):
             photo = self.watcher.lifeboat.photo(path.removeprefix("/watch/photos/"))
@@ -108,7 +109,12 @@ class Handler(BaseHTTPRequestHandler):
         report = sla.month_report(config.data_dir, month, config.sla_target)
         if path.endswith(".csv"):
             return self._send(200, sla.report_csv(report, month), "text/csv; charset=utf-8")
-        return self._send(200, sla.report_html(report, month, config.shop_url))
+        if path.endswith(".pdf"):
+            try:
+                return self._send(200, report_pdf(report, month, config.shop_url), "application/pdf")
+            except PdfUnavailable as error:
+                return self._send(501, pages.message("PDF not available", str(error)))
+        return self._send(200, sla.report_html(report, month, config.shop_url, key))
 
     def _page_options(self) -> dict:
         config = self.watcher.config

@@ -38,7 +38,7 @@ class ProviderForm(forms.ModelForm):
 
     class Meta:
         model = Provider
-        fields = ["kind", "code", "adapter", "name", "description", "priority", "enabled", "config"]
+        fields = ["kind", "code", "adapter", "name", "description", "priority", "enabled", "sla_target_pct", "config"]
 
     def clean(self):
         cleaned = super().clean()

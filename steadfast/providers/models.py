@@ -1,4 +1,7 @@
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +27,13 @@ class Provider(models.Model):
     enabled = models.BooleanField(_("enabled"), default=True)
     config = models.JSONField(
         _("configuration"), default=dict, blank=True, help_text=_("Non-secret settings, e.g. api_base.")
+    )
+    # The figure in the contract with this provider: the SLA report's error budget is measured against it.
+    sla_target_pct = models.DecimalField(
+        _("contract uptime, %"), max_digits=6, decimal_places=3, default=Decimal("99.900"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        help_text=_("The monthly uptime your contract with this provider promises, e.g. 99.9. The SLA report "
+                    "measures the error budget against it."),
     )
 
     class Meta:

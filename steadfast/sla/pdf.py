@@ -1,4 +1,5 @@
-"""The SLA report as a PDF for a penalty claim: the same figures and windows as the CSV, times in the shop's zone."""
+"""The SLA report as a PDF for a penalty claim: the same figures, windows and evidence as the CSV, times in the
+shop's zone."""
 
 import io
 from html import escape  # Paragraph reads its text as markup: a '&' or '<' in a name must stay text
@@ -13,6 +14,8 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from steadfast.sla.report import incident_public_url
 
 # The PDF's built-in Helvetica has no Cyrillic (a ru admin would get black boxes): use DejaVu when the host has it.
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
@@ -35,7 +38,14 @@ def _when(value):
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else "—"
 
 
-def sla_pdf(report, month, target) -> bytes:
+def _incident(incident, cell):
+    if incident is None:
+        return "—"
+    url = escape(incident_public_url(incident))
+    return Paragraph(f'#{incident.pk} {escape(incident.title)}<br/><link href="{url}">{url}</link>', cell)
+
+
+def sla_pdf(report, month) -> bytes:
     styles, (regular, bold) = getSampleStyleSheet(), _fonts()
     for name in ("Title", "Heading2"):
         styles[name].fontName = bold
@@ -49,30 +59,31 @@ def sla_pdf(report, month, target) -> bytes:
         return [Paragraph(title, head) for title in titles]
 
     story = [Paragraph(_("SLA report — %(shop)s") % {"shop": escape(settings.SHOP_NAME)}, styles["Title"]),
-             Paragraph(_("Month: %(month)s. Contract uptime: %(target)s%%. Times in %(zone)s.")
-                       % {"month": month, "target": target, "zone": zone}, styles["Normal"]), Spacer(0, 12)]
-    summary = [heading(_("Provider"), _("Kind"), _("Uptime %"), _("Downtime, min"), _("Error budget, min"),
-                       _("Budget left, min"), _("Calls"), _("Failed calls"), _("Error rate %"))]
-    summary += [[f"{row.provider.name} ({row.provider.code})", row.provider.kind, row.uptime_pct, row.downtime_minutes,
-                 row.budget_minutes, row.budget_left_minutes, row.calls, row.failures, row.error_rate_pct]
-                for row in report]
+             Paragraph(_("Month: %(month)s. Each provider is measured against the uptime in its contract (column "
+                         "“Contract %%”). Times in %(zone)s.") % {"month": month, "zone": zone}, styles["Normal"]),
+             Spacer(0, 12)]
+    summary = [heading(_("Provider"), _("Kind"), _("Uptime %"), _("Contract %"), _("Downtime, min"),
+                       _("Error budget, min"), _("Budget left, min"), _("Calls"), _("Failed calls"), _("Error rate %"))]
+    summary += [[Paragraph(escape(f"{row.provider.name} ({row.provider.code})"), cell), row.provider.kind,
+                 row.uptime_pct, row.target_pct, row.downtime_minutes, row.budget_minutes, row.budget_left_minutes,
+                 row.calls, row.failures, row.error_rate_pct] for row in report]
     grid = TableStyle(GRID.getCommands() + [("FONTNAME", (0, 0), (-1, -1), regular),
                                             ("FONTNAME", (0, 0), (-1, 0), bold)])
-    story += [Table(summary, style=grid, repeatRows=1, colWidths=[152, 70] + [80] * 7), Spacer(0, 12),
+    story += [Table(summary, style=grid, repeatRows=1, colWidths=[142, 60] + [72] * 8), Spacer(0, 12),
               Paragraph(_("Downtime windows"), styles["Heading2"])]
-    windows = [heading(_("Provider"), _("Out from"), _("Back at"), _("Minutes"), _("Failed calls"),
+    windows = [heading(_("Provider"), _("Out from"), _("Back at"), _("Minutes"), _("Calls"), _("Failed calls"),
                        _("First failed call"), _("Last failed call"), _("Reason"), _("Incident"))]
     for row in report:
         for w in row.windows:
-            incident = w["incident"]
             windows.append([row.provider.code, _when(w["start"]), _when(w["end"]) if w["end"] else _("ongoing"),
-                            w["minutes"], w["failures"], _when(w["first_failure"]), _when(w["last_failure"]),
-                            Paragraph(escape(w["reason"]) or "—", cell),
-                            Paragraph(f"#{incident.pk} {escape(incident.title)}" if incident else "—", cell)])
+                            w["minutes"], w["calls"], w["failures"], _when(w["first_failure"]),
+                            _when(w["last_failure"]), Paragraph(escape(w["reason"]) or "—", cell),
+                            _incident(w["incident"], cell)])
     if len(windows) == 1:
         story.append(Paragraph(_("No downtime recorded this month."), styles["Normal"]))
     else:
-        story.append(Table(windows, style=grid, repeatRows=1, colWidths=[55, 100, 100, 40, 40, 100, 100, 120, 127]))
+        story.append(Table(windows, style=grid, repeatRows=1,
+                           colWidths=[58, 98, 98, 52, 36, 40, 98, 98, 96, 108]))  # a time fits on one line
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=30, rightMargin=30, pageCompression=1,
                             title=_("SLA report %(month)s") % {"month": month}, author=settings.SHOP_NAME)

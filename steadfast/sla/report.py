@@ -5,7 +5,9 @@ from steadfast-watch (watch/sla.py), which sees it from outside."""
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Count, Max, Min, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from steadfast.providers.models import Attempt, HealthEvent, Provider
@@ -17,12 +19,14 @@ OUT = {"open", "half_open"}  # "disabled" is staff's decision, not the provider'
 @dataclass
 class ProviderSla:
     provider: Provider
+    target_pct: float  # the provider's own contract figure (Provider.sla_target_pct, entered by staff)
     uptime_pct: float
     downtime_minutes: float
     budget_minutes: float
     calls: int
     failures: int
-    # {"start", "end" (None: ongoing), "minutes", "reason", "failures", "first_failure", "last_failure", "incident"}
+    # {"start", "end" (None: ongoing), "minutes", "reason", "calls", "failures", "first_failure", "last_failure",
+    #  "incident"}
     windows: list = field(default_factory=list)
 
     @property
@@ -42,7 +46,13 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
     return start, end
 
 
-def providers_sla(month: str, target_pct: float, now=None) -> list[ProviderSla]:
+def incident_public_url(incident) -> str:
+    """The incident's page on the public status page: the link a provider can open from a penalty claim."""
+    return settings.SITE_URL.rstrip("/") + reverse("status:incident", args=[incident.pk])
+
+
+def providers_sla(month: str, now=None) -> list[ProviderSla]:
+    """Each provider's month against its own contract figure."""
     start, end = month_bounds(month)
     until = min(end, now or timezone.now())
     if until <= start:
@@ -56,8 +66,9 @@ def providers_sla(month: str, target_pct: float, now=None) -> list[ProviderSla]:
         windows = _windows(provider, start, until)
         down = sum(w["minutes"] for w in windows)
         row = calls.get(provider.pk, {"n": 0, "failed": 0})
-        report.append(ProviderSla(provider, round(100 * (1 - down / measured), 3), round(down, 1),
-                                  round(measured * (100 - target_pct) / 100, 1), row["n"], row["failed"], windows))
+        target = float(provider.sla_target_pct)
+        report.append(ProviderSla(provider, target, round(100 * (1 - down / measured), 3), round(down, 1),
+                                  round(measured * (100 - target) / 100, 1), row["n"], row["failed"], windows))
     return report
 
 
@@ -78,11 +89,14 @@ def _windows(provider, start, until) -> list[dict]:
     for window in windows:
         stop = window["end"] or until
         window["minutes"] = round((stop - window["start"]).total_seconds() / 60, 1)
-        # Evidence for a claim: the failed calls inside the window and the incident the shop opened for it.
-        failed = Attempt.objects.filter(provider=provider, created_at__gte=window["start"], created_at__lt=stop,
-                                        outcome__in=Attempt.FAILURES).aggregate(n=Count("pk"), first=Min("created_at"),
-                                                                                last=Max("created_at"))
-        window.update(failures=failed["n"], first_failure=failed["first"], last_failure=failed["last"])
+        # Evidence for a claim: the calls inside the window (those that failed, the first and the last of them) and
+        # the incident the shop opened for it.
+        failing = Q(outcome__in=Attempt.FAILURES)
+        inside = Attempt.objects.filter(provider=provider, created_at__gte=window["start"], created_at__lt=stop)
+        seen = inside.aggregate(
+            n=Count("pk"), failed=Count("pk", filter=failing), first=Min("created_at", filter=failing),
+            last=Max("created_at", filter=failing))
+        window.update(calls=seen["n"], failures=seen["failed"], first_failure=seen["first"], last_failure=seen["last"])
         window["incident"] = (Incident.objects.filter(provider=provider, created_at__lt=stop)
                               .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=window["start"]))
                               .order_by("created_at", "id").first())

@@ -78,7 +78,7 @@ def test_config_change_in_the_form_needs_a_reason_and_is_audited(admin_client, m
     url = reverse("admin:providers_provider_change", args=[provider.pk])
     form = {
         "kind": "payment", "code": provider.code, "adapter": "test_ping", "name": provider.name, "description": "",
-        "priority": 100, "config": '{"api_base": "http://127.0.0.1:9", "read_timeout": 2}',
+        "priority": 100, "sla_target_pct": "99.9", "config": '{"api_base": "http://127.0.0.1:9", "read_timeout": 2}',
     }
 
     refused = admin_client.post(url, form)
