@@ -49,6 +49,9 @@ class Payment(models.Model):
     start_request = models.JSONField(_("start request"), null=True, blank=True, editable=False)
     refund_due = models.BooleanField(_("refund due"), default=False,
                                      help_text=_("A charge the order did not need; the reconciliation job refunds it."))
+    # A refund the gateway clearly refused is kept under its idempotency key (Stripe and YooKassa replay it for 24 h):
+    # the next try after a refusal needs a key of its own. Only a clear refusal moves it (payments.services).
+    refund_attempt = models.PositiveSmallIntegerField(_("refund attempt"), default=0, editable=False)
     expire_due = models.BooleanField(
         _("session to close"), default=False,
         help_text=_("A provider session the customer will not use (start answer lost, other method chosen, order "

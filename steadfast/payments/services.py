@@ -21,7 +21,7 @@ from steadfast.payments.interface import PaymentState, PaymentStatus, StartReque
 from steadfast.payments.models import Payment
 from steadfast.payments.requests import payment_start_request
 from steadfast.providers.call import call
-from steadfast.providers.errors import Declined, Indeterminate, ProviderError
+from steadfast.providers.errors import Declined, IdempotencyConflict, Indeterminate, ProviderError, Rejected
 from steadfast.providers.registry import adapter_for
 
 
@@ -261,12 +261,17 @@ def payment_refund(payment, message: str = "") -> Payment:
     gateway = adapter_for(payment.provider)
     if not payment.refund_due or payment.state != Payment.State.SUCCEEDED:
         return payment
+    key = f"refund-{payment.key}" + (f"-{payment.refund_attempt}" if payment.refund_attempt else "")
     try:
         result = call(payment.provider, "refund", partial(
-            gateway.refund, payment.charge_reference, payment.money, f"refund-{payment.key}"),
-            reference=payment.order.number)
+            gateway.refund, payment.charge_reference, payment.money, key), reference=payment.order.number)
     except ProviderError as error:
         _payment_update(payment, error=f"refund failed, will retry: {error}"[:255])
+        if isinstance(error, (Declined, Rejected)) and not isinstance(error, IdempotencyConflict):
+            # A clear "no": no refund was made under this key, and the gateway would replay the "no" to it.
+            # Never after a timeout or a 5xx (the refund may exist under this key: the retry must reuse it).
+            Payment.objects.filter(pk=payment.pk, refund_attempt=payment.refund_attempt).update(
+                refund_attempt=F("refund_attempt") + 1)
         raise
     with transaction.atomic():
         updated = Payment.objects.filter(pk=payment.pk, refund_due=True).update(

@@ -284,3 +284,55 @@ def test_redelivered_webhook_answers_200_and_changes_nothing(client, card_order,
     order.refresh_from_db()
     assert order.events.count() == events and WebhookEvent.objects.count() == 1 and order.status == OrderStatus.PAID
     assert len(fake_stripe.charges()) == 1 and fake_stripe.charges()[0]["refunded"] == 0
+
+
+def test_a_refund_the_gateway_refused_goes_through_on_the_next_try_under_a_key_of_its_own(
+        client, card_order, fake_stripe, stripe_provider):
+    """Stripe keeps a refused refund under its idempotency key (24 h): retried with that key it would be refused
+    again however often the reconciliation job tried. After a clear refusal the next try has a key of its own."""
+    from steadfast.payments.services import payment_refund
+
+    order = card_order()
+    first = payment_start(order, stripe_provider, return_url=RETURN)
+    second = payment_start(order, stripe_provider, return_url=RETURN)
+    pay_on_fake(fake_stripe, first.url)
+    assert deliver(client, fake_stripe).status_code == 200
+    fake_stripe.set_fault("refund_refused")  # the balance cannot cover it (400 balance_insufficient)
+    pay_on_fake(fake_stripe, second.url)
+    assert deliver(client, fake_stripe).status_code == 200
+    late = order.payments.get(reference=second.reference)
+    assert late.state == Payment.State.SUCCEEDED and late.refund_due and late.error.startswith("refund failed")
+
+    fake_stripe.set_fault("ok")  # money came into the balance; Stripe still remembers the refused key
+    assert payments_reconcile()["refunded"] == 1
+
+    late.refresh_from_db()
+    assert late.state == Payment.State.REFUNDED and not late.refund_due and late.refund_attempt == 1
+    charges = {c["session"]: c for c in fake_stripe.charges()}
+    assert charges[second.reference]["refunded"] == 2490 and charges[first.reference]["refunded"] == 0
+    assert payment_refund(late).state == Payment.State.REFUNDED  # nothing more happens
+    assert {c["session"]: c["refunded"] for c in fake_stripe.charges()}[second.reference] == 2490
+
+
+def test_a_refund_whose_answer_was_lost_is_retried_under_the_same_key_and_made_once(
+        client, card_order, fake_stripe, stripe_provider):
+    """The gateway made the refund but the answer was lost: the retry must reuse the key (a new one would refund
+    the customer twice)."""
+    order = card_order()
+    first = payment_start(order, stripe_provider, return_url=RETURN)
+    second = payment_start(order, stripe_provider, return_url=RETURN)
+    pay_on_fake(fake_stripe, first.url)
+    assert deliver(client, fake_stripe).status_code == 200
+    fake_stripe.set_fault("reset_after")  # the refund is made, the connection drops before the answer
+    pay_on_fake(fake_stripe, second.url)
+    deliver(client, fake_stripe)
+    fake_stripe.set_fault("ok")
+    late = order.payments.get(reference=second.reference)
+    assert late.refund_due and late.refund_attempt == 0  # the shop does not know the refund was made
+    assert {c["session"]: c["refunded"] for c in fake_stripe.charges()}[second.reference] == 2490
+
+    assert payments_reconcile()["refunded"] == 1
+
+    late.refresh_from_db()
+    assert late.state == Payment.State.REFUNDED and late.refund_attempt == 0
+    assert {c["session"]: c["refunded"] for c in fake_stripe.charges()}[second.reference] == 2490  # once
