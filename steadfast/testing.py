@@ -9,7 +9,9 @@ A wait that gives up raises AssertionError naming what it waited for, for how lo
 error) it saw, so a red CI log explains itself.
 """
 
+import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -136,6 +138,14 @@ class NginxProcess:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()  # SIGTERM: the master shuts down at once, its workers with it
             self.process.wait(timeout=WAIT_SECONDS)
+
+
+def browser_screenshot(page_or_element, tmp_path, name):
+    """A screenshot (a page: all of it) in the test's folder; also kept in $STEADFAST_SHOTS_DIR when set, for a look."""
+    options = {"full_page": True} if hasattr(page_or_element, "goto") else {}
+    page_or_element.screenshot(path=str(tmp_path / name), **options)
+    if os.environ.get("STEADFAST_SHOTS_DIR"):
+        (Path(os.environ["STEADFAST_SHOTS_DIR"]) / name).write_bytes((tmp_path / name).read_bytes())
 
 
 def admin_browser_login(page, user_model, username="boss"):

@@ -27,7 +27,7 @@ def report_pdf(report: list[dict], month: str, shop_url: str) -> bytes:
     except ImportError:
         raise PdfUnavailable(f"The PDF report needs reportlab, which is not installed on this watcher: {INSTALL} "
                              "(the CSV and HTML reports work without it).") from None
-    regular, bold = _fonts()
+    regular, bold = pdf_fonts()
     styles = getSampleStyleSheet()
     for name in ("Title", "Heading2"):
         styles[name].fontName = bold
@@ -77,7 +77,8 @@ def _when(value: str) -> str:
     return value[:19].replace("T", " ")
 
 
-def _fonts() -> tuple[str, str]:
+def pdf_fonts() -> tuple[str, str]:
+    """(regular, bold) font names for reportlab; the shop's SLA PDF uses it too."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 

@@ -3,7 +3,6 @@ shop's zone."""
 
 import io
 from html import escape  # Paragraph reads its text as markup: a '&' or '<' in a name must stay text
-from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
@@ -11,24 +10,10 @@ from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import getSampleStyleSheet
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from steadfast.sla.report import incident_public_url
-
-# The PDF's built-in Helvetica has no Cyrillic (a ru admin would get black boxes): use DejaVu when the host has it.
-DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
-
-
-def _fonts() -> tuple[str, str]:
-    if not (DEJAVU / "DejaVuSans.ttf").exists() or not (DEJAVU / "DejaVuSans-Bold.ttf").exists():
-        return "Helvetica", "Helvetica-Bold"
-    if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("DejaVuSans", str(DEJAVU / "DejaVuSans.ttf")))
-        pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(DEJAVU / "DejaVuSans-Bold.ttf")))
-    return "DejaVuSans", "DejaVuSans-Bold"
-
+from watch.sla_pdf import pdf_fonts  # DejaVu where the host has it: Helvetica has no Cyrillic
 
 GRID = TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
                    ("FONTSIZE", (0, 0), (-1, -1), 8), ("VALIGN", (0, 0), (-1, -1), "TOP")])
@@ -46,7 +31,7 @@ def _incident(incident, cell):
 
 
 def sla_pdf(report, month) -> bytes:
-    styles, (regular, bold) = getSampleStyleSheet(), _fonts()
+    styles, (regular, bold) = getSampleStyleSheet(), pdf_fonts()
     for name in ("Title", "Heading2"):
         styles[name].fontName = bold
     for name in ("Normal", "BodyText"):

@@ -1,9 +1,7 @@
 """What staff see in Chromium while MoySklad is down: the dashboard's accounting row, a held stock import with its
 report, a conflict with both versions, the export page."""
 
-import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -12,15 +10,9 @@ from steadfast.accounting.models import SyncRow
 from steadfast.accounting.readback import offers_import
 from steadfast.accounting.replay import target_replay
 from steadfast.accounting.tests.test_stock_import import offers_xml
+from steadfast.testing import browser_screenshot
 
 pytestmark = pytest.mark.browser
-SHOTS = os.environ.get("STEADFAST_SHOTS_DIR", "")
-
-
-def _shot(page, tmp_path, name):
-    page.screenshot(path=str(tmp_path / name), full_page=True)
-    if SHOTS:
-        (Path(SHOTS) / name).write_bytes((tmp_path / name).read_bytes())
 
 
 def test_staff_see_the_backlog_a_held_import_and_export_orders(page, django_user_model, moysklad, fake_moysklad,
@@ -44,12 +36,12 @@ def test_staff_see_the_backlog_a_held_import_and_export_orders(page, django_user
     assert card.upper().startswith("MOYSKLAD 6") and "oldest 1 day, 2 hours" in card, card
     assert "failing, retrying" in card, card
     assert page.locator("#sf-accounting-held").inner_text() == "1"
-    _shot(page, tmp_path, "admin-accounting-dashboard.png")
+    browser_screenshot(page, tmp_path, "admin-accounting-dashboard.png")
 
     page.goto(f"/admin/accounting/stockimport/{held.pk}/change/")
     report = page.locator("#sf-stock-report").inner_text()
     assert catalog[0].sku in report and "lower or zero 3 of" in page.locator("body").inner_text()
-    _shot(page, tmp_path, "admin-accounting-held-import.png")
+    browser_screenshot(page, tmp_path, "admin-accounting-held-import.png")
 
     page.goto("/admin/accounting/stockimport/?state__exact=held")
     page.check(f"input[name=_selected_action][value='{held.pk}']")
@@ -58,7 +50,7 @@ def test_staff_see_the_backlog_a_held_import_and_export_orders(page, django_user
     assert "1 import applied." in page.locator(".messagelist").inner_text()
 
     page.goto("/admin/accounting/synctarget/export/")
-    _shot(page, tmp_path, "admin-accounting-export.png")
+    browser_screenshot(page, tmp_path, "admin-accounting-export.png")
     with page.expect_download() as download:
         page.check("input[value=csv]")
         page.click("#sf-export-form input[type=submit]")

@@ -1,21 +1,13 @@
 """In Chromium: a customer's channel choices in their account, and the admin's template preview.
 (docs/screenshots/account-messages.png and admin-message-preview.png were taken by this test.)"""
 
-import os
-from pathlib import Path
 
 import pytest
 
 from steadfast.notify.models import ChannelPreference
+from steadfast.testing import browser_screenshot
 
 pytestmark = pytest.mark.browser
-SHOTS = os.environ.get("STEADFAST_SHOTS_DIR", "")
-
-
-def _shot(page, tmp_path, name):
-    page.screenshot(path=str(tmp_path / name), full_page=True)
-    if SHOTS:
-        (Path(SHOTS) / name).write_bytes((tmp_path / name).read_bytes())
 
 
 def _login(page, path, username, password):
@@ -33,14 +25,14 @@ def test_a_customer_chooses_sms_for_orders(page, django_user_model, tmp_path):
     page.click("#channels-form button[type=submit]")
     assert "keep e-mail" in page.locator("#channel-error").inner_text()  # nothing left to reach her: refused
     assert not ChannelPreference.objects.exists()
-    _shot(page, tmp_path, "account-messages-refused.png")
+    browser_screenshot(page, tmp_path, "account-messages-refused.png")
     page.uncheck("input[name=orders][value=email]")
     page.check("input[name=orders][value=sms]")
     page.fill("#id_phone", "+48 600 100 200")
     page.click("#channels-form button[type=submit]")
     page.locator("#saved").wait_for()
     assert ChannelPreference.objects.get(user=user).choices == {"orders": ["sms"], "shipping": ["email"]}
-    _shot(page, tmp_path, "account-messages.png")
+    browser_screenshot(page, tmp_path, "account-messages.png")
 
 
 def test_staff_preview_every_message_in_russian(page, django_user_model, tmp_path):
@@ -55,9 +47,7 @@ def test_staff_preview_every_message_in_russian(page, django_user_model, tmp_pat
     frame.locator("text=SF-000123").first.wait_for()  # the HTML e-mail, rendered in its sandboxed frame
     page.set_viewport_size({"width": 1280, "height": 1400})
     section.scroll_into_view_if_needed()
-    section.screenshot(path=str(tmp_path / "admin-message-preview.png"))
-    if SHOTS:
-        (Path(SHOTS) / "admin-message-preview.png").write_bytes((tmp_path / "admin-message-preview.png").read_bytes())
+    browser_screenshot(section, tmp_path, "admin-message-preview.png")
 
 
 def test_the_order_page_offers_the_telegram_bot(page, make_variant, details, tmp_path):
@@ -73,7 +63,7 @@ def test_the_order_page_offers_the_telegram_bot(page, make_variant, details, tmp
     assert link.get_attribute("href") == f"https://t.me/steadfast_demo_bot?start={link_token(order=order)}"
     page.set_viewport_size({"width": 1280, "height": 900})
     page.locator("#telegram-offer").scroll_into_view_if_needed()
-    _shot(page, tmp_path, "order-telegram-offer.png")
+    browser_screenshot(page, tmp_path, "order-telegram-offer.png")
 
 
 def test_newsletter_sign_up_page(page, tmp_path):
@@ -85,7 +75,7 @@ def test_newsletter_sign_up_page(page, tmp_path):
     page.click("#newsletter-signup button[type=submit]")
     assert "This field is required" in page.locator("#newsletter-signup").inner_text()  # consent not given
     assert not NewsletterSubscriber.objects.exists()
-    _shot(page, tmp_path, "newsletter-signup.png")
+    browser_screenshot(page, tmp_path, "newsletter-signup.png")
     page.check("#id_consent")
     page.click("#newsletter-signup button[type=submit]")
     page.locator("#newsletter-sent").wait_for()

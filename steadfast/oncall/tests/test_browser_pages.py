@@ -1,10 +1,8 @@
 """What staff see, in Chromium: the acknowledge page an alert's link opens (the button, then who took it) and the
 admin's alert pages with their history. (docs/screenshots/oncall-*.png were taken by this test.)"""
 
-import os
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -15,16 +13,9 @@ from steadfast.oncall.models import AlertPage, OnCallOverride, OnCallPerson
 from steadfast.oncall.pages import pages_escalate
 from steadfast.providers.breaker import health_event_create
 from steadfast.providers.models import Provider
-from steadfast.testing import admin_browser_login
+from steadfast.testing import admin_browser_login, browser_screenshot
 
 pytestmark = pytest.mark.browser
-SHOTS = os.environ.get("STEADFAST_SHOTS_DIR", "")  # set to keep the screenshots for a look
-
-
-def _shot(page, tmp_path, name):
-    page.screenshot(path=str(tmp_path / name), full_page=True)
-    if SHOTS:
-        (Path(SHOTS) / name).write_bytes((tmp_path / name).read_bytes())
 
 
 def test_acknowledge_in_the_browser_then_the_history_in_the_admin(page, live_server, settings, django_user_model,
@@ -44,7 +35,7 @@ def test_acknowledge_in_the_browser_then_the_history_in_the_admin(page, live_ser
 
     page.goto(link)
     assert "You are acknowledging as Bob Kowalski" in page.locator("#content-main").inner_text()
-    _shot(page, tmp_path, "oncall-acknowledge.png")
+    browser_screenshot(page, tmp_path, "oncall-acknowledge.png")
     page.click("#sf-ack-button")
     assert "Acknowledged by Bob Kowalski" in page.locator("#sf-ack-done").inner_text()
     assert AlertPage.objects.get().acknowledged_by == "Bob Kowalski"
@@ -54,9 +45,9 @@ def test_acknowledge_in_the_browser_then_the_history_in_the_admin(page, live_ser
     page.goto("/admin/oncall/alertpage/")
     row = page.locator("#result_list tbody tr").first.inner_text()
     assert "Acknowledged" in row and "Ann Nowak → Bob Kowalski" in row and "2 of 2 sent" in row
-    _shot(page, tmp_path, "oncall-alert-pages.png")
+    browser_screenshot(page, tmp_path, "oncall-alert-pages.png")
     page.goto(f"/admin/oncall/alertpage/{AlertPage.objects.get().pk}/change/")
     history = page.locator("#sf-page-history").inner_text()
     for line in ("Paged", "Escalated", "Acknowledged", "Told who took it", "Sent"):
         assert line in history, history
-    _shot(page, tmp_path, "oncall-alert-page-history.png")
+    browser_screenshot(page, tmp_path, "oncall-alert-page-history.png")

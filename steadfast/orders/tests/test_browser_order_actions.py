@@ -1,23 +1,14 @@
 """The order page in Chromium: the next steps as buttons, the dangerous ones apart and asked twice.
 (docs/screenshots/admin-order.png was taken by this test.)"""
 
-import os
-from pathlib import Path
 
 import pytest
 
 from steadfast.catalog.models import Variant
 from steadfast.orders.models import OrderStatus
-from steadfast.testing import admin_browser_login
+from steadfast.testing import admin_browser_login, browser_screenshot
 
 pytestmark = pytest.mark.browser
-SHOTS = os.environ.get("STEADFAST_SHOTS_DIR", "")  # set to keep the screenshots for a look
-
-
-def _shot(page, tmp_path, name):
-    page.screenshot(path=str(tmp_path / name), full_page=True)
-    if SHOTS:
-        (Path(SHOTS) / name).write_bytes((tmp_path / name).read_bytes())
 
 
 def test_staff_cancel_an_order_only_after_confirming_it(page, django_user_model, make_variant, details, tmp_path):
@@ -27,7 +18,7 @@ def test_staff_cancel_an_order_only_after_confirming_it(page, django_user_model,
     order, _ = order_place(lines=[(variant.pk, 2)], details=details, idempotency_key="browser-actions-1")
     admin_browser_login(page, django_user_model)
     page.goto(f"/admin/orders/order/{order.pk}/change/")
-    _shot(page, tmp_path, "admin-order.png")
+    browser_screenshot(page, tmp_path, "admin-order.png")
     panel = page.locator("form.sf-actions").first
     forward = panel.locator("[role=group]", has_text="Move the order along")
     danger = panel.locator("[role=group].sf-actions-danger")
@@ -39,7 +30,7 @@ def test_staff_cancel_an_order_only_after_confirming_it(page, django_user_model,
     question = page.locator(".sf-confirm-question").inner_text()
     assert question == "Cancel this order and put its items back in stock? This cannot be undone."
     assert "2 × Linen shirt" in " ".join(page.locator(".sf-confirm-lines").inner_text().split())
-    _shot(page, tmp_path, "admin-order-confirm-cancel.png")
+    browser_screenshot(page, tmp_path, "admin-order-confirm-cancel.png")
     page.click("text=No, go back to the order")  # second thoughts: nothing happened
     order.refresh_from_db()
     assert order.status == OrderStatus.AWAITING_OFFLINE_PAYMENT and Variant.objects.get(pk=variant.pk).stock == 3
@@ -69,7 +60,7 @@ def test_payment_link_is_a_big_button_and_copies_the_link(page, django_user_mode
     copy = box.get_by_role("button", name="Copy link")
     replace = box.get_by_role("button", name="Replace with a new link")
     assert replace.bounding_box()["height"] < copy.bounding_box()["height"]  # the second choice is the smaller one
-    _shot(page, tmp_path, "admin-order-payment-link.png")
+    browser_screenshot(page, tmp_path, "admin-order-payment-link.png")
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     copy.click()
     box.get_by_role("button", name="Copied").wait_for()
