@@ -130,9 +130,14 @@ def report_csv(report: list[dict], month: str) -> str:
     for c in report:
         for w in c["windows"]:
             writer.writerow([c["component"], w["start"], w["last_failed"], w["end"] or "ongoing", w["minutes"],
-                             w["checks"], w["problem"], " ".join(page_label(p) for p in w["pages"]),
-                             " ".join(incident_label(i) for i in w["incidents"])])
+                             w["checks"], _cell(w["problem"]), _cell(" ".join(page_label(p) for p in w["pages"])),
+                             _cell(" ".join(incident_label(i) for i in w["incidents"]))])
     return out.getvalue()
+
+
+def _cell(text: str) -> str:
+    """Problems, names and incident titles come from outside: no cell may start a spreadsheet formula."""
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
 
 
 def page_label(page) -> str:

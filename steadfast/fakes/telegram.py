@@ -1,6 +1,7 @@
 """A loopback fake of the Telegram Bot API: sendMessage, getMe, setWebhook, and updates pushed to the bot's webhook.
 
     fake.blocked.add(chat_id)              # 403 "bot was blocked by the user" for that chat
+    fake.never_started.add(chat_id)        # 403 "bot can't initiate conversation with a user" (never pressed Start)
     fake.user_sends(chat_id, "/start abc") # a person writes to the bot: an Update POSTed to the webhook with
                                            # X-Telegram-Bot-Api-Secret-Token, as Telegram does
 """
@@ -21,6 +22,7 @@ class FakeTelegram(Ledger):
         super().__init__(**kwargs)
         self.token, self.webhook_url, self.secret_token, self.username = token, webhook_url, secret_token, username
         self._updates = itertools.count(1)
+        self.never_started: set[str] = set()
 
     def handle(self, request):
         prefix = f"/bot{self.token}/"
@@ -40,6 +42,9 @@ class FakeTelegram(Ledger):
         if chat in self.blocked:
             return FakeResponse(403, {"ok": False, "error_code": 403,
                                       "description": "Forbidden: bot was blocked by the user"})
+        if chat in self.never_started:
+            return FakeResponse(403, {"ok": False, "error_code": 403,
+                                      "description": "Forbidden: bot can't initiate conversation with a user"})
         if not chat or not text:
             return FakeResponse(400, {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"})
         message_id = self._accept(to=chat, text=text)

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from steadfast.accounting.export import cell_safe
 from steadfast.sla.pdf import sla_pdf
 from steadfast.sla.report import incident_public_url, month_bounds, providers_sla
 
@@ -44,7 +45,7 @@ def _csv(report, month):
     ISO 8601 in the shop's zone (the offset is in each value)."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="sla-{month}.csv"'
-    writer = csv.writer(response)
+    writer = _SafeWriter(csv.writer(response))
     writer.writerow(["month", "provider", "kind", "uptime_pct", "target_pct", "downtime_minutes", "budget_minutes",
                      "budget_left_minutes", "calls", "failed_calls", "error_rate_pct"])
     for row in report:
@@ -63,3 +64,14 @@ def _csv(report, month):
                              w["reason"], incident.pk if incident else "", incident.title if incident else "",
                              incident_public_url(incident) if incident else ""])
     return response
+
+
+class _SafeWriter:
+    """A reason or an incident title comes from outside (a provider's error text, staff): no cell may start a
+    spreadsheet formula (accounting.export.cell_safe)."""
+
+    def __init__(self, writer):
+        self.writer = writer
+
+    def writerow(self, row):
+        self.writer.writerow([cell_safe(v) if isinstance(v, str) else v for v in row])

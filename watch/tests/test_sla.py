@@ -269,3 +269,13 @@ def test_the_pdf_requirements_are_the_shops_pins_with_every_hash():
     base, pdf = _pins(ROOT / "requirements" / "base.txt"), _pins(ROOT / "watch" / "requirements-pdf.txt")
     assert set(pdf) == {"reportlab", "pillow", "charset-normalizer"}
     assert all(pdf[name] == base[name] for name in pdf)
+
+
+def test_no_csv_cell_starts_a_spreadsheet_formula(tmp_path):
+    """A problem's text is what the shop (or whatever answers in its place) sent back."""
+    record(tmp_path, 0, "up")
+    record(tmp_path, 1, "down", problems=['=HYPERLINK("http://evil.example","x")'])
+    record(tmp_path, 2, "up")
+    rows = list(csv.reader(io.StringIO(report_csv(month_report(tmp_path, "2026-11", 99.0), "2026-11"))))
+    window = dict(zip(rows[rows.index([]) + 1], rows[rows.index([]) + 2], strict=True))
+    assert window["problem"] == """'=HYPERLINK("http://evil.example","x")"""

@@ -1,15 +1,17 @@
 """Telegram Bot API: sendMessage to a customer who linked their chat, or to the staff group.
 
 Config: "api_base" (default https://api.telegram.org). Secret: STEADFAST_<CODE>_BOT_TOKEN.
-403 "bot was blocked by the user" / "user is deactivated" and 400 "chat not found" -> Declined (this chat, for
-good); 401 or another 403 -> Misconfigured (bad token); 429 and 5xx -> Unavailable.
+403 "bot was blocked by the user" / "user is deactivated" / "bot can't initiate conversation with a user" (a
+person who never pressed Start in this bot, e.g. an on-call chat id taken from the watcher's bot) and 400 "chat not
+found" -> Declined (this chat, for good); 401 or another 403 -> Misconfigured (bad token); 429 and 5xx -> Unavailable.
 """
 
 from steadfast.notify.channels.base import required_secret
 from steadfast.providers.call import check_response, response_json
 from steadfast.providers.errors import Declined, Misconfigured
 
-PERMANENT_403 = ("blocked by the user", "user is deactivated", "bot was kicked", "not a member")
+PERMANENT_403 = ("blocked by the user", "user is deactivated", "bot was kicked", "not a member",
+                 "can't initiate conversation", "can't send messages to bots")
 
 
 class TelegramChannel:

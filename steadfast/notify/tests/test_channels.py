@@ -81,6 +81,20 @@ def test_telegram_bot_blocked_is_permanent_for_that_chat(telegram_channel, teleg
     assert last_attempt(telegram_channel) == "declined"
 
 
+def test_a_person_who_never_started_the_bot_is_declined_not_a_broken_bot(telegram_channel, telegram):
+    """An on-call person's chat id from the watcher's bot, never started in the shop's: that one chat fails; the
+    shop's Telegram stays in service for customers and the staff group."""
+    from steadfast.providers.selectors import provider_state
+
+    telegram.never_started.add("5151")
+    for _ in range(3):
+        with pytest.raises(Declined, match="initiate conversation"):
+            send(telegram_channel, "5151")
+    assert last_attempt(telegram_channel) == "declined"
+    assert provider_state(telegram_channel) == "closed"
+    send(telegram_channel, "4242")
+
+
 def test_telegram_wrong_token_is_misconfigured_and_never_logged(telegram_channel, telegram, monkeypatch):
     monkeypatch.setenv(provider_secret_env("telegram", "bot_token"), "999:wrong-token-value")
     with pytest.raises(Misconfigured):

@@ -172,3 +172,18 @@ def test_staff_only(client, django_user_model):
     client.force_login(django_user_model.objects.create_user("shopper", password="x"))
     answer = client.get("/admin/sla/", {"month": "2026-11", "format": "pdf"})
     assert answer.status_code == 302 and answer.get("Content-Type") != "application/pdf"
+
+
+def test_no_csv_cell_starts_a_spreadsheet_formula(admin_client):
+    """A provider's error text and an incident's title come from outside the shop's control."""
+    provider = Provider.objects.create(kind="payment", code="card", adapter="stripe", name="Card")
+    event(provider, "open", at(2, 10), '=HYPERLINK("http://evil.example","details")')
+    event(provider, "closed", at(2, 11))
+    incident = Incident.objects.create(title="@SUM(1+1)", provider=provider, automatic=True)
+    Incident.objects.filter(pk=incident.pk).update(created_at=at(2, 10, 5))
+
+    rows = list(csv.reader(io.StringIO(admin_client.get("/admin/sla/", {"month": "2026-11", "format": "csv"})
+                                       .content.decode())))
+    window = dict(zip(rows[rows.index([]) + 1], rows[rows.index([]) + 2], strict=True))
+    assert window["reason"] == """'=HYPERLINK("http://evil.example","details")"""
+    assert window["incident_title"] == "'@SUM(1+1)"
