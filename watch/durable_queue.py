@@ -38,6 +38,8 @@ class DurableQueue:
             return list(self._items)
 
     def add(self, items: list[dict]) -> None:
+        if not items:
+            return
         with self._lock:
             self._items.extend(items)
             self._save()
@@ -57,9 +59,6 @@ class DurableQueue:
         one it took is recorded by `sent` first, then removed (so a crash between them leaves a trace, not a gap)."""
         with self._delivering:
             for item in self.items:
-                with self._lock:
-                    if not any(queued is item for queued in self._items):
-                        continue  # dropped since the pass began
                 try:
                     send(item)
                 except channels.SEND_ERRORS as error:
