@@ -38,9 +38,8 @@ class Watcher:
         # A watcher restarted during an outage remembers it: no second "down" alert, and "back up" still comes.
         self.hysteresis = Hysteresis(config.down_after, config.up_after, saved.get("state", UP))
         self.since = saved.get("since", datetime.now(UTC).isoformat())
-        self.announcer = Announcer(config, self.client)
-        if self.state == DOWN:  # a post the last run could not make yet (posted ones are skipped: announced.jsonl)
-            self.announcer.announce("down", self.since, self.lifeboat.snapshot().get("shop", {}), deliver_now=False)
+        self.announcer = Announcer(config, self.client)  # posts the last run still owed: data_dir/announce-queue.json
+        self.announcer.resume(self.since if self.state == DOWN else None, self.lifeboat.snapshot().get("shop", {}))
         self.problems: tuple[str, ...] = ()
         self.checked_at = ""
         self.snapshot_due = 0.0
