@@ -12,7 +12,7 @@ it. Only a crash in the instant between the channel's answer and that write can 
 
 import logging
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -23,6 +23,7 @@ from watch.durable_queue import DurableQueue
 from watch.store import append_record
 
 log = logging.getLogger("watch.alerts")
+MAX_AGE = timedelta(days=1)  # an alert nobody could be sent for a day says nothing useful any more
 
 
 class Alerts:
@@ -58,16 +59,26 @@ class Alerts:
         return alert
 
     def flush(self) -> None:
-        """Offer every queued alert to its channel once; what a channel refused stays queued (on disk too)."""
-        self.queue.deliver(self._send, lambda item: self._record(item, "sent"), self._failed)
+        """Offer every queued alert to its channel once; what a channel failed stays queued (on disk too), what an
+        address refused for good or what is a day old is dropped (recorded). Hanging channels get
+        2 × timeout_seconds a round, so they never hold the next checks long."""
+        oldest = (datetime.now(UTC) - MAX_AGE).isoformat()
+        for item in self.queue.drop(lambda item: item["alert"]["at"] < oldest):
+            log.warning("alert %s via %s to %s dropped: not taken in %s", item["alert"]["event"], item["channel"],
+                        item["who"], MAX_AGE)
+            self._record(item, "expired")
+        self.queue.deliver(self._send, lambda item: self._record(item, "sent"), self._failed,
+                           budget=2 * self.config.timeout_seconds)
 
     def _send(self, item: dict) -> None:
         channels.SENDERS[item["channel"]](self.config, self.client, item["address"], item["alert"])
 
     def _failed(self, item: dict, error: Exception) -> None:
-        log.warning("alert %s via %s to %s failed: %s; retrying next round", item["alert"]["event"], item["channel"],
-                    item["who"], type(error).__name__)
-        self._record(item, "failed", error=type(error).__name__)
+        refused = isinstance(error, channels.Refused)
+        log.warning("alert %s via %s to %s failed: %s; %s", item["alert"]["event"], item["channel"], item["who"],
+                    error if refused else type(error).__name__,
+                    "dropped (this address will not take it)" if refused else "retrying next round")
+        self._record(item, "refused" if refused else "failed", error=type(error).__name__)
 
     def _record(self, item: dict, outcome: str, **extra) -> None:
         alert = item["alert"]

@@ -97,8 +97,9 @@ class Announcer:
         return "\n".join(lines)
 
     def flush(self) -> None:
-        """Offer every queued post to its outlet once; a refused one stays queued (on disk too)."""
-        self.queue.deliver(self._post, self._posted, self._refused)
+        """Offer every queued post to its outlet once; a failed one stays queued (on disk too), one the outlet
+        refused for good (channels.Refused) is dropped."""
+        self.queue.deliver(self._post, self._posted, self._refused, budget=2 * self.config.timeout_seconds)
 
     @staticmethod
     def _key(item: dict) -> tuple[str, str, str]:
@@ -110,8 +111,9 @@ class Announcer:
                                     "at": datetime.now(UTC).isoformat()})
 
     def _refused(self, item: dict, error: Exception) -> None:  # the Telegram URL holds the token: log the kind only
-        log.warning("%s post (%s) refused: %s; retrying next round", item["kind"], item["outlet"],
-                    type(error).__name__)
+        log.warning("%s post (%s) refused: %s; %s", item["kind"], item["outlet"], type(error).__name__,
+                    "dropped (the outlet refused it for good: check the bot's rights or the webhook)"
+                    if isinstance(error, channels.Refused) else "retrying next round")
 
     def _post(self, item: dict) -> None:
         post, delivery = item["post"], f"{item['outage_id']}:{item['post']['event']}"

@@ -17,13 +17,22 @@ import httpx
 from watch.config import Config
 
 SMS_APIS = {"smsru": "https://sms.ru", "twilio": "https://api.twilio.com"}
+class Refused(RuntimeError):
+    """This address will never take it (a chat that blocked the bot or does not exist, a number the gateway calls
+    invalid, a webhook answering 4xx): the queue drops it instead of retrying every round for ever. A bad token
+    (401) is not one: fixed in the config, the queued alert still goes."""
+
+
 SEND_ERRORS = (httpx.HTTPError, ValueError, RuntimeError, smtplib.SMTPException, OSError)
+PERMANENT_STATUSES = {400, 403, 404, 410, 422}
 
 
 def telegram(config: Config, client: httpx.Client, chat_id: str, alert: dict) -> None:
     url = f"{config.telegram_api}/bot{config.telegram_token}/sendMessage"
     response = client.post(url, json={"chat_id": chat_id, "text": alert["text"], "disable_web_page_preview": True})
     # Telegram answers {"ok": false, "description": ...} with 4xx; the URL holds the token, so never log it.
+    if response.status_code in PERMANENT_STATUSES:  # chat not found, bot blocked or never started by the person
+        raise Refused(f"Telegram refused the message for this chat (HTTP {response.status_code})")
     if response.status_code != 200 or not response.json().get("ok"):
         raise RuntimeError(f"Telegram refused the message (HTTP {response.status_code})")
 
@@ -41,7 +50,10 @@ def _url_of(urls, ref: str) -> str:
 
 def webhook(config: Config, client: httpx.Client, ref: str, alert: dict) -> None:
     url = _url_of([config.webhook_url], ref)
-    client.post(url, json={k: v for k, v in alert.items() if k != "ack_url" or v}).raise_for_status()
+    response = client.post(url, json={k: v for k, v in alert.items() if k != "ack_url" or v})
+    if response.status_code in PERMANENT_STATUSES:
+        raise Refused(f"the webhook refused the alert (HTTP {response.status_code})")
+    response.raise_for_status()
 
 
 def apprise(config: Config, client: httpx.Client, ref: str, alert: dict) -> None:
@@ -69,6 +81,8 @@ def sms(config: Config, client: httpx.Client, number: str, alert: dict) -> None:
         response = client.post(f"{base}/2010-04-01/Accounts/{config.sms_login}/Messages.json",
                                auth=(config.sms_login, config.sms_secret),
                                data={"To": number, "From": config.sms_from, "Body": text})
+        if response.status_code in (400, 404):  # an invalid or unknown number
+            raise Refused(f"Twilio refused the message for this number (HTTP {response.status_code})")
         if response.status_code not in (200, 201):
             raise RuntimeError(f"Twilio refused the message (HTTP {response.status_code})")
 
@@ -84,7 +98,12 @@ def email(config: Config, client, address: str, alert: dict) -> None:
             smtp.starttls(context=ssl.create_default_context())
         if config.smtp_user:
             smtp.login(config.smtp_user, config.smtp_password)
-        smtp.send_message(message)
+        try:
+            smtp.send_message(message)
+        except smtplib.SMTPRecipientsRefused as error:
+            if all(code >= 500 for code, _text in error.recipients.values()):  # 4xx: try again later
+                raise Refused("the mail server refused this address for good") from error
+            raise
 
 
 SENDERS = {"telegram": telegram, "webhook": webhook, "apprise": apprise, "sms": sms, "email": email}

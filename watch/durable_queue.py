@@ -9,6 +9,7 @@ JSON dicts the caller builds: they must hold no secret (channels are named, URLs
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -54,20 +55,30 @@ class DurableQueue:
             return dropped
 
     def deliver(self, send: Callable[[dict], None], sent: Callable[[dict], None],
-                failed: Callable[[dict, Exception], None]) -> None:
-        """Offer every queued item to `send` once. One it refused (channels.SEND_ERRORS) stays queued, on disk too;
-        one it took is recorded by `sent` first, then removed (so a crash between them leaves a trace, not a gap)."""
+                failed: Callable[[dict, Exception], None], budget: float | None = None) -> None:
+        """Offer every queued item to `send` once. One it failed (channels.SEND_ERRORS) stays queued, on disk too,
+        unless the address refused it for good (channels.Refused: dropped after `failed`); one it took is recorded by
+        `sent` first, then removed (so a crash between them leaves a trace, not a gap). With `budget` (seconds) no
+        send starts after that long: hanging channels must not hold the next check round (the rest go next time)."""
+        started = time.monotonic()
         with self._delivering:
             for item in self.items:
+                if budget is not None and time.monotonic() - started >= budget:
+                    break
                 try:
                     send(item)
                 except channels.SEND_ERRORS as error:
                     failed(item, error)
+                    if isinstance(error, channels.Refused):
+                        self._remove(item)
                     continue
                 sent(item)
-                with self._lock:
-                    self._items = [queued for queued in self._items if queued is not item]
-                    self._save()
+                self._remove(item)
+
+    def _remove(self, item: dict) -> None:
+        with self._lock:
+            self._items = [queued for queued in self._items if queued is not item]
+            self._save()
 
     def _save(self) -> None:
         write_atomic(self.path, json.dumps(self._items, ensure_ascii=False).encode())

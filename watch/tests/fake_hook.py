@@ -1,5 +1,6 @@
 """A receiver for webhooks and Apprise's json:// and form:// URLs on 127.0.0.1: records every POST it took
-(path, parsed body) and answers 503 while `failing` is set, as an endpoint that is down would."""
+(path, parsed body) and answers 503 while `failing` is set, as an endpoint that is down would; with `hang` set
+it holds each request until `hang` is cleared (or its client gives up)."""
 
 import json
 import threading
@@ -9,8 +10,8 @@ from urllib.parse import parse_qs
 
 class FakeHook:
     def __init__(self):
-        self.received, self.refused, self.failing = [], 0, False
-        self._lock = threading.Lock()
+        self.received, self.refused, self.failing, self.hang = [], 0, False, threading.Event()
+        self._lock, self._closing = threading.Lock(), threading.Event()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -19,6 +20,8 @@ class FakeHook:
 
             def do_POST(self):  # noqa: N802
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                while fake.hang.is_set() and not fake._closing.wait(0.05):
+                    pass
                 form = self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded")
                 body = {k: v[-1] for k, v in parse_qs(raw).items()} if form else json.loads(raw)
                 with fake._lock:
@@ -42,5 +45,6 @@ class FakeHook:
             return [body for at, body in self.received if at == path]
 
     def close(self):
+        self._closing.set()
         self.server.shutdown()
         self.server.server_close()

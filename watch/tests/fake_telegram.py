@@ -1,7 +1,8 @@
 """A fake Telegram Bot API (sendMessage, getUpdates) and webhook receiver on 127.0.0.1, with a ledger of what
 it accepted.
 
-`fail_next(n)` answers the next n sends with HTTP 502, as Telegram does when it is overloaded.
+`fail_next(n)` answers the next n sends with HTTP 502, as Telegram does when it is overloaded; a chat in `blocked`
+gets 403 "bot was blocked by the user", for good.
 `user_sends(chat_id, text)` queues an Update for getUpdates, which (as Telegram does) returns the updates with
 update_id >= offset and forgets the ones below it."""
 
@@ -17,7 +18,7 @@ class FakeTelegram:
         self.token, self.messages, self.webhooks, self.refused = token, [], [], 0
         self.webhook_requests = []  # (headers, raw body): signatures are checked on the bytes sent
         self.updates, self.polls, self._ids = [], 0, itertools.count(1000)
-        self._lock, self._fail = threading.Lock(), 0
+        self._lock, self._fail, self.blocked = threading.Lock(), 0, set()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -32,6 +33,10 @@ class FakeTelegram:
                         fake._fail -= 1
                         fake.refused += 1
                         return self._answer(502, {"ok": False, "description": "Bad Gateway"})
+                    if self.path == f"/bot{fake.token}/sendMessage" and str(body.get("chat_id")) in fake.blocked:
+                        fake.refused += 1
+                        return self._answer(403, {"ok": False, "error_code": 403,
+                                                  "description": "Forbidden: bot was blocked by the user"})
                     if self.path == f"/bot{fake.token}/sendMessage":
                         fake.messages.append(body)
                         return self._answer(200, {"ok": True, "result": {"message_id": len(fake.messages)}})

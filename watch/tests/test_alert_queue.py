@@ -66,3 +66,74 @@ def test_a_queued_alert_for_a_channel_no_longer_configured_is_dropped_at_start(t
         assert hook.received == []
     finally:
         hook.close()
+
+
+def _alerts(tmp_path, **env):
+    from watch.tests.fake_telegram import FakeTelegram
+
+    telegram = FakeTelegram()
+    config = load(None, {"WATCH_SHOP_URL": "http://127.0.0.1:9", "WATCH_DATA_DIR": str(tmp_path),
+                         "WATCH_TELEGRAM_API": telegram.url, "WATCH_TELEGRAM_TOKEN": telegram.token,
+                         "WATCH_TELEGRAM_CHAT_ID": "42", **env})
+    return Alerts(config, httpx.Client(timeout=config.timeout_seconds)), telegram
+
+
+def test_an_address_that_refuses_for_good_is_dropped_and_recorded_not_retried_every_round(tmp_path):
+    alerts, telegram = _alerts(tmp_path)
+    try:
+        telegram.blocked.add("77")  # a person who blocked the bot
+        alerts.send("down", "Shop DOWN", targets=[("telegram", "77"), ("telegram", "42")], who="Ann")
+        alerts.flush()
+        alerts.flush()
+
+        assert telegram.refused == 1 and telegram.texts() == ["Shop DOWN"]  # tried once; the group got it
+        assert alerts.pending == [] and json.loads((tmp_path / "alerts-queue.json").read_text()) == []
+        ledger = [json.loads(line) for line in (tmp_path / "alerts.jsonl").read_text().splitlines()]
+        assert sorted(r["outcome"] for r in ledger) == ["refused", "sent"]
+    finally:
+        alerts.client.close()
+        telegram.close()
+
+
+def test_a_hanging_channel_gets_a_budget_per_round_and_the_rest_wait_for_the_next(tmp_path):
+    hook = FakeHook()
+    alerts, telegram = _alerts(tmp_path, WATCH_WEBHOOK_URL=hook.url + "/webhook", WATCH_TIMEOUT_SECONDS="0.3")
+    try:
+        hook.hang.set()
+        alerts.send("down", "one", deliver_now=False, targets=[("webhook", alerts.group[1][1])])
+        alerts.send("down", "two", deliver_now=False, targets=[("webhook", alerts.group[1][1])])
+        alerts.send("down", "three", deliver_now=False, targets=[("webhook", alerts.group[1][1])])
+        alerts.flush()  # the first two time out (0.3 s each) and use the 0.6 s budget: the third is not started
+
+        ledger = [json.loads(line) for line in (tmp_path / "alerts.jsonl").read_text().splitlines()]
+        assert [r["outcome"] for r in ledger] == ["failed", "failed"] and len(alerts.pending) == 3
+        hook.hang.clear()
+        alerts.flush()
+        assert [body["text"] for body in hook.bodies("/webhook")] == ["one", "two", "three"]
+        assert alerts.pending == []
+    finally:
+        alerts.client.close()
+        telegram.close()
+        hook.close()
+
+
+def test_an_alert_no_channel_took_for_a_day_is_dropped_and_recorded(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    alerts, telegram = _alerts(tmp_path)
+    try:
+        telegram.fail_next(100)
+        alerts.send("down", "Shop DOWN")
+        assert len(alerts.pending) == 1
+        stale = alerts.queue.items[0]
+        stale["alert"]["at"] = (datetime.now(UTC) - timedelta(days=1, minutes=1)).isoformat()
+        alerts.queue.drop(lambda item: True)
+        alerts.queue.add([stale])  # as a watcher restarted a day later finds it
+
+        alerts.flush()
+        assert alerts.pending == []
+        ledger = [json.loads(line) for line in (tmp_path / "alerts.jsonl").read_text().splitlines()]
+        assert ledger[-1]["outcome"] == "expired"
+    finally:
+        alerts.client.close()
+        telegram.close()

@@ -45,6 +45,24 @@ def test_sms_ru_and_smtp_get_each_alert_once_and_a_refused_one_is_retried(tmp_pa
         smtp.stop()
 
 
+def test_an_address_the_mail_server_refuses_for_good_is_not_retried(tmp_path):
+    smtp = FakeSMTP().start()
+    try:
+        smtp.rejected.add("gone@example.com")  # 550: no such user
+        config = config_for(tmp_path, WATCH_SMTP_HOST="127.0.0.1", WATCH_SMTP_PORT=str(smtp.port),
+                            WATCH_SMTP_STARTTLS="false", WATCH_SMTP_FROM="watch@help.example",
+                            WATCH_EMAIL_TO="gone@example.com,owner@example.com")
+        with httpx.Client(timeout=5, trust_env=False) as client:
+            alerts = Alerts(config, client)
+            alerts.send("down", "🔴 Shop DOWN: http://shop")
+            alerts.flush()
+        assert [m["to"] for m in smtp.messages] == ["owner@example.com"] and alerts.pending == []
+        ledger = [json.loads(line) for line in (tmp_path / "alerts.jsonl").read_text().splitlines()]
+        assert sorted(r["outcome"] for r in ledger) == ["refused", "sent"]
+    finally:
+        smtp.stop()
+
+
 def test_twilio_with_basic_auth(tmp_path):
     twilio = FakeTwilio().start()
     try:
