@@ -6,11 +6,14 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
+from steadfast.notify.alerts import staff_alert_add
 from steadfast.notify.models import OutboxMessage
 from steadfast.notify.tasks import outbox_sweep
+from steadfast.oncall.links import ack_token
 from steadfast.oncall.models import AlertPage
 from steadfast.oncall.pages import page_acknowledge, pages_escalate
 from steadfast.providers.breaker import health_event_create
@@ -102,3 +105,16 @@ def test_only_an_open_page_can_be_acknowledged(rota, gateway):
         page.refresh_from_db()
         assert (page.state, page.acknowledged_at, page.acknowledged_by) == (state, None, "")
     assert not OutboxMessage.objects.filter(kind="staff_page_ack").exists()  # nobody told "Bob is on it"
+
+
+def test_a_reminder_is_for_information_and_its_link_acknowledges_the_outage(rota, gateway):
+    ann = rota[0]
+    out = take_out(gateway)
+    episode_id = out.episode.removeprefix("provider:")
+    with transaction.atomic():  # what providers/alerting.py sends while the outage goes on
+        staff_alert_add(key=f"staff_alert:episode:{episode_id}:2", payload={
+            "alert": "reminder", "kind": "payment", "subject": "[CardCo] still out of service (1 h)"})
+    reminder = AlertPage.objects.exclude(pk=out.pk).get()
+    assert reminder.state == "info" and reminder.episode == out.episode
+    message = OutboxMessage.objects.get(key=reminder.key)
+    assert message.payload["ack_url"].endswith(f"/admin/ack/{out.pk}/{ann.pk}/{ack_token(out.pk, str(ann.pk))}/")
