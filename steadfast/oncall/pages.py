@@ -181,7 +181,7 @@ def _follows(page):
 def _tell_the_rest(page, who, person, now) -> None:
     payload = {"language": page.payload.get("language") or settings.LANGUAGE_CODE, "who": who,
                "summary": page.summary, "admin_url": _admin_url(page)}
-    people, everyone = _reached(page.events.all())
+    people, everyone = _reached(AlertPageEvent.objects.filter(page=page))
     for other in (other for other in people if other != person):
         message = outbox_add(key=f"page:{page.pk}:took:{other.pk}", kind=ACK_KIND,
                              recipient=other.email or other.name, payload=payload, addresses=person_addresses(other))
