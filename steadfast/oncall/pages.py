@@ -135,7 +135,7 @@ def _page_all_clear(page: AlertPage, resolved: list, now, message_key: str) -> b
     for person in people:
         _page_person(page, person, next(keys, f"page:{page.pk}:0:{person.pk}"), Action.PAGED, now)
     if everyone:
-        _page_everyone(page, next(keys, f"page:{page.pk}:all"), Action.EVERYONE, now)
+        _page_everyone(page, next(keys, f"page:{page.pk}:all"), Action.EVERYONE if page.order else Action.PAGED, now)
     return bool(people) or everyone
 
 
