@@ -3,7 +3,7 @@
 Every alert is an alert page (steadfast/oncall/pages.py): with nobody on the on-call rota it is one outbox row for
 the whole staff, carried by the staff chain (Telegram group → on-call phones by SMS → e-mail → Apprise URLs,
 editable in the admin), so an outage makes one message; with people on the rota it goes to the person on call
-first and escalates until someone acknowledges it. Every message carries an acknowledge link.
+first and escalates until someone acknowledges it. Every message of a page still paging carries an acknowledge link.
 It is written in the transaction of its cause: a provider's alert episode (providers/alerting.py: out, reminders,
 back, switched off), an alarm row (notify/watch.py, shipping/watch.py), an incident staff opened, and so on.
 """

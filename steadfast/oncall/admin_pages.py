@@ -1,12 +1,13 @@
 """The admin's list of alert pages (state filters, who has it now, delivered) and each page's history."""
 
 from django.contrib import admin, messages
+from django.db.models import Prefetch
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from steadfast.oncall.history import page_delivery_counts, page_history
-from steadfast.oncall.models import AlertPage, OnCallPerson
+from steadfast.oncall.history import PAGING, page_delivery_counts, page_history
+from steadfast.oncall.models import AlertPage, AlertPageEvent, OnCallPerson
 from steadfast.oncall.pages import page_acknowledge
 from steadfast.shoptime import shop_datetime
 
@@ -25,6 +26,13 @@ class AlertPageAdmin(admin.ModelAdmin):
               "acknowledged_at", "closed_at", "history")
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        # The list's "paged" and "sent / delivered" columns read each page's events and their messages: fetched
+        # for the whole list at once, so the list costs the same few queries for 1 page or 100.
+        events = AlertPageEvent.objects.select_related("message").only(
+            "page_id", "action", "note", "at", "message__status", "message__delivered_at")
+        return super().get_queryset(request).prefetch_related(Prefetch("events", queryset=events))
+
     def has_add_permission(self, request):
         return False  # pages come from alerts, never by hand
 
@@ -37,7 +45,7 @@ class AlertPageAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("paged"))
     def paged_now(self, page):
-        names = [event.note for event in page.events.all() if event.action in ("paged", "escalated", "everyone")]
+        names = [event.note for event in page.events.all() if event.action in PAGING]
         return " → ".join(names) or "-"
 
     @admin.display(description=gettext_lazy("sent / delivered"))

@@ -15,6 +15,12 @@ An episode groups the alerts of one cause so the all-clear resolves the open pag
 - synthetic purchases: per payment + delivery pair; a purchase that works again resolves it;
 - accounting backlog: "staff_accounting:<target>:start|end:..." -> per target; "end" resolves.
 Other alerts are an episode of their own (acknowledging them is the only way to stop their escalation).
+
+Notices (alert_notice) are "for information" pages, sent once and never escalated: nobody needs to act on them.
+- a provider switched off or on by staff (they did it themselves); switching a provider off in an outage also
+  ends the outage's episode (providers/alerting.py sends it with the episode): it resolves the outage's page;
+- security notices (login lockouts, unpaid orders piling up, large reservations): an attacker decides how many
+  there are, so each must not walk the whole rota.
 """
 
 import re
@@ -22,7 +28,9 @@ import re
 _PROVIDER = re.compile(r"^staff_alert:episode:(\d+):\d+$")
 _ALARM = re.compile(r"^(staff_[a-z_]+:[a-z_]+:\d+):(start|end)$")
 _ACCOUNTING = re.compile(r"^staff_accounting:(\d+):([a-z_]+):")
-RESOLVING_ALERTS = {"back", "background_back"}
+RESOLVING_ALERTS = {"back", "background_back", "disabled"}
+STAFF_ACTIONS = {"disabled", "enabled"}
+NOTICE_KINDS = {"staff_security_alert"}
 
 
 def alert_critical(kind: str, payload: dict) -> bool:
@@ -31,6 +39,11 @@ def alert_critical(kind: str, payload: dict) -> bool:
     if kind == "staff_synthetic":
         return payload.get("ok") is False
     return False
+
+
+def alert_notice(kind: str, payload: dict) -> bool:
+    """True for an alert nobody needs to act on: an information page, never escalated."""
+    return kind in NOTICE_KINDS or (kind == "staff_alert" and payload.get("alert") in STAFF_ACTIONS)
 
 
 def alert_episode(key: str, kind: str, payload: dict) -> tuple[str, bool]:

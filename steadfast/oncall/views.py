@@ -1,6 +1,7 @@
 """The acknowledge page an alert's link opens. GET only shows the alert and a button (chat apps and mail scanners
-open links to preview them: a GET must change nothing); the POST acknowledges, once. A link that is not ours
-(forged or altered token, unknown page) gets a plain 403/404 page and changes nothing."""
+open links to preview them: a GET must change nothing); the POST acknowledges, once, and only a page still
+paging (a resolved page or one for information says there is nothing to take). A link that is not ours (forged or
+altered token, unknown page) gets a plain 403/404 page and changes nothing."""
 
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist

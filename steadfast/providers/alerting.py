@@ -9,8 +9,9 @@ Two kinds of episode (AlertEpisode.Kind):
   background call that works.
 
 Reminders: `alerts_remind()` (run by the probe tick) after STAFF_ALERT_REMINDER_SECONDS, then twice as long each
-time, at most a day apart. Staff switching a provider off ends its OUT episode quietly (they know) and, as every
-manual change does, is one alert itself.
+time, at most a day apart. Staff switching a provider off ends its OUT episode (they know: no reminders, no "back")
+and, as every manual change does, is one alert itself: "for information" (oncall/policy.py), and in an outage the
+episode's last alert, which resolves the outage's page so its escalation stops.
 
 Alerts are written through notify's public outbox API (notify.alerts.staff_alert_add, kind "staff_alert"): one
 outbox row for the whole staff, carried by the staff chain, with its dedupe key per episode and alert number (per
@@ -55,8 +56,10 @@ def alerting_health_changed(sender, event: HealthEvent = None, **kwargs):
         episode = _episode_close(provider, AlertEpisode.Kind.OUT)
         _send(episode, "back", event, provider=provider)
     elif to_state == DISABLED:
-        _episode_close(provider, AlertEpisode.Kind.OUT)  # staff switched it off: they know, no more reminders
-        _send(None, "disabled", event, provider=provider)
+        # Staff switched it off: they know, no more reminders. Sent with the outage's episode (if one was open), the
+        # alert resolves the outage's page: nobody further is woken for a provider staff already took out.
+        episode = _episode_close(provider, AlertEpisode.Kind.OUT)
+        _send(episode, "disabled", event, provider=provider)
     elif to_state == CLOSED and from_state == DISABLED:
         _send(None, "enabled", event, provider=provider)
     # to half_open: a trial started; its outcome is the next event. Nothing to tell.

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from steadfast.notify.models import MessageChain, OutboxMessage
 from steadfast.notify.tasks import outbox_sweep
+from steadfast.oncall.links import ack_url
 from steadfast.oncall.models import AlertPage, OnCallOverride, OnCallPerson
 from steadfast.oncall.pages import pages_escalate
 from steadfast.providers.breaker import health_event_create
@@ -88,10 +89,12 @@ def test_forged_or_altered_links_are_refused_and_change_nothing(paged):
     as_everyone = real.replace(f"/{bob.pk}/", "/staff/")
     unknown = real.replace(f"/ack/{page.pk}/", f"/ack/{page.pk + 100}/")
     with httpx.Client() as browser:
+        browser.get(real)  # a valid CSRF cookie: the refusals below are the link check's, not the CSRF guard's
+        csrf = {"csrfmiddlewaretoken": browser.cookies["csrftoken"], "name": "Mallory"}
         for url in (forged, as_ann, as_everyone):
             assert browser.get(url).status_code == 403
-            refused = browser.post(url, data={"name": "Mallory"})
-            assert refused.status_code in (403,), refused.text[:200]
+            refused = browser.post(url, data=csrf, headers={"Referer": url})
+            assert refused.status_code == 403 and "This acknowledge link is not valid" in refused.text
         shown = browser.get(forged)
         assert "This acknowledge link is not valid" in shown.text
         assert browser.get(unknown).status_code == 404
@@ -135,3 +138,25 @@ def test_an_sms_delivery_receipt_shows_as_delivered_in_the_history(shop, sms_cha
     history = detail[detail.index('id="sf-page-history"'):]
     paged, sent, delivered = (history.index(word) for word in ("Paged", "Sent", "Delivered (receipt)"))
     assert paged < sent < delivered and "SMS (smsru)" in history
+
+
+def test_a_resolved_or_information_page_cannot_be_acknowledged(paged):
+    page, links, _ann, _bob = paged
+    link = links["bob@example.com"]
+    with httpx.Client(follow_redirects=True) as browser:
+        browser.get(link)
+        token = browser.cookies["csrftoken"]
+        gateway = Provider.objects.get(code="cardco")
+        health_event_create(gateway, "half_open", "closed", "trial call succeeded")  # resolves the page
+        done = browser.post(link, data={"csrfmiddlewaretoken": token}, headers={"Referer": link})
+        assert done.status_code == 200 and "This alert is resolved" in done.text
+        assert "sf-ack-button" not in done.text
+        back = AlertPage.objects.get(state="info")  # the all-clear: for information
+        info_link = ack_url(back.pk, str(_bob.pk))
+        shown = browser.post(info_link, data={"csrfmiddlewaretoken": token}, headers={"Referer": info_link})
+        assert "This alert is for information: it needs no action" in shown.text
+        assert "sf-ack-button" not in shown.text
+    page.refresh_from_db()
+    back.refresh_from_db()
+    assert (page.state, page.acknowledged_at, back.state, back.acknowledged_at) == ("resolved", None, "info", None)
+    assert not OutboxMessage.objects.filter(kind="staff_page_ack").exists()  # nobody told "Bob is on it"

@@ -1,5 +1,6 @@
-"""What staff see, in Chromium: the acknowledge page an alert's link opens (the button, then who took it) and the
-admin's alert pages with their history. (docs/screenshots/oncall-*.png were taken by this test.)"""
+"""What staff see, in Chromium: the acknowledge page an alert's link opens (the button, then who took it; no button
+on an all-clear) and the admin's alert pages with their history. (docs/screenshots/oncall-*.png were taken by this
+test.)"""
 
 import re
 from datetime import timedelta
@@ -9,6 +10,7 @@ from django.core import mail
 from django.utils import timezone
 
 from steadfast.notify.tasks import outbox_sweep
+from steadfast.oncall.links import ack_url
 from steadfast.oncall.models import AlertPage, OnCallOverride, OnCallPerson
 from steadfast.oncall.pages import pages_escalate
 from steadfast.providers.breaker import health_event_create
@@ -51,3 +53,10 @@ def test_acknowledge_in_the_browser_then_the_history_in_the_admin(page, live_ser
     for line in ("Paged", "Escalated", "Acknowledged", "Told who took it", "Sent"):
         assert line in history, history
     browser_screenshot(page, tmp_path, "oncall-alert-page-history.png")
+
+    # The all-clear is for information: its page says there is nothing to do, with no button.
+    health_event_create(gateway, "half_open", "closed", "trial call succeeded")
+    page.goto(ack_url(AlertPage.objects.get(state="info").pk, str(ann.pk)))
+    assert "it needs no action" in page.locator("#sf-ack-info").inner_text()
+    assert page.locator("#sf-ack-button").count() == 0
+    browser_screenshot(page, tmp_path, "oncall-acknowledge-info.png")

@@ -13,35 +13,11 @@ from django.utils import timezone
 from steadfast.notify.alerts import staff_addresses, staff_alert_add
 from steadfast.notify.models import OutboxMessage
 from steadfast.notify.tasks import outbox_sweep
-from steadfast.oncall.models import AlertPage, OnCallOverride, OnCallPerson
+from steadfast.oncall.models import AlertPage, OnCallPerson
 from steadfast.oncall.pages import pages_escalate
 from steadfast.providers.breaker import health_event_create
-from steadfast.providers.models import Provider
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.STAFF_ALERT_EMAILS = ["ops@example.com"]
-    settings.ONCALL_ESCALATE_MINUTES = 10
-
-
-@pytest.fixture
-def rota(staff):
-    """Ann has an override now; Bob and Cy follow in the escalation order."""
-    ann = OnCallPerson.objects.create(name="Ann", email="ann@example.com", position=3)
-    bob = OnCallPerson.objects.create(name="Bob", email="bob@example.com", position=1)
-    cy = OnCallPerson.objects.create(name="Cy", email="cy@example.com", position=2)
-    now = timezone.now()
-    OnCallOverride.objects.create(person=ann, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=2))
-    return ann, bob, cy
-
-
-@pytest.fixture
-def gateway():
-    return Provider.objects.create(kind="payment", code="cardco", adapter="cash_on_delivery", name="CardCo")
 
 
 def later(minutes):
@@ -84,8 +60,7 @@ def test_quiet_hours_skip_non_critical_alerts_only(rota, gateway, settings):
     local = timezone.now().astimezone(timezone.get_default_timezone())
     ann.quiet_from, ann.quiet_until = (local - timedelta(hours=1)).time(), (local + timedelta(hours=1)).time()
     ann.save()
-    background = {"alert": "background", "kind": "payment", "subject": "[CardCo] background calls failing",
-                  "summary": "Refunds keep failing."}
+    background = BACKGROUND
     with transaction.atomic():
         staff_alert_add(key="test:background", payload=background)
     health_event_create(gateway, "closed", "open", "3 calls in a row unavailable, last: 503")
@@ -93,14 +68,56 @@ def test_quiet_hours_skip_non_critical_alerts_only(rota, gateway, settings):
     assert not quiet_page.critical and critical_page.critical
     assert [e.note for e in quiet_page.events.all()] == ["Bob"]  # Ann sleeps through the non-critical one
     assert [e.note for e in critical_page.events.all()] == ["Ann"]  # and is woken for the critical one
-    assert quiet_page.order == [_bob.pk, _cy.pk]  # she is out of its escalation too
+    assert quiet_page.order == [ann.pk, _bob.pk, _cy.pk] and quiet_page.level == 1  # passed over, not dropped
 
     # Everyone asleep: a non-critical alert goes to the staff chain at once (the group chat), nobody is woken.
     OnCallPerson.objects.update(quiet_from=ann.quiet_from, quiet_until=ann.quiet_until)
     with transaction.atomic():
         staff_alert_add(key="test:background:2", payload=background)
-    assert [e.action for e in AlertPage.objects.get(key="test:background:2").events.all()] == ["paged"]
+    assert [e.action for e in AlertPage.objects.get(key="test:background:2").events.all()] == ["everyone"]
     assert OutboxMessage.objects.get(key="test:background:2").addresses == staff_addresses()
+
+
+BACKGROUND = {"alert": "background", "kind": "payment", "subject": "[CardCo] background calls failing",
+              "summary": "Refunds keep failing."}
+
+
+def quiet_between(person, start_minutes, end_minutes):
+    """Quiet hours from/until these minutes from now (on the person's clock, to the minute)."""
+    local = timezone.localtime(timezone.now())
+    person.quiet_from = (local + timedelta(minutes=start_minutes)).time().replace(second=0, microsecond=0)
+    person.quiet_until = (local + timedelta(minutes=end_minutes)).time().replace(second=0, microsecond=0)
+    person.save()
+
+
+def test_quiet_hours_are_read_when_each_person_would_be_paged(rota):
+    ann, bob, cy = rota
+    quiet_between(bob, 5, 180)  # Bob's quiet hours begin before his step
+    quiet_between(cy, -60, 15)  # Cy's end before his
+    with transaction.atomic():
+        staff_alert_add(key="test:background", payload=BACKGROUND)
+    page = AlertPage.objects.get()
+    assert page.order == [ann.pk, bob.pk, cy.pk]  # the whole order, whoever is quiet at the open
+    assert pages_escalate(now=later(11)) == 1  # Bob asleep by now: passed over, Cy still quiet: everyone
+    assert [(e.action, e.note) for e in page.events.all()] == [
+        ("paged", "Ann"), ("everyone", "everyone (staff chain)")]
+
+    AlertPage.objects.all().delete()
+    with transaction.atomic():
+        staff_alert_add(key="test:background:2", payload=BACKGROUND)
+    page = AlertPage.objects.get()
+    assert pages_escalate(now=later(16)) == 1  # Bob asleep; Cy's quiet hours are over: Cy is paged
+    assert [e.note for e in page.events.all()] == ["Ann", "Cy"]
+    assert [to for to, _subject in mailed()] == [["ann@example.com"], ["ops@example.com"], ["ann@example.com"],
+                                                 ["cy@example.com"]]
+
+
+def test_critical_alerts_page_people_in_their_quiet_hours_at_every_step(rota, gateway):
+    _ann, bob, _cy = rota
+    quiet_between(bob, 5, 180)
+    health_event_create(gateway, "closed", "open", "3 calls in a row unavailable, last: 503")
+    assert pages_escalate(now=later(11)) == 1
+    assert [e.note for e in AlertPage.objects.get().events.all()] == ["Ann", "Bob"]
 
 
 def test_nobody_on_the_rota_everyone_gets_it_once_with_an_acknowledge_link(staff, gateway):
