@@ -70,6 +70,7 @@ bench: $(VENV)/.installed-bench
 		echo "wrk is not installed (apt-get install wrk); locust will drive every endpoint"
 	$(PY) -u -m bench.pages_bench
 	$(PY) -u bench/run.py
+	$(PY) -u -m bench.watch_bench
 	$(PY) -u bench/detection_drill.py
 
 clean:
