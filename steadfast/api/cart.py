@@ -1,13 +1,26 @@
 """Cart endpoints: thin wrappers over cart.Cart, the same class the HTML cart pages use."""
 
+from typing import Annotated
+
 from django.utils.translation import gettext as _
 from ninja import Router
+from pydantic import BeforeValidator
 
 from steadfast.api.schemas import CartAddIn, CartOut, CartUpdateIn, ErrorOut, ImageOut, money
 from steadfast.cart.cart import Cart, CartError, parse_quantity
 from steadfast.siteurl import absolute_url
 
 router = Router(tags=["cart"])
+
+
+def _plain_number(value):
+    """A path's item id is digits only: pydantic alone reads "+0.0" or "1e0" as a number (found by Schemathesis)."""
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise ValueError("the item id must be a whole number written with digits only")
+    return value
+
+
+ItemId = Annotated[int, BeforeValidator(_plain_number)]
 
 
 def cart_out(request, cart: Cart, messages=()) -> dict:
@@ -65,7 +78,7 @@ def cart_add(request, payload: CartAddIn):
 @router.patch(
     "/items/{variant_id}", response={200: CartOut, 404: ErrorOut, 422: ErrorOut}, summary="Set an item's quantity"
 )
-def cart_update(request, variant_id: int, payload: CartUpdateIn):
+def cart_update(request, variant_id: ItemId, payload: CartUpdateIn):
     cart = Cart(request.session)
     if str(variant_id) not in cart.items:
         return 404, {"detail": _("That item is not in your cart.")}
@@ -77,7 +90,7 @@ def cart_update(request, variant_id: int, payload: CartUpdateIn):
 
 
 @router.delete("/items/{variant_id}", response=CartOut, summary="Remove an item (no error if it was not there)")
-def cart_remove(request, variant_id: int):
+def cart_remove(request, variant_id: ItemId):
     cart = Cart(request.session)
     cart.remove(variant_id)
     return cart_out(request, cart)

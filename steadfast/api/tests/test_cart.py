@@ -96,6 +96,18 @@ def test_delete_removes_the_item(api, make_variant):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("written", ["+0.0", "1.0", "-1", "1e0", " 1"])
+def test_an_item_id_that_is_not_a_plain_number_is_refused_and_changes_nothing(api, make_variant, written):
+    """Schemathesis found DELETE /cart/items/+0.0 answered 200 (the id read leniently as 0)."""
+    variant = make_variant(stock=5)
+    api.post("/cart/items", {"variant_id": variant.pk, "quantity": 1})
+
+    assert api.delete(f"/cart/items/{written}").status_code == 422
+    assert api.patch(f"/cart/items/{written}", {"quantity": 3}).status_code == 422
+    assert [line["quantity"] for line in api.get("/cart").json()["lines"]] == [1]
+
+
+@pytest.mark.django_db
 def test_get_cart_reports_stock_that_ran_out_since_adding(api, make_variant):
     variant = make_variant(stock=5)
     api.post("/cart/items", {"variant_id": variant.pk, "quantity": 4})
