@@ -7,7 +7,7 @@ from typing import Literal
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from ninja import Schema
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, StrictInt, field_validator
 
 from steadfast.cart.cart import MAX_QUANTITY
 from steadfast.checkout.validators import clean_country, clean_phone, clean_text
@@ -109,17 +109,18 @@ class ProductOut(Schema):
 
 
 class StrictIn(Schema):
-    # Unknown fields (a "price" a client made up, say) are refused rather than silently ignored.
+    # Unknown fields (a "price" a client made up, say) are refused rather than silently ignored; ids and quantities
+    # are JSON integers (StrictInt): "2" or 2.0 is a client's mistake to hear about, not to guess at.
     model_config = ConfigDict(extra="forbid")
 
 
 class CartAddIn(StrictIn):
-    variant_id: int
-    quantity: int = Field(1, ge=1, le=MAX_QUANTITY)
+    variant_id: StrictInt
+    quantity: StrictInt = Field(1, ge=1, le=MAX_QUANTITY)
 
 
 class CartUpdateIn(StrictIn):
-    quantity: int = Field(ge=0, le=MAX_QUANTITY, description="0 removes the item.")
+    quantity: StrictInt = Field(ge=0, le=MAX_QUANTITY, description="0 removes the item.")
 
 
 class CartLineOut(Schema):
@@ -225,8 +226,8 @@ class AddressIn(StrictIn):
 
 
 class LineIn(StrictIn):
-    variant_id: int
-    quantity: int = Field(ge=1, le=MAX_QUANTITY)
+    variant_id: StrictInt
+    quantity: StrictInt = Field(ge=1, le=MAX_QUANTITY)
 
 
 class PlaceOrderIn(StrictIn):

@@ -108,6 +108,19 @@ def test_an_item_id_that_is_not_a_plain_number_is_refused_and_changes_nothing(ap
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("body", [{"variant_id": "ID", "quantity": 1}, {"variant_id": "ID.0", "quantity": 1},
+                                  {"variant_id": "PK", "quantity": "1"}, {"variant_id": "PK", "quantity": 1.0}])
+def test_ids_and_quantities_are_json_integers_not_strings_or_floats(api, make_variant, body):
+    variant = make_variant(stock=5)
+    value = {"ID": str(variant.pk), "ID.0": float(variant.pk), "PK": variant.pk}[body["variant_id"]]
+
+    answer = api.post("/cart/items", {**body, "variant_id": value})
+
+    assert answer.status_code == 422 and answer.json()["errors"]
+    assert api.get("/cart").json()["lines"] == []
+
+
+@pytest.mark.django_db
 def test_get_cart_reports_stock_that_ran_out_since_adding(api, make_variant):
     variant = make_variant(stock=5)
     api.post("/cart/items", {"variant_id": variant.pk, "quantity": 4})
