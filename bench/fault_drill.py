@@ -29,6 +29,9 @@ WORK = Path(tempfile.mkdtemp(prefix="steadfast-fault-drill-"))
 os.environ.update(DJANGO_SETTINGS_MODULE="steadfast.settings", LOG_LEVEL="ERROR", PAYMENT_RECOVERY_EMAILS="0",
                   RATELIMIT_ENABLE="0", STATIC_MANIFEST="0", CACHE_KEY_PREFIX=f"drill-{uuid.uuid4().hex[:6]}",
                   HUEY_NAME="fault-drill", EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend")
+# Every drill customer is one shopper (drill@example.com) leaving card orders unpaid on purpose: the hoarding limit
+# (issue 10) refused the fourth and stopped the drill.
+os.environ["ORDER_MAX_OPEN_UNPAID"] = "1000000"
 if not os.environ.get("DATABASE_URL"):
     os.environ["STEADFAST_DATA_DIR"] = str(WORK)
 PORT = int(os.environ.get("DRILL_PORT", "8120"))
